@@ -1,0 +1,331 @@
+"""The `hubnet` command: parse, call a layer, print the planner's brief; one error boundary."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from hubnet.errors import CheckError, HubnetError, InputError
+from hubnet.report import Progress, SolveOptions
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Design recycling-hub networks for urban mining (Pyomo MILP, HiGHS).",
+)
+import_app = typer.Typer(help="Turn other formats into hubnet instance folders.")
+app.add_typer(import_app, name="import")
+console = Console()
+err = Console(stderr=True)
+STATE = {"debug": False}
+
+DEFAULT_INSTANCE = "japan"
+
+
+def instances_root() -> Path:
+    """instances/ in the working folder, else beside the source tree (editable installs)."""
+    here = Path.cwd() / "instances"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[2] / "instances"
+
+
+def resolve_instance(arg: str | None) -> Path:
+    if arg is None:
+        return instances_root() / DEFAULT_INSTANCE
+    p = Path(arg)
+    if p.is_dir() or p.exists():
+        return p
+    named = instances_root() / arg
+    return named if named.is_dir() else p
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option(help="Show tracebacks and debug logs.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each stage.")] = False,
+) -> None:
+    STATE["debug"] = debug
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _yen(x: float | None) -> str:
+    if x is None:
+        return "-"
+    if abs(x) >= 1e9:
+        return f"¥{x / 1e9:,.2f} bn"
+    if abs(x) >= 1e6:
+        return f"¥{x / 1e6:,.1f} M"
+    return f"¥{x:,.0f}"
+
+
+def _t(x: float) -> str:
+    return f"{x:,.0f} t"
+
+
+def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
+    """The planner's brief: cost, hubs, imports, leakage, metals; no solver log."""
+    sol = record.solution
+    rep = record.report
+    b = sol.brief
+    console.print(
+        f"\n[bold]{record.instance} / {record.scenario}[/bold]: {rep.headline}; "
+        f"annual cost {_yen(record.objective)}"
+        + (f" (bound {_yen(record.best_bound)})" if rep.status.value != "optimal" else "")
+    )
+    costs = Table(title="Cost breakdown (per year)", show_header=True)
+    costs.add_column("term")
+    costs.add_column("value", justify="right")
+    for term, value in zip(sol.kpis["term"], sol.kpis["value_jpy_per_yr"], strict=True):
+        costs.add_row(term.replace("_", " "), _yen(float(value)))
+    console.print(costs)
+    hubs = sol.facilities[sol.facilities["role"] == "hub"]
+    used = hubs[hubs["throughput_t_per_yr"] > 0].sort_values("throughput_t_per_yr", ascending=False)
+    t = Table(title=f"Hubs in use: {len(used)} ({b['hubs_opened']} opened)")
+    for c in ("hub", "level", "throughput", "utilisation"):
+        t.add_column(c, justify="right" if c != "hub" else "left")
+    for r in used.itertuples(index=False):
+        t.add_row(
+            f"{r.name} ({r.facility})",
+            r.level or "existing",
+            _t(r.throughput_t_per_yr),
+            f"{r.utilisation_share:.0%}",
+        )
+    console.print(t)
+    sm = sol.facilities[sol.facilities["role"] == "smelter"]
+    sm = sm[sm["throughput_t_per_yr"] > 0].sort_values("throughput_t_per_yr", ascending=False)
+    s = Table(title="Smelters fed")
+    for c in ("smelter", "expansion", "intake", "utilisation"):
+        s.add_column(c, justify="right" if c != "smelter" else "left")
+    for r in sm.itertuples(index=False):
+        s.add_row(
+            f"{r.name} ({r.facility})",
+            r.level or "-",
+            _t(r.throughput_t_per_yr),
+            f"{r.utilisation_share:.0%}",
+        )
+    console.print(s)
+    gen, col = b["generation_t_per_yr"], b["collected_t_per_yr"]
+    console.print(
+        f"Domestic collection: {_t(col)} of {_t(gen)} generated "
+        f"({col / gen:.0%}); uncollected {_t(b['uncollected_t_per_yr'])}, "
+        f"exported {_t(b['exported_t_per_yr'])}."
+        if gen > 0
+        else "No domestic generation."
+    )
+    if b["imported_t_per_yr"] > 0 or len(sol.imports):
+        regions = ", ".join(f"{r} {_t(v)}" for r, v in b["imported_by_region_t"].items())
+        console.print(f"Imports: {_t(b['imported_t_per_yr'])} ({regions}).")
+    metals = sol.metals[sol.metals["recovered_t_per_yr"] > 0]
+    if len(metals):
+        parts = []
+        for r in metals.itertuples(index=False):
+            amount = (
+                f"{r.recovered_t_per_yr * 1000:,.0f} kg"
+                if r.recovered_t_per_yr < 10
+                else _t(r.recovered_t_per_yr)
+            )
+            share = (
+                f" ({r.recovered_share_of_domestic:.0%} of domestic content)"
+                if r.recovered_share_of_domestic == r.recovered_share_of_domestic
+                else ""
+            )
+            parts.append(f"{r.element} {amount}{share}")
+        console.print("Metals recovered: " + "; ".join(parts) + ".")
+    console.print(f"Transport CO2: {b['co2_t_per_yr']:,.0f} t a year.")
+    times = " / ".join(f"{k} {v:.2f}s" for k, v in record.times.items())
+    console.print(f"[dim]times: {times}[/dim]")
+
+
+class ProgressView:
+    """Live line: elapsed, best solution, bound, gap (only for solves that take a while)."""
+
+    def __init__(self) -> None:
+        self.live: Live | None = None
+
+    def __call__(self, p: Progress) -> None:
+        if p.elapsed_s < 1.0 or not console.is_terminal:
+            return
+        text = (
+            f"solving… {p.elapsed_s:5.0f} s   best {_yen(p.best_solution)}   "
+            f"bound {_yen(p.best_bound)}   gap " + ("-" if p.gap is None else f"{p.gap:.2%}")
+        )
+        if self.live is None:
+            self.live = Live(text, console=console, refresh_per_second=4, transient=True)
+            self.live.start()
+        else:
+            self.live.update(text)
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+
+@app.command()
+def solve(
+    instance: Annotated[
+        str | None, typer.Argument(help="Instance folder or name (default: japan).")
+    ] = None,
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", "-s", help="Scenario TOML file.")
+    ] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds for HiGHS.")] = None,
+    gap: Annotated[float, typer.Option(help="Relative MIP gap to stop at.")] = 1e-4,
+    threads: Annotated[int | None, typer.Option(help="HiGHS threads.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Results folder (exact path).")] = None,
+    results_root: Annotated[
+        Path, typer.Option(help="Where results/<instance>/<scenario> go.")
+    ] = Path("results"),
+    maps: Annotated[bool, typer.Option("--maps/--no-maps", help="Write the maps.")] = True,
+) -> None:
+    """Solve an instance and write its results folder (tables, summary, maps)."""
+    from hubnet.run import RunOptions, run_one
+
+    folder = resolve_instance(instance)
+    opts = RunOptions(
+        solve=SolveOptions(time_limit_s=time_limit, mip_rel_gap=gap, threads=threads),
+        out_dir=out,
+        results_root=results_root,
+        maps=maps,
+    )
+    view = ProgressView()
+    try:
+        record = run_one(folder, scenario, opts, progress=view)
+    finally:
+        view.close()
+    if record.solution is None:
+        err.print(f"[red]{record.instance} / {record.scenario}: {record.message}[/red]")
+        raise typer.Exit(3 if record.status in ("infeasible", "unbounded") else 4)
+    print_brief(record)
+    if record.result_dir is not None:
+        console.print(f"Results written to [bold]{record.result_dir}[/bold]")
+    if record.violations:
+        raise CheckError(
+            "the independent checker found violations:\n"
+            + "\n".join(f"  - {v}" for v in record.violations)
+        )
+
+
+@app.command()
+def validate(
+    instance: Annotated[str | None, typer.Argument(help="Instance folder or name.")] = None,
+) -> None:
+    """Check an instance folder and list every problem (exit code 2 if any)."""
+    from hubnet.instance import load_instance
+
+    folder = resolve_instance(instance)
+    inst = load_instance(folder)
+    console.print(
+        f"{folder}: valid — {len(inst.sites)} sites, {len(inst.commodities)} commodities, "
+        f"{len(inst.facilities)} facilities, {len(inst.links)} links, {len(inst.lanes)} lanes."
+    )
+
+
+@app.command()
+def check(result_dir: Annotated[Path, typer.Argument(help="A results folder.")]) -> None:
+    """Re-verify a results folder against its instance, independently of the model."""
+    from hubnet.run import check_folder
+
+    summary, violations = check_folder(result_dir)
+    if violations:
+        raise CheckError(
+            f"{result_dir}: {len(violations)} violation(s):\n"
+            + "\n".join(f"  - {v}" for v in violations)
+        )
+    console.print(
+        f"{result_dir}: every balance, capacity, availability, permit and leakage limit holds; "
+        f"objective {_yen(summary.get('objective_jpy_per_yr'))} recomputed."
+    )
+
+
+@app.command()
+def instances() -> None:
+    """List the shipped instances."""
+    root = instances_root()
+    for folder in sorted(p for p in root.iterdir() if (p / "instance.toml").exists()):
+        import tomllib
+
+        meta = tomllib.loads((folder / "instance.toml").read_text(encoding="utf-8"))
+        desc = str(meta.get("description", "")).strip().splitlines()
+        console.print(f"[bold]{folder.name}[/bold]  {desc[0] if desc else ''}")
+
+
+@app.command("map")
+def map_(
+    result_dir: Annotated[Path, typer.Argument(help="A results folder.")],
+    format: Annotated[
+        str, typer.Option("--format", help="Comma-separated: gpkg,geojson,html,png")
+    ] = "gpkg,geojson,html,png",
+) -> None:
+    """Redraw the maps of a results folder without solving again."""
+    from hubnet.export import write_maps
+
+    formats = {f.strip() for f in format.split(",") if f.strip()}
+    unknown = formats - {"gpkg", "geojson", "html", "png"}
+    if unknown:
+        raise InputError([], title=f"unknown map format(s) {sorted(unknown)}")
+    times = write_maps(result_dir, formats)
+    console.print(
+        "Maps written: "
+        + ", ".join(f"{k} {v:.2f}s" for k, v in times.items())
+        + f" in {result_dir}"
+    )
+
+
+@import_app.command("orlib")
+def import_orlib_cmd(
+    file: Annotated[Path, typer.Argument(help="An OR-Library cap file.")],
+    out_dir: Annotated[Path, typer.Argument(help="Instance folder to write.")],
+    capacity: Annotated[float | None, typer.Option(help="Capacity of every warehouse.")] = None,
+    uncapacitated: Annotated[bool, typer.Option(help="Ignore capacities.")] = False,
+) -> None:
+    """Turn an OR-Library capacitated warehouse location file into an instance folder."""
+    from hubnet.orlib import import_orlib
+
+    path = import_orlib(file, out_dir, capacity, uncapacitated)
+    console.print(f"Instance written to {path}")
+
+
+def main() -> None:
+    """Entry point: the single error boundary that turns errors into messages + exit codes."""
+    try:
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        err.print("[yellow]interrupted: nothing was written[/yellow]")
+        sys.exit(130)
+    except InputError as e:
+        err.print(f"[red]{e.render()}[/red]", highlight=False)
+        sys.exit(e.exit_code)
+    except HubnetError as e:
+        err.print(f"[red]{e}[/red]", highlight=False)
+        sys.exit(e.exit_code)
+    except (FileNotFoundError, ValueError) as e:
+        if STATE["debug"]:
+            traceback.print_exc()
+        err.print(f"[red]error: {e}[/red]", highlight=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted: nothing was written[/yellow]")
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the one boundary: no traceback for users
+        if STATE["debug"]:
+            traceback.print_exc()
+        err.print(f"[red]internal error: {type(e).__name__}: {e} (run with --debug)[/red]")
+        sys.exit(1)

@@ -1,0 +1,99 @@
+"""Map exports of a results folder: GeoPackage, GeoJSON, interactive HTML and static PNG.
+
+`write_maps` takes only a results folder (models/results_format.md), so `hubnet map
+RESULT_DIR` can redraw any run. Files written (into out_dir, default the results folder):
+
+* ``gpkg``: routes.gpkg with layers sites, hubs, smelters, routes, leakage (EPSG:4326)
+* ``geojson``: geojson/<layer>.geojson, the same layers
+* ``html``: map.html, a self-contained Leaflet map (renders offline)
+* ``png``: map.png, a two-panel report figure
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hubnet.export.routes import ResultTables
+
+logger = logging.getLogger(__name__)
+
+FORMATS: tuple[str, ...] = ("gpkg", "geojson", "html", "png")
+DEFAULT_FORMATS: frozenset[str] = frozenset(FORMATS)
+
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "load_results", "write_maps"]
+
+
+def __getattr__(name: str) -> Any:
+    # geopandas, pyproj and friends load only when maps are drawn, not when another module
+    # of this package (e.g. hubnet.export.tables) is imported
+    if name == "load_results":
+        from hubnet.export.routes import load_results
+
+        return load_results
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _writer(fmt: str) -> Callable[[ResultTables, Path], Path]:
+    # imported on demand: folium and matplotlib are only loaded for the formats asked for
+    if fmt == "gpkg":
+        from hubnet.export.gis import write_gpkg
+
+        return write_gpkg
+    if fmt == "geojson":
+        from hubnet.export.gis import write_geojson
+
+        return write_geojson
+    if fmt == "html":
+        from hubnet.export.html_map import write_html
+
+        return write_html
+    if fmt == "png":
+        from hubnet.export.png_map import write_png
+
+        return write_png
+    raise ValueError(f"unknown map format {fmt!r}; known: {', '.join(FORMATS)}")
+
+
+def write_maps(
+    result_dir: Path,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    out_dir: Path | None = None,
+) -> dict[str, float]:
+    """Write the map files of a results folder and return the seconds each step took.
+
+    The returned dict has one key per format written plus ``prepare``: reading the tables
+    and drawing the route geometry, which every format shares and which is done once.
+    Raises ValueError for an unknown format or a results folder missing a file or column.
+    """
+    wanted = set(formats)
+    unknown = sorted(wanted - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown map format(s) {unknown}; known: {', '.join(FORMATS)}")
+    result_dir = Path(result_dir)
+    out = Path(out_dir) if out_dir is not None else result_dir
+    times: dict[str, float] = {}
+
+    from hubnet.export.routes import load_results
+
+    start = time.perf_counter()
+    tables = load_results(result_dir)
+    if wanted:
+        tables.routes()
+    times["prepare"] = time.perf_counter() - start
+    if not wanted:
+        return times
+    out.mkdir(parents=True, exist_ok=True)
+
+    for fmt in FORMATS:  # fixed order, whatever order was asked
+        if fmt not in wanted:
+            continue
+        start = time.perf_counter()
+        path = _writer(fmt)(tables, out)
+        times[fmt] = time.perf_counter() - start
+        logger.info("map format %s: %s in %.2f s", fmt, path, times[fmt])
+    return times

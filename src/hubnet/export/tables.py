@@ -1,0 +1,92 @@
+"""Result tables as CSV, one Excel workbook and summary.json, in a folder written whole.
+
+`atomic_folder` gives a temporary folder beside the target and renames it into place at the
+end, so an interrupted run leaves no half-written results folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+FLOAT_FORMAT = "%.10g"
+
+
+@contextlib.contextmanager
+def atomic_folder(target: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder; on success it replaces `target`, on error it vanishes."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        old = None
+        if target.exists():
+            old = target.parent / f".{target.name}.old-{os.getpid()}"
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _clean(obj: object) -> object:
+    """JSON-safe: NaN/inf become null, numpy scalars plain numbers."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item"):
+        obj = obj.item()  # type: ignore[union-attr]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def write_tables(folder: Path, tables: dict[str, pd.DataFrame], summary: dict) -> None:
+    """Every table as <name>.csv and as a sheet of results.xlsx, plus summary.json."""
+    for name, df in tables.items():
+        df.to_csv(
+            folder / f"{name}.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
+        )
+    with pd.ExcelWriter(folder / "results.xlsx", engine="openpyxl") as xl:
+        pd.DataFrame(
+            [(k, json.dumps(_clean(v), ensure_ascii=False)) for k, v in summary.items()],
+            columns=["item", "value"],
+        ).to_excel(xl, sheet_name="summary", index=False)
+        for name, df in tables.items():
+            df.to_excel(xl, sheet_name=name[:31], index=False)
+    text = json.dumps(_clean(summary), indent=2, ensure_ascii=False, sort_keys=False)
+    (folder / "summary.json").write_text(text + "\n", encoding="utf-8")
+
+
+def read_tables(folder: Path, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """Read result tables back (strings stay strings; empty cells in text columns are '')."""
+    out = {}
+    for name in names:
+        path = Path(folder) / f"{name}.csv"
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: not a hubnet results folder?")
+        df = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        for c in df.columns:
+            if df[c].dtype == object or str(df[c].dtype).startswith("str"):
+                df[c] = df[c].fillna("").astype(str)
+        out[name] = df
+    return out
+
+
+def read_summary(folder: Path) -> dict:
+    path = Path(folder) / "summary.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: not a hubnet results folder?")
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,77 @@
+"""The typed, validated instance: tables and settings, nothing read from disk after this."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """How far collection reaches: attainable share of generation by lane distance."""
+
+    reach_at_zero_km: float = 1.0
+    reach_loss_per_100_km: float = 0.0
+    reach_floor: float = 0.0
+    max_collection_km: float | None = None
+    nearest_hubs: int | None = None
+
+    def reach(self, km: float) -> float:
+        """Attainable collection share for a lane of `km` kilometres."""
+        r = self.reach_at_zero_km - self.reach_loss_per_100_km * km / 100.0
+        return max(self.reach_floor, min(1.0, r))
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Policy levers: carbon price and cap, budget, permits per origin region."""
+
+    co2_price_jpy_per_t: float = 0.0
+    co2_cap_t_per_yr: float | None = None
+    capital_budget_jpy_per_yr: float | None = None
+    single_sourcing: bool = False
+    import_permits_t_per_yr: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One planning instance: every table typed as declared in `schema`, plus settings."""
+
+    name: str
+    description: str
+    currency: str
+    collection: Collection
+    policy: Policy
+    sites: pd.DataFrame
+    commodities: pd.DataFrame
+    elements: pd.DataFrame
+    contents: pd.DataFrame
+    supply: pd.DataFrame
+    imports: pd.DataFrame
+    exports: pd.DataFrame
+    facilities: pd.DataFrame
+    capacity_levels: pd.DataFrame
+    recovery: pd.DataFrame
+    modes: pd.DataFrame
+    links: pd.DataFrame
+    lanes: pd.DataFrame
+    path: Path | None = None
+
+    def replace(self, **changes: object) -> Instance:
+        """A copy with some fields changed (scenarios use this; the original is untouched)."""
+        return dataclasses.replace(self, **changes)
+
+    def table(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+    def accepts(self) -> pd.DataFrame:
+        """Long table (facility, role, commodity) of what each facility takes."""
+        rows = []
+        all_k = list(self.commodities["id"])
+        for site, role, acc in self.facilities[["site", "role", "accepts"]].itertuples(index=False):
+            ks = all_k if "*" in acc else [k for k in all_k if k in acc]
+            rows.extend((site, role, k) for k in ks)
+        return pd.DataFrame(rows, columns=["facility", "role", "commodity"])

@@ -1,0 +1,407 @@
+"""The instance format, declared once: every table, every column, its type, unit and meaning.
+
+The reader validates against it, the README's format table is generated from it (and a test
+keeps the two in step), and output column names reuse its units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["str", "float", "share", "bool", "list"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: ColumnType
+    description: str
+    required: bool = True
+    default: object = None
+    #: non-negative numbers only (all amounts, costs, distances)
+    nonnegative: bool = True
+    #: allowed values for a str column
+    choices: tuple[str, ...] = ()
+    #: ("table", "column") this column refers to
+    references: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = True
+    #: a table may legitimately hold no rows (e.g. no exports)
+    may_be_empty: bool = False
+    extra_notes: str = ""
+    _by_name: dict[str, Column] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+SITE_KINDS = ("source", "hub", "smelter", "port", "origin", "market", "junction")
+FACILITY_ROLES = ("hub", "smelter")
+FACILITY_STATUS = ("candidate", "open", "closed")
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "sites",
+        "Every place: domestic sources, candidate hubs, smelters, ports, foreign origins, "
+        "export markets and road junctions.",
+        (
+            Column("id", "str", "unique site id, used by every other table"),
+            Column("name", "str", "English name"),
+            Column("name_ja", "str", "Japanese name", required=False, default=""),
+            Column("kind", "str", "what the site is", choices=SITE_KINDS),
+            Column("lat", "float", "latitude, degrees (WGS84)", nonnegative=False),
+            Column("lon", "float", "longitude, degrees (WGS84)", nonnegative=False),
+            Column("country", "str", "ISO 3166-1 alpha-2 code", required=False, default=""),
+            Column(
+                "region",
+                "str",
+                "region; for origins the import-permit region (e.g. asean, eu)",
+                required=False,
+                default="",
+            ),
+            Column(
+                "port_capacity_t_per_yr",
+                "float",
+                "for ports: most tonnes a year that may be loaded or unloaded there "
+                "(empty: no limit)",
+                required=False,
+                default=None,
+            ),
+        ),
+        key=("id",),
+    ),
+    Table(
+        "commodities",
+        "E-scrap grades as collected.",
+        (
+            Column("id", "str", "unique commodity id"),
+            Column("name", "str", "English name"),
+            Column(
+                "hub_yield_share",
+                "share",
+                "tonnes a hub passes on (to smelters or export) per tonne it takes in; "
+                "the metal stays in the output",
+            ),
+            Column(
+                "leakage_penalty_jpy_per_t",
+                "float",
+                "social cost of one tonne generated in Japan and not collected",
+                required=False,
+                default=0.0,
+            ),
+            Column(
+                "max_leakage_share",
+                "share",
+                "export-leakage cap: most share of domestic generation that may stay "
+                "uncollected or be exported (empty: no cap)",
+                required=False,
+                default=None,
+            ),
+        ),
+        key=("id",),
+    ),
+    Table(
+        "elements",
+        "Recovered elements and their value.",
+        (
+            Column("id", "str", "unique element id (chemical symbol)"),
+            Column("name", "str", "English name"),
+            Column("price_jpy_per_kg", "float", "value of one kg recovered (payable)"),
+            Column(
+                "max_leakage_share",
+                "share",
+                "export-leakage cap by content: most share of the element in domestic "
+                "generation that may stay uncollected or be exported (empty: no cap)",
+                required=False,
+                default=None,
+            ),
+            Column(
+                "min_recovered_t_per_yr",
+                "float",
+                "recovery target: least tonnes a year smelters must recover (empty: none)",
+                required=False,
+                default=None,
+            ),
+        ),
+        key=("id",),
+        may_be_empty=True,
+    ),
+    Table(
+        "contents",
+        "Element content of each commodity as collected.",
+        (
+            Column("commodity", "str", "commodity id", references=("commodities", "id")),
+            Column("element", "str", "element id", references=("elements", "id")),
+            Column("content_g_per_t", "float", "grams of the element per tonne of commodity"),
+        ),
+        key=("commodity", "element"),
+        may_be_empty=True,
+    ),
+    Table(
+        "supply",
+        "Domestic generation at each source.",
+        (
+            Column("site", "str", "source site id", references=("sites", "id")),
+            Column("commodity", "str", "commodity id", references=("commodities", "id")),
+            Column("generation_t_per_yr", "float", "tonnes generated a year"),
+        ),
+        key=("site", "commodity"),
+    ),
+    Table(
+        "imports",
+        "What each foreign origin can offer to Japan.",
+        (
+            Column("site", "str", "origin site id", references=("sites", "id")),
+            Column("commodity", "str", "commodity id", references=("commodities", "id")),
+            Column("available_t_per_yr", "float", "most tonnes a year on offer"),
+            Column("price_jpy_per_t", "float", "purchase price at the origin port"),
+        ),
+        key=("site", "commodity"),
+        required=False,
+        may_be_empty=True,
+    ),
+    Table(
+        "exports",
+        "Foreign buyers that hubs may sell pre-processed scrap to (legal, but counted as "
+        "export leakage).",
+        (
+            Column("site", "str", "market site id", references=("sites", "id")),
+            Column("commodity", "str", "commodity id", references=("commodities", "id")),
+            Column("max_t_per_yr", "float", "most tonnes a year the buyer takes"),
+            Column("price_jpy_per_t", "float", "price the buyer pays per tonne"),
+        ),
+        key=("site", "commodity"),
+        required=False,
+        may_be_empty=True,
+    ),
+    Table(
+        "facilities",
+        "Candidate and existing hubs (pre-processing) and smelters.",
+        (
+            Column("site", "str", "site id of the facility", references=("sites", "id")),
+            Column("role", "str", "hub or smelter", choices=FACILITY_ROLES),
+            Column(
+                "existing_capacity_t_per_yr",
+                "float",
+                "capacity already built (needs no opening decision)",
+                required=False,
+                default=0.0,
+            ),
+            Column(
+                "processing_cost_jpy_per_t",
+                "float",
+                "variable cost per tonne taken in (hub handling or smelter treatment)",
+            ),
+            Column(
+                "accepts",
+                "list",
+                "commodity ids the facility takes, separated by ';' ('*' for all)",
+            ),
+            Column(
+                "status",
+                "str",
+                "candidate (the model decides), open (must open a level or use existing "
+                "capacity), closed (takes nothing)",
+                required=False,
+                default="candidate",
+                choices=FACILITY_STATUS,
+            ),
+        ),
+        key=("site",),
+    ),
+    Table(
+        "capacity_levels",
+        "Modular sizes a hub may open at, or a smelter may expand by (at most one per site).",
+        (
+            Column("facility", "str", "facility site id", references=("facilities", "site")),
+            Column("level", "str", "level name, unique per facility"),
+            Column("capacity_t_per_yr", "float", "capacity added by this level"),
+            Column("fixed_cost_jpy_per_yr", "float", "annualised fixed cost of this level"),
+            Column(
+                "min_throughput_t_per_yr",
+                "float",
+                "least tonnes a year the facility must take if this level is chosen",
+                required=False,
+                default=0.0,
+            ),
+        ),
+        key=("facility", "level"),
+        may_be_empty=True,
+    ),
+    Table(
+        "recovery",
+        "Share of each element a smelter recovers from what it takes in.",
+        (
+            Column("facility", "str", "smelter site id", references=("facilities", "site")),
+            Column("element", "str", "element id", references=("elements", "id")),
+            Column("recovery_share", "share", "share of the contained element recovered"),
+        ),
+        key=("facility", "element"),
+        may_be_empty=True,
+    ),
+    Table(
+        "modes",
+        "Transport modes.",
+        (
+            Column("mode", "str", "road, rail, coastal or ocean (or any other name)"),
+            Column("cost_jpy_per_t_km", "float", "line-haul cost per tonne-km"),
+            Column("co2_kg_per_t_km", "float", "CO2 per tonne-km"),
+            Column(
+                "handling_jpy_per_t",
+                "float",
+                "cost per tonne each time cargo is loaded onto or unloaded from this mode",
+                required=False,
+                default=0.0,
+            ),
+            Column(
+                "circuity",
+                "float",
+                "distance factor over great-circle where a link gives no distance",
+                required=False,
+                default=1.0,
+            ),
+        ),
+        key=("mode",),
+        required=False,
+        may_be_empty=True,
+    ),
+    Table(
+        "links",
+        "Edges of the transport graph (both directions).",
+        (
+            Column("from", "str", "site id", references=("sites", "id")),
+            Column("to", "str", "site id", references=("sites", "id")),
+            Column("mode", "str", "mode", references=("modes", "mode")),
+            Column(
+                "distance_km",
+                "float",
+                "distance (empty: great-circle x the mode's circuity)",
+                required=False,
+                default=None,
+            ),
+        ),
+        key=("from", "to", "mode"),
+        required=False,
+        may_be_empty=True,
+    ),
+    Table(
+        "lanes",
+        "Explicit freight rates; they replace computed paths for the pairs they list.",
+        (
+            Column("origin", "str", "site id", references=("sites", "id")),
+            Column("destination", "str", "site id", references=("sites", "id")),
+            Column("cost_jpy_per_t", "float", "all-in freight cost per tonne"),
+            Column(
+                "distance_km",
+                "float",
+                "lane distance (empty: great-circle); collection reach uses it",
+                required=False,
+                default=None,
+            ),
+            Column(
+                "co2_kg_per_t",
+                "float",
+                "CO2 per tonne carried",
+                required=False,
+                default=0.0,
+            ),
+        ),
+        key=("origin", "destination"),
+        required=False,
+        may_be_empty=True,
+    ),
+)
+
+TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+#: instance.toml keys: section -> key -> (type, default, description)
+SETTINGS: dict[str, dict[str, tuple[str, object, str]]] = {
+    "": {
+        "name": ("str", None, "instance name (results go to results/<name>/)"),
+        "description": ("str", "", "one paragraph for the planner"),
+        "currency": ("str", "JPY", "currency of every cost column"),
+    },
+    "collection": {
+        "reach_at_zero_km": (
+            "share",
+            1.0,
+            "share of generation a hub next door can collect",
+        ),
+        "reach_loss_per_100_km": (
+            "float",
+            0.0,
+            "share of generation lost per 100 km of lane distance",
+        ),
+        "reach_floor": ("share", 0.0, "the attainable share never falls below this"),
+        "max_collection_km": (
+            "float",
+            None,
+            "no collection lane longer than this (empty: no limit)",
+        ),
+        "nearest_hubs": (
+            "int",
+            None,
+            "each source considers only its k cheapest hubs (empty: all)",
+        ),
+    },
+    "policy": {
+        "co2_price_jpy_per_t": ("float", 0.0, "carbon price on transport CO2"),
+        "co2_cap_t_per_yr": ("float", None, "most tonnes of transport CO2 a year"),
+        "capital_budget_jpy_per_yr": (
+            "float",
+            None,
+            "most annualised fixed cost of levels opened",
+        ),
+        "single_sourcing": ("bool", False, "each source ships to at most one hub"),
+    },
+    "policy.import_permits_t_per_yr": {
+        "<region>": (
+            "float",
+            None,
+            "most tonnes a year imported from origins of this region (0 = ban)",
+        ),
+    },
+}
+
+
+def format_markdown() -> str:
+    """The README's instance-format section, generated from the declarations above."""
+    out = []
+    for t in TABLES:
+        need = "required" if t.required else "optional"
+        out.append(f"#### `{t.file}` ({need})\n\n{t.description}\n")
+        out.append("| column | type | required | meaning |")
+        out.append("|---|---|---|---|")
+        for c in t.columns:
+            req = (
+                "yes"
+                if c.required
+                else f"no (default: {'empty' if c.default is None else c.default})"
+            )
+            typ = c.type + (f": {' / '.join(c.choices)}" if c.choices else "")
+            out.append(f"| `{c.name}` | {typ} | {req} | {c.description} |")
+        out.append("")
+    out.append("#### `instance.toml`\n")
+    out.append("| key | type | default | meaning |")
+    out.append("|---|---|---|---|")
+    for section, keys in SETTINGS.items():
+        for key, (typ, default, desc) in keys.items():
+            name = f"[{section}] {key}" if section else key
+            dflt = "empty" if default is None else repr(default)
+            out.append(f"| `{name}` | {typ} | {dflt} | {desc} |")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,351 @@
+"""Raw tables -> a typed `Instance`, gathering every problem into one `InputError`.
+
+Each `check_*` returns issues; none stops at the first. Rows are numbered as a spreadsheet
+shows them: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hubnet.errors import InputError, Issue
+from hubnet.instance.core import Collection, Instance, Policy
+from hubnet.instance.read import RawInstance, read_folder
+from hubnet.instance.schema import SETTINGS, TABLE_BY_NAME, TABLES, Column, Table
+
+TRUE = {"true", "1", "yes", "y"}
+THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")  # 12,300 as a spreadsheet writes it
+FALSE = {"false", "0", "no", "n", ""}
+
+
+def load_instance(folder: Path | str) -> Instance:
+    """Read and validate an instance folder; raise one `InputError` listing every problem."""
+    return validate(read_folder(Path(folder)))
+
+
+def empty_frame(table: Table) -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype=_dtype(c)) for c in table.columns})
+
+
+def _dtype(col: Column) -> str:
+    return {"float": "float64", "share": "float64", "bool": "bool"}.get(col.type, "object")
+
+
+def _expected(col: Column) -> str:
+    if col.choices:
+        return "one of " + ", ".join(col.choices)
+    return {
+        "float": "a non-negative number" if col.nonnegative else "a number",
+        "share": "a share between 0 and 1",
+        "bool": "true or false",
+        "list": "ids separated by ';'",
+        "str": "a non-empty text",
+    }[col.type]
+
+
+def coerce_column(table: Table, col: Column, values: pd.Series) -> tuple[pd.Series, list[Issue]]:
+    """Parse one column of strings into its declared type; every bad cell is an issue."""
+    issues: list[Issue] = []
+    out: list[object] = []
+    for i, raw in enumerate(values):
+        row = i + 2
+        if raw == "":
+            if col.required and col.type != "list":
+                issues.append(Issue(table.file, row, col.name, raw, _expected(col)))
+            out.append(col.default if col.type not in ("float", "share") else _nan(col.default))
+            continue
+        if col.type in ("float", "share"):
+            try:
+                v = float(raw.replace(",", "") if THOUSANDS.fullmatch(raw) else raw)
+            except ValueError:
+                issues.append(Issue(table.file, row, col.name, raw, _expected(col)))
+                out.append(math.nan)
+                continue
+            bad = not math.isfinite(v)
+            bad |= col.nonnegative and v < 0
+            bad |= col.type == "share" and v > 1
+            if bad:
+                issues.append(Issue(table.file, row, col.name, raw, _expected(col)))
+                v = math.nan
+            out.append(v)
+        elif col.type == "bool":
+            low = raw.lower()
+            if low not in TRUE | FALSE:
+                issues.append(Issue(table.file, row, col.name, raw, _expected(col)))
+            out.append(low in TRUE)
+        elif col.type == "list":
+            out.append(tuple(p.strip() for p in raw.split(";") if p.strip()))
+        else:
+            if col.choices and raw not in col.choices:
+                issues.append(Issue(table.file, row, col.name, raw, _expected(col)))
+            out.append(raw)
+    series = pd.Series(out, index=values.index, dtype=_dtype(col))
+    return series, issues
+
+
+def _nan(default: object) -> float:
+    return math.nan if default is None else float(default)  # type: ignore[arg-type]
+
+
+def coerce_table(table: Table, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """Typed frame with exactly the declared columns (defaults filled), plus issues."""
+    issues: list[Issue] = []
+    known = [c.name for c in table.columns]
+    for extra in (c for c in df.columns if c not in known):
+        close = difflib.get_close_matches(extra, known, n=1, cutoff=0.8)
+        if close and close[0] not in df.columns:
+            issues.append(
+                Issue(table.file, 1, extra, None, f"column '{close[0]}' (is it misspelt?)")
+            )
+    typed: dict[str, pd.Series] = {}
+    for col in table.columns:
+        if col.name not in df.columns:
+            if col.required:
+                issues.append(
+                    Issue(
+                        table.file, 1, col.name, None, f"a column '{col.name}': {col.description}"
+                    )
+                )
+            fill = col.default if col.type not in ("float", "share") else _nan(col.default)
+            if col.type == "list":
+                fill = ()
+            typed[col.name] = pd.Series([fill] * len(df), index=df.index, dtype=_dtype(col))
+            continue
+        typed[col.name], more = coerce_column(table, col, df[col.name])
+        issues.extend(more)
+    if len(df) == 0 and not table.may_be_empty:
+        issues.append(Issue(table.file, None, None, None, "at least one data row"))
+    out = pd.DataFrame(typed, columns=known).reset_index(drop=True)
+    return out, issues
+
+
+def check_keys(table: Table, df: pd.DataFrame) -> list[Issue]:
+    key = list(table.key)
+    dup = df.duplicated(subset=key, keep="first")
+    return [
+        Issue(
+            table.file,
+            i + 2,
+            key[-1] if len(key) == 1 else "+".join(key),
+            " / ".join(str(df.at[i, k]) for k in key),
+            "a unique " + " + ".join(key) + " (this one appears earlier)",
+        )
+        for i in np.flatnonzero(dup.to_numpy())
+    ]
+
+
+def check_references(tables: dict[str, pd.DataFrame]) -> list[Issue]:
+    issues = []
+    for table in TABLES:
+        df = tables[table.name]
+        for col in table.columns:
+            if col.references is None or col.name not in df:
+                continue
+            ref_table, ref_col = col.references
+            known = set(tables[ref_table][ref_col])
+            for i, v in enumerate(df[col.name]):
+                if v != "" and v not in known:
+                    what = f"an id listed in {TABLE_BY_NAME[ref_table].file} ({ref_col})"
+                    issues.append(Issue(table.file, i + 2, col.name, v, what))
+    return issues
+
+
+def _rows(df: pd.DataFrame, mask: Iterable[bool]) -> list[int]:
+    return [int(i) + 2 for i in np.flatnonzero(np.asarray(list(mask), dtype=bool))]
+
+
+def check_coordinates(sites: pd.DataFrame) -> list[Issue]:
+    issues = []
+    for col, lim in (("lat", 90.0), ("lon", 180.0)):
+        bad = sites[col].abs() > lim
+        for row in _rows(sites, bad):
+            v = sites.at[row - 2, col]
+            issues.append(Issue("sites.csv", row, col, v, f"degrees between -{lim:g} and {lim:g}"))
+    return issues
+
+
+def check_roles(tables: dict[str, pd.DataFrame]) -> list[Issue]:
+    """A site referenced in a role must be of the matching kind."""
+    kind = dict(zip(tables["sites"]["id"], tables["sites"]["kind"], strict=True))
+    issues = []
+    for name, col, want in (
+        ("supply", "site", lambda r: "source"),
+        ("imports", "site", lambda r: "origin"),
+        ("exports", "site", lambda r: "market"),
+        ("facilities", "site", lambda r: r["role"]),
+    ):
+        df = tables[name]
+        for i, r in df.iterrows():
+            k = kind.get(r[col])
+            if k is not None and k != want(r):
+                issues.append(
+                    Issue(
+                        f"{name}.csv",
+                        int(i) + 2,
+                        col,
+                        r[col],
+                        f"a site of kind '{want(r)}' (sites.csv says '{k}')",
+                    )
+                )
+    role = dict(zip(tables["facilities"]["site"], tables["facilities"]["role"], strict=True))
+    for i, f in enumerate(tables["recovery"]["facility"]):
+        if role.get(f, "smelter") != "smelter":
+            issues.append(Issue("recovery.csv", i + 2, "facility", f, "a smelter"))
+    return issues
+
+
+def check_accepts(tables: dict[str, pd.DataFrame]) -> list[Issue]:
+    known = set(tables["commodities"]["id"])
+    fac = tables["facilities"]
+    issues = []
+    for i, acc in enumerate(fac["accepts"]):
+        if not acc:
+            issues.append(Issue("facilities.csv", i + 2, "accepts", "", "commodity ids or '*'"))
+        for k in acc:
+            if k != "*" and k not in known:
+                issues.append(
+                    Issue("facilities.csv", i + 2, "accepts", k, "an id in commodities.csv or '*'")
+                )
+    # every commodity generated or imported needs a hub, and a smelter if hubs pass it on
+    hubs: set[str] = set()
+    smelters: set[str] = set()
+    for role, acc in zip(fac["role"], fac["accepts"], strict=True):
+        target = hubs if role == "hub" else smelters
+        target.update(known if "*" in acc else acc)
+    moved = set(tables["supply"]["commodity"]) | set(tables["imports"]["commodity"])
+    com = tables["commodities"]
+    for i, (k, y) in enumerate(zip(com["id"], com["hub_yield_share"], strict=True)):
+        if k in moved and k not in hubs:
+            issues.append(
+                Issue("commodities.csv", i + 2, "id", k, "a hub in facilities.csv accepting it")
+            )
+        elif k in moved and y > 0 and k not in smelters and len(tables["exports"]) == 0:
+            issues.append(
+                Issue("commodities.csv", i + 2, "id", k, "a smelter in facilities.csv accepting it")
+            )
+    return issues
+
+
+def check_levels(levels: pd.DataFrame) -> list[Issue]:
+    bad = levels["min_throughput_t_per_yr"] > levels["capacity_t_per_yr"]
+    return [
+        Issue(
+            "capacity_levels.csv",
+            row,
+            "min_throughput_t_per_yr",
+            levels.at[row - 2, "min_throughput_t_per_yr"],
+            "at most the level's capacity_t_per_yr",
+        )
+        for row in _rows(levels, bad)
+    ]
+
+
+def check_recovery(tables: dict[str, pd.DataFrame]) -> list[Issue]:
+    """A recovery rate for an element no commodity contains is a sign of a mistake."""
+    contained = set(tables["contents"].loc[tables["contents"]["content_g_per_t"] > 0, "element"])
+    rec = tables["recovery"]
+    return [
+        Issue("recovery.csv", i + 2, "element", e, "an element some commodity contains")
+        for i, e in enumerate(rec["element"])
+        if e in set(tables["elements"]["id"]) and e not in contained
+    ]
+
+
+def parse_settings(raw: dict) -> tuple[dict[str, dict[str, object]], list[Issue]]:
+    """instance.toml -> {section: {key: value}} with defaults; unknown keys are issues."""
+    issues: list[Issue] = []
+    out: dict[str, dict[str, object]] = {
+        sec: {k: d for k, (_, d, _) in spec.items() if not k.startswith("<")}
+        for sec, spec in SETTINGS.items()
+    }
+    out["policy.import_permits_t_per_yr"] = {}
+
+    def put(section: str, key: str, value: object) -> None:
+        spec = SETTINGS[section]
+        where = f"{section}.{key}" if section else key
+        typ, _, desc = spec["<region>"] if "<region>" in spec else spec[key]
+        ok = True
+        if typ in ("float", "share", "int"):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = ok and math.isfinite(float(value)) and float(value) >= 0  # type: ignore[arg-type]
+            ok = ok and (typ != "share" or float(value) <= 1)  # type: ignore[arg-type]
+            ok = ok and (typ != "int" or float(value) == int(value))  # type: ignore[arg-type]
+        elif typ == "bool":
+            ok = isinstance(value, bool)
+        elif typ == "str":
+            ok = isinstance(value, str)
+        if not ok:
+            kind = {"share": "a share between 0 and 1", "float": "a non-negative number"}
+            issues.append(Issue("instance.toml", None, where, value, kind.get(typ, f"a {typ}")))
+            return
+        out[section][key] = int(value) if typ == "int" else value  # type: ignore[arg-type]
+
+    def walk(section: str, table: dict) -> None:
+        for key, value in table.items():
+            sub = f"{section}.{key}" if section else key
+            if isinstance(value, dict):
+                if sub not in SETTINGS:
+                    issues.append(Issue("instance.toml", None, f"[{sub}]", None, _known_sections()))
+                    continue
+                walk(sub, value)
+            elif section in SETTINGS and (
+                key in SETTINGS[section] or "<region>" in SETTINGS[section]
+            ):
+                put(section, key, value)
+            else:
+                known = ", ".join(k for k in SETTINGS.get(section, {}))
+                issues.append(Issue("instance.toml", None, sub, value, f"a known key ({known})"))
+
+    walk("", raw)
+    if not out[""].get("name"):
+        issues.append(Issue("instance.toml", None, "name", None, "a name for the instance"))
+    return out, issues
+
+
+def _known_sections() -> str:
+    return "one of the sections " + ", ".join(f"[{s}]" for s in SETTINGS if s)
+
+
+def validate(raw: RawInstance) -> Instance:
+    """Type every table, run every check, and build the `Instance` (or raise)."""
+    issues = list(raw.issues)
+    tables: dict[str, pd.DataFrame] = {}
+    for table in TABLES:
+        df = raw.tables.get(table.name)
+        if df is None:
+            tables[table.name] = empty_frame(table)
+            continue
+        typed, more = coerce_table(table, df)
+        issues.extend(more)
+        issues.extend(check_keys(table, typed))
+        tables[table.name] = typed
+    settings, more = parse_settings(raw.settings)
+    issues.extend(more)
+    issues.extend(check_references(tables))
+    issues.extend(check_coordinates(tables["sites"]))
+    issues.extend(check_roles(tables))
+    issues.extend(check_accepts(tables))
+    issues.extend(check_levels(tables["capacity_levels"]))
+    issues.extend(check_recovery(tables))
+    if issues:
+        raise InputError(issues, title=f"instance {raw.folder} is not valid")
+    top, col, pol = settings[""], settings["collection"], settings["policy"]
+    return Instance(
+        name=str(top["name"]),
+        description=str(top.get("description", "")),
+        currency=str(top.get("currency", "JPY")),
+        collection=Collection(**col),  # type: ignore[arg-type]
+        policy=Policy(
+            **pol,  # type: ignore[arg-type]
+            import_permits_t_per_yr=dict(settings["policy.import_permits_t_per_yr"]),  # type: ignore[arg-type]
+        ),
+        path=raw.folder.resolve(),
+        **tables,
+    )

@@ -1,0 +1,317 @@
+"""Sparse index sets and coefficients for the model, computed with pandas (no Pyomo here).
+
+Everything the constraint builders need is decided here, so that a test can check, say,
+which lanes a source may use without building or solving a model.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from hubnet.instance import Instance
+
+Key = tuple[str, str]
+
+
+@dataclass
+class ModelData:
+    """Index sets (lists of ids or tuples, sorted) and coefficient dicts keyed by them."""
+
+    commodities: list[str]
+    elements: list[str]
+    hubs: list[str]
+    smelters: list[str]
+    #: (lane, commodity) pairs that get a flow variable
+    flow_index: list[Key]
+    #: (source, commodity) with generation > 0
+    supply_index: list[Key]
+    generation: dict[Key, float]
+    #: (facility, level)
+    level_index: list[Key]
+    level_capacity: dict[Key, float]
+    level_fixed_cost: dict[Key, float]
+    level_min_throughput: dict[Key, float]
+    existing_capacity: dict[str, float]
+    must_open: list[str]
+    lane_stage: dict[str, str]
+    lane_origin: dict[str, str]
+    lane_destination: dict[str, str]
+    lane_cost: dict[str, float]
+    lane_co2_t: dict[str, float]
+    #: collection lanes: 1 / attainable share of generation
+    inverse_reach: dict[str, float]
+    #: per (lane, commodity): cost per tonne that is not transport
+    processing_cost: dict[Key, float]
+    import_price: dict[Key, float]
+    export_price: dict[Key, float]
+    metal_value: dict[Key, float]
+    #: (lane, commodity) -> {element: tonnes recovered per tonne delivered}
+    recovered_t_per_t: dict[Key, dict[str, float]]
+    #: groups of flow keys
+    collected: dict[Key, list[Key]]  # (source, k) -> collection flows
+    into: dict[str, list[Key]]  # facility/market -> flows in
+    hub_in: dict[Key, list[Key]]  # (hub, k) -> flows in
+    hub_out: dict[Key, list[Key]]  # (hub, k) -> flows out
+    hub_balance_index: list[Key]
+    offered: dict[Key, list[Key]]  # (origin, k) -> import flows
+    available: dict[Key, float]
+    market_limit: dict[Key, float]
+    market_in: dict[Key, list[Key]]
+    permit_regions: dict[str, list[Key]]
+    permits: dict[str, float]
+    #: lanes into a hub that must open a level to receive: lane -> (hub, bound on tonnes)
+    linked_lanes: dict[str, tuple[str, float]]
+    lane_flows: dict[str, list[Key]]
+    #: export-leakage caps
+    commodity_cap: dict[str, float]
+    commodity_generation: dict[str, float]
+    exported: dict[str, list[Key]]  # commodity -> export flows
+    raw_per_t: dict[Key, float]  # export flow -> raw-equivalent tonnes per tonne
+    content_t_per_t: dict[Key, float]  # (commodity, element) -> tonnes per tonne as collected
+    element_cap: dict[str, float]
+    element_target_t: dict[str, float]
+    port_lanes: dict[str, list[str]]
+    port_capacity: dict[str, float]
+    hub_cover_t: float
+    co2_price: float
+    co2_cap: float | None
+    capital_budget: float | None
+    single_sourcing: bool
+    hub_yield: dict[str, float] = field(default_factory=dict)
+    leakage_penalty: dict[str, float] = field(default_factory=dict)
+    collection_lanes: dict[Key, str] = field(default_factory=dict)  # (source, hub) -> lane
+
+    @property
+    def n_flows(self) -> int:
+        return len(self.flow_index)
+
+
+def _group(pairs: list[tuple[object, Key]]) -> dict:
+    out: dict = defaultdict(list)
+    for k, v in pairs:
+        out[k].append(v)
+    return dict(out)
+
+
+def build_data(instance: Instance, lanes: pd.DataFrame) -> ModelData:
+    """Turn an instance and its lanes into the index sets and coefficients of the model."""
+    com = instance.commodities.set_index("id")
+    yield_share = com["hub_yield_share"].to_dict()
+    acc = instance.accepts()
+    accepts = set(zip(acc["facility"], acc["commodity"], strict=True))
+    fac = instance.facilities.set_index("site")
+    supply = instance.supply[instance.supply["generation_t_per_yr"] > 0]
+    gen = {(s, k): float(t) for s, k, t in supply.itertuples(index=False)}
+    imports = instance.imports[instance.imports["available_t_per_yr"] > 0]
+    avail = {(f, k): float(t) for f, k, t, _ in imports.itertuples(index=False)}
+    price_in = {(f, k): float(p) for f, k, _, p in imports.itertuples(index=False)}
+    market = {
+        (m, k): (float(t), float(p)) for m, k, t, p in instance.exports.itertuples(index=False)
+    }
+
+    # (lane, commodity) pairs
+    src_k = supply.groupby("site")["commodity"].apply(list).to_dict()
+    org_k = imports.groupby("site")["commodity"].apply(list).to_dict()
+    mkt_k = instance.exports.groupby("site")["commodity"].apply(list).to_dict()
+    flow_index: list[Key] = []
+    for lane, stage, o, d in lanes[["lane", "stage", "origin", "destination"]].itertuples(
+        index=False
+    ):
+        if stage == "collection":
+            ks = [k for k in src_k.get(o, []) if (d, k) in accepts]
+        elif stage == "import":
+            ks = [k for k in org_k.get(o, []) if (d, k) in accepts]
+        elif stage == "delivery":
+            ks = [
+                k
+                for k in com.index
+                if yield_share[k] > 0 and (o, k) in accepts and (d, k) in accepts
+            ]
+        else:
+            ks = [k for k in mkt_k.get(d, []) if yield_share[k] > 0 and (o, k) in accepts]
+        flow_index.extend((lane, k) for k in ks)
+    lane_df = lanes.set_index("lane")
+    stage = lane_df["stage"].to_dict()
+    origin = lane_df["origin"].to_dict()
+    dest = lane_df["destination"].to_dict()
+    used_lanes = sorted({a for a, _ in flow_index})
+    lane_df = lane_df.loc[used_lanes]
+
+    # levels
+    lev = instance.capacity_levels
+    closed = set(fac.index[fac["status"] == "closed"])
+    lev = lev[~lev["facility"].isin(closed)]
+    level_index = list(zip(lev["facility"], lev["level"], strict=True))
+    cap = dict(zip(level_index, lev["capacity_t_per_yr"].astype(float), strict=True))
+    fixed = dict(zip(level_index, lev["fixed_cost_jpy_per_yr"].astype(float), strict=True))
+    min_t = dict(zip(level_index, lev["min_throughput_t_per_yr"].astype(float), strict=True))
+    existing = {
+        f: 0.0 if f in closed else float(c) for f, c in fac["existing_capacity_t_per_yr"].items()
+    }
+    max_level: dict[str, float] = defaultdict(float)
+    for (f, _), c in cap.items():
+        max_level[f] = max(max_level[f], c)
+    must_open = sorted(
+        f for f in fac.index[fac["status"] == "open"] if existing[f] <= 0 and max_level[f] > 0
+    )
+
+    # coefficients per flow
+    reach = instance.collection.reach
+    inv_reach = {
+        a: 1.0 / reach(float(km))
+        for a, s, km in zip(lane_df.index, lane_df["stage"], lane_df["distance_km"], strict=True)
+        if s == "collection"
+    }
+    proc = fac["processing_cost_jpy_per_t"].to_dict()
+    contents = instance.contents[instance.contents["content_g_per_t"] > 0]
+    content_t = {
+        (k, e): float(g) / 1e6
+        for k, e, g in contents[["commodity", "element", "content_g_per_t"]].itertuples(index=False)
+    }
+    by_k: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for (k, e), t in content_t.items():
+        by_k[k].append((e, t))
+    rec = {(f, e): float(r) for f, e, r in instance.recovery.itertuples(index=False)}
+    price_kg = instance.elements.set_index("id")["price_jpy_per_kg"].astype(float).to_dict()
+
+    processing: dict[Key, float] = {}
+    metal_value: dict[Key, float] = {}
+    recovered: dict[Key, dict[str, float]] = {}
+    raw_per_t: dict[Key, float] = {}
+    for a, k in flow_index:
+        d, st = dest[a], stage[a]
+        processing[a, k] = float(proc.get(d, 0.0))
+        if st == "delivery":
+            per_t = {e: t / yield_share[k] * rec[d, e] for e, t in by_k.get(k, []) if (d, e) in rec}
+            per_t = {e: v for e, v in per_t.items() if v > 0}
+            recovered[a, k] = per_t
+            metal_value[a, k] = sum(v * 1000.0 * price_kg[e] for e, v in per_t.items())
+        elif st == "export":
+            raw_per_t[a, k] = 1.0 / yield_share[k]
+
+    flows_by = lambda key: _group([(key(a, k), (a, k)) for a, k in flow_index])  # noqa: E731
+    collected = _group(
+        [((origin[a], k), (a, k)) for a, k in flow_index if stage[a] == "collection"]
+    )
+    into = flows_by(lambda a, k: dest[a])
+    hub_in = _group(
+        [((dest[a], k), (a, k)) for a, k in flow_index if stage[a] in ("collection", "import")]
+    )
+    hub_out = _group(
+        [((origin[a], k), (a, k)) for a, k in flow_index if stage[a] in ("delivery", "export")]
+    )
+    offered = _group([((origin[a], k), (a, k)) for a, k in flow_index if stage[a] == "import"])
+    market_in = _group([((dest[a], k), (a, k)) for a, k in flow_index if stage[a] == "export"])
+    exported = _group([(k, (a, k)) for a, k in flow_index if stage[a] == "export"])
+    lane_flows = flows_by(lambda a, k: a)
+
+    region = instance.sites.set_index("id")["region"].to_dict()
+    permits = {r: float(v) for r, v in instance.policy.import_permits_t_per_yr.items()}
+    permit_regions = _group(
+        [(region[origin[a]], (a, k)) for a, k in flow_index if stage[a] == "import"]
+    )
+    permit_regions = {r: v for r, v in permit_regions.items() if r in permits}
+
+    # per-lane linking bound: what could possibly travel the lane, and the hub's largest level
+    linked: dict[str, tuple[str, float]] = {}
+    for a in used_lanes:
+        h = dest[a]
+        if stage[a] not in ("collection", "import") or existing[h] > 0:
+            continue
+        ks = [k for b, k in lane_flows[a]]
+        if stage[a] == "collection":
+            supply_bound = sum(gen[origin[a], k] / inv_reach[a] for k in ks)
+        else:
+            supply_bound = sum(avail[origin[a], k] for k in ks)
+        linked[a] = (h, min(supply_bound, max_level[h]))
+
+    com_gen: dict[str, float] = defaultdict(float)
+    for (_, k), t in gen.items():
+        com_gen[k] += t
+    com_cap = {
+        k: float(v)
+        for k, v in com["max_leakage_share"].items()
+        if not np.isnan(v) and com_gen.get(k, 0) > 0
+    }
+    el = instance.elements.set_index("id")
+    el_cap = {e: float(v) for e, v in el["max_leakage_share"].items() if not np.isnan(v)}
+    el_target = {e: float(v) for e, v in el["min_recovered_t_per_yr"].items() if not np.isnan(v)}
+
+    # ports a lane passes through (its path without the two ends), for port throughput
+    port_cap = {
+        s: float(c)
+        for s, c in zip(instance.sites["id"], instance.sites["port_capacity_t_per_yr"], strict=True)
+        if not np.isnan(c)
+    }
+    port_lanes: dict[str, list[str]] = defaultdict(list)
+    if port_cap:
+        for a, path in lane_df["path"].items():
+            for s in set(path.split(";")) & port_cap.keys():
+                port_lanes[s].append(a)
+
+    # valid inequality: hubs must be able to take at least what the leakage caps force in
+    must_collect = sum((1 - com_cap[k]) * com_gen[k] for k in com_cap)
+
+    hubs = sorted(fac.index[fac["role"] == "hub"])
+    return ModelData(
+        commodities=list(com.index),
+        elements=list(el.index),
+        hubs=hubs,
+        smelters=sorted(fac.index[fac["role"] == "smelter"]),
+        flow_index=flow_index,
+        supply_index=sorted(gen),
+        generation=gen,
+        level_index=level_index,
+        level_capacity=cap,
+        level_fixed_cost=fixed,
+        level_min_throughput=min_t,
+        existing_capacity=existing,
+        must_open=must_open,
+        lane_stage={a: stage[a] for a in used_lanes},
+        lane_origin={a: origin[a] for a in used_lanes},
+        lane_destination={a: dest[a] for a in used_lanes},
+        lane_cost=lane_df["cost_jpy_per_t"].astype(float).to_dict(),
+        lane_co2_t=(lane_df["co2_kg_per_t"].astype(float) / 1000.0).to_dict(),
+        inverse_reach=inv_reach,
+        processing_cost=processing,
+        import_price={
+            (a, k): price_in[origin[a], k] for a, k in flow_index if stage[a] == "import"
+        },
+        export_price={(a, k): market[dest[a], k][1] for a, k in flow_index if stage[a] == "export"},
+        metal_value=metal_value,
+        recovered_t_per_t=recovered,
+        collected=collected,
+        into=into,
+        hub_in=hub_in,
+        hub_out=hub_out,
+        hub_balance_index=sorted(set(hub_in) | set(hub_out)),
+        offered=offered,
+        available=avail,
+        market_limit={key: v[0] for key, v in market.items()},
+        market_in=market_in,
+        permit_regions=permit_regions,
+        permits=permits,
+        linked_lanes=linked,
+        lane_flows=lane_flows,
+        commodity_cap=com_cap,
+        commodity_generation=dict(com_gen),
+        exported=exported,
+        raw_per_t=raw_per_t,
+        content_t_per_t=content_t,
+        element_cap=el_cap,
+        element_target_t=el_target,
+        port_lanes=dict(port_lanes),
+        port_capacity=port_cap,
+        hub_cover_t=must_collect,
+        co2_price=float(instance.policy.co2_price_jpy_per_t),
+        co2_cap=instance.policy.co2_cap_t_per_yr,
+        capital_budget=instance.policy.capital_budget_jpy_per_yr,
+        single_sourcing=bool(instance.policy.single_sourcing),
+        hub_yield={k: float(v) for k, v in yield_share.items()},
+        leakage_penalty=com["leakage_penalty_jpy_per_t"].astype(float).to_dict(),
+        collection_lanes={(origin[a], dest[a]): a for a in used_lanes if stage[a] == "collection"},
+    )

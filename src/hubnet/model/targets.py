@@ -1,0 +1,40 @@
+"""Optional targets and caps: element recovery, CO2, port throughput, capital budget."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+from pyomo.environ import quicksum
+
+from hubnet.model.data import ModelData
+
+
+def recovery_targets(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Eq. (10b): smelters recover at least the target tonnes of an element."""
+    m.TARGET_ELEMENTS = pyo.Set(initialize=sorted(data.element_target_t))
+    m.recovery_targets = pyo.Constraint(
+        m.TARGET_ELEMENTS, rule=lambda m, e: m.recovered_t[e] >= data.element_target_t[e]
+    )
+
+
+def co2_cap(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Eq. (10c): transport CO2 <= the cap."""
+    if data.co2_cap is not None:
+        m.co2_cap = pyo.Constraint(expr=m.co2_emissions <= data.co2_cap)
+
+
+def port_throughput(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Eq. (10d): tonnes on lanes through a port <= its capacity."""
+    m.CAPPED_PORTS = pyo.Set(initialize=sorted(data.port_lanes))
+    m.port_throughput = pyo.Constraint(
+        m.CAPPED_PORTS,
+        rule=lambda m, p: (
+            quicksum(m.flow[f] for a in data.port_lanes[p] for f in data.lane_flows[a])
+            <= data.port_capacity[p]
+        ),
+    )
+
+
+def capital_budget(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Eq. (10e): annualised fixed cost of the levels opened <= the budget."""
+    if data.capital_budget is not None:
+        m.capital_budget = pyo.Constraint(expr=m.fixed_cost <= data.capital_budget)

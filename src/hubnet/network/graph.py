@@ -1,0 +1,72 @@
+"""The multimodal transport graph: one node per (site, mode), transfers where modes meet."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from hubnet.instance import Instance
+
+EARTH_RADIUS_KM = 6371.0088
+START, END = "start", "end"
+
+
+def great_circle_km(lat1, lon1, lat2, lon2):  # noqa: ANN001, ANN201 - numpy or float
+    """Haversine distance in km; works elementwise on arrays."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def link_table(instance: Instance) -> pd.DataFrame:
+    """links.csv with every distance filled (great-circle x the mode's circuity if missing)."""
+    links = instance.links.copy()
+    if links.empty:
+        return links.assign(km=pd.Series(dtype=float))
+    xy = instance.sites.set_index("id")[["lat", "lon"]]
+    a, b = xy.loc[links["from"]].to_numpy(), xy.loc[links["to"]].to_numpy()
+    gc = great_circle_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    circuity = links["mode"].map(instance.modes.set_index("mode")["circuity"]).to_numpy()
+    links["km"] = links["distance_km"].where(links["distance_km"].notna(), gc * circuity)
+    return links
+
+
+def build_graph(instance: Instance) -> nx.DiGraph:
+    """Directed graph whose edges carry `cost` (JPY/t), `co2` (kg/t), `km` and a `kind`.
+
+    Line-haul edges join (a, mode) and (b, mode) both ways. Where a site has links of two
+    modes, transfer edges join its mode nodes and cost the handling of both modes. Every
+    site also has a `start` node (load onto a mode) and an `end` node (unload), so that a
+    least-cost path from (start, o) to (end, d) pays every handling exactly once.
+    """
+    modes = instance.modes.set_index("mode")
+    g = nx.DiGraph()
+    links = link_table(instance)
+    for frm, to, mode, km in links[["from", "to", "mode", "km"]].itertuples(index=False):
+        cost = km * modes.at[mode, "cost_jpy_per_t_km"]
+        co2 = km * modes.at[mode, "co2_kg_per_t_km"]
+        for u, v in ((frm, to), (to, frm)):
+            old = g.get_edge_data((u, mode), (v, mode))
+            if old is None or old["cost"] > cost:
+                g.add_edge((u, mode), (v, mode), cost=cost, co2=co2, km=km, kind="haul")
+    by_site: dict[str, set[str]] = {}
+    for site, mode in list(g.nodes):
+        by_site.setdefault(site, set()).add(mode)
+    for site, ms in by_site.items():
+        for m in ms:
+            h = float(modes.at[m, "handling_jpy_per_t"])
+            g.add_edge((START, site), (site, m), cost=h, co2=0.0, km=0.0, kind="load")
+            g.add_edge((site, m), (END, site), cost=h, co2=0.0, km=0.0, kind="unload")
+            for m2 in ms - {m}:
+                h2 = float(modes.at[m2, "handling_jpy_per_t"])
+                g.add_edge((site, m), (site, m2), cost=h + h2, co2=0.0, km=0.0, kind="transfer")
+    return g
+
+
+def path_weight(g: nx.DiGraph, co2_price_jpy_per_t: float) -> None:
+    """Set each edge's `weight`: money plus the carbon price on its CO2 (plus a tiny epsilon
+    so zero-cost edges stay edges in sparse shortest-path routines)."""
+    for _, _, d in g.edges(data=True):
+        d["weight"] = d["cost"] + co2_price_jpy_per_t * d["co2"] / 1000.0 + 1e-9

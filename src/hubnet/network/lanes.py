@@ -1,0 +1,173 @@
+"""Least-cost lanes for every origin-destination pair the model may use.
+
+A lane carries its cost per tonne, distance, CO2 per tonne, the modes used and the site path
+(the maps draw it; the model sees only the numbers).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import dijkstra
+
+from hubnet.instance import Instance
+from hubnet.network.graph import END, START, build_graph, great_circle_km, path_weight
+
+logger = logging.getLogger(__name__)
+
+LANE_COLUMNS = [
+    "lane",
+    "stage",
+    "origin",
+    "destination",
+    "cost_jpy_per_t",
+    "distance_km",
+    "co2_kg_per_t",
+    "modes",
+    "path",
+    "path_modes",
+]
+
+
+def candidate_pairs(instance: Instance) -> pd.DataFrame:
+    """(stage, origin, destination) pairs that could carry something both ends handle."""
+    acc = instance.accepts()
+    fac = instance.facilities.set_index("site")
+    open_ok = set(fac.index[fac["status"] != "closed"])
+    acc = acc[acc["facility"].isin(open_ok)]
+    hub_acc = acc[acc["role"] == "hub"][["facility", "commodity"]]
+    smelt_acc = acc[acc["role"] == "smelter"][["facility", "commodity"]]
+    passes = set(instance.commodities.loc[instance.commodities["hub_yield_share"] > 0, "id"])
+
+    def join(left: pd.DataFrame, lcol: str, right: pd.DataFrame, stage: str) -> pd.DataFrame:
+        m = left.rename(columns={lcol: "origin"}).merge(
+            right.rename(columns={"facility": "destination"}), on="commodity"
+        )
+        return m[["origin", "destination"]].drop_duplicates().assign(stage=stage)
+
+    parts = [
+        join(instance.supply[["site", "commodity"]], "site", hub_acc, "collection"),
+        join(instance.imports[["site", "commodity"]], "site", hub_acc, "import"),
+        join(
+            hub_acc[hub_acc["commodity"].isin(passes)],
+            "facility",
+            smelt_acc,
+            "delivery",
+        ),
+        join(
+            hub_acc[hub_acc["commodity"].isin(passes)],
+            "facility",
+            instance.exports[["site", "commodity"]].rename(columns={"site": "facility"}),
+            "export",
+        ),
+    ]
+    pairs = pd.concat(parts, ignore_index=True)
+    pairs = pairs[pairs["origin"] != pairs["destination"]]
+    return pairs.sort_values(["stage", "origin", "destination"]).reset_index(drop=True)
+
+
+def _graph_lanes(instance: Instance, g: nx.DiGraph, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Shortest paths for `pairs` over `g`, many origins at once in scipy's Dijkstra."""
+    nodes = list(g.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    pairs = pairs[
+        pairs["origin"].map(lambda s: (START, s) in index)
+        & pairs["destination"].map(lambda s: (END, s) in index)
+    ]
+    if pairs.empty or not nodes:
+        return pd.DataFrame(columns=LANE_COLUMNS)
+    matrix = nx.to_scipy_sparse_array(g, nodelist=nodes, weight="weight", format="csr")
+    origins = sorted(pairs["origin"].unique())
+    src = [index[(START, o)] for o in origins]
+    dist, pred = dijkstra(matrix, directed=True, indices=src, return_predecessors=True)
+    rows = []
+    for r, o in enumerate(origins):
+        for stage, d in pairs.loc[pairs["origin"] == o, ["stage", "destination"]].itertuples(
+            index=False
+        ):
+            j = index[(END, d)]
+            if not np.isfinite(dist[r, j]):
+                continue
+            seq = [j]
+            while seq[-1] != src[r]:
+                seq.append(pred[r, seq[-1]])
+            path = [nodes[i] for i in reversed(seq)]
+            rows.append(_describe(g, stage, o, d, path))
+    return pd.DataFrame(rows, columns=LANE_COLUMNS)
+
+
+def _describe(g: nx.DiGraph, stage: str, o: str, d: str, path: list) -> list:
+    cost = co2 = km = 0.0
+    sites, legs = [o], []
+    for u, v in zip(path[:-1], path[1:], strict=True):
+        e = g.edges[u, v]
+        cost += e["cost"]
+        co2 += e["co2"]
+        km += e["km"]
+        if e["kind"] == "haul":
+            sites.append(v[0])
+            legs.append(v[1])
+    modes = ";".join(sorted(set(legs)))
+    return [f"{o}>{d}", stage, o, d, cost, km, co2, modes, ";".join(sites), ";".join(legs)]
+
+
+def _explicit_lanes(instance: Instance, pairs: pd.DataFrame) -> pd.DataFrame:
+    lanes = instance.lanes.merge(pairs, on=["origin", "destination"])
+    if lanes.empty:
+        return pd.DataFrame(columns=LANE_COLUMNS)
+    xy = instance.sites.set_index("id")[["lat", "lon"]]
+    a, b = xy.loc[lanes["origin"]].to_numpy(), xy.loc[lanes["destination"]].to_numpy()
+    gc = great_circle_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+    return pd.DataFrame(
+        {
+            "lane": lanes["origin"] + ">" + lanes["destination"],
+            "stage": lanes["stage"],
+            "origin": lanes["origin"],
+            "destination": lanes["destination"],
+            "cost_jpy_per_t": lanes["cost_jpy_per_t"],
+            "distance_km": lanes["distance_km"].where(lanes["distance_km"].notna(), gc),
+            "co2_kg_per_t": lanes["co2_kg_per_t"],
+            "modes": "explicit",
+            "path": lanes["origin"] + ";" + lanes["destination"],
+            "path_modes": "explicit",
+        }
+    )[LANE_COLUMNS]
+
+
+def build_lanes(instance: Instance) -> pd.DataFrame:
+    """Every lane the model may use, one row each, sorted by stage, origin, destination.
+
+    Explicit rates in lanes.csv replace computed paths for the pairs they list. Collection
+    lanes longer than `max_collection_km` are dropped, and with `nearest_hubs = k` a source
+    keeps only its k cheapest hubs.
+    """
+    pairs = candidate_pairs(instance)
+    explicit = set(zip(instance.lanes["origin"], instance.lanes["destination"], strict=True))
+    is_explicit = [
+        (o, d) in explicit for o, d in zip(pairs["origin"], pairs["destination"], strict=False)
+    ]
+    g = build_graph(instance)
+    path_weight(g, instance.policy.co2_price_jpy_per_t)
+    graph_part = _graph_lanes(instance, g, pairs[~np.array(is_explicit, dtype=bool)])
+    parts = [p for p in (graph_part, _explicit_lanes(instance, pairs)) if not p.empty]
+    lanes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LANE_COLUMNS)
+    lanes = lanes.astype({"cost_jpy_per_t": float, "distance_km": float, "co2_kg_per_t": float})
+    col = instance.collection
+    coll = lanes["stage"] == "collection"
+    if col.max_collection_km is not None:
+        lanes = lanes[~coll | (lanes["distance_km"] <= col.max_collection_km)]
+    if col.nearest_hubs is not None:
+        coll = lanes["stage"] == "collection"
+        price = (
+            lanes["cost_jpy_per_t"]
+            + instance.policy.co2_price_jpy_per_t * lanes["co2_kg_per_t"] / 1000.0
+        )
+        rank = price[coll].groupby(lanes.loc[coll, "origin"]).rank(method="first")
+        keep = rank <= col.nearest_hubs
+        lanes = lanes[~coll | keep.reindex(lanes.index, fill_value=True)]
+    lanes = lanes.sort_values(["stage", "origin", "destination"]).reset_index(drop=True)
+    logger.info("%d lanes (%s)", len(lanes), lanes["stage"].value_counts().to_dict())
+    return lanes

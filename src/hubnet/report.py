@@ -1,0 +1,63 @@
+"""Solver options and the typed solve report (plain data: no solver or Pyomo import here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    NO_SOLUTION = "no_solution"
+
+    @property
+    def has_solution(self) -> bool:
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOptions:
+    """What the planner may set; the CLI flags map onto these one to one."""
+
+    time_limit_s: float | None = None
+    mip_rel_gap: float = 1e-4
+    threads: int | None = None
+    seed: int = 0
+    #: log HiGHS's own output to the console (off: hubnet shows its own progress)
+    solver_log: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    elapsed_s: float
+    best_solution: float | None
+    best_bound: float | None
+    gap: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SolveReport:
+    status: Status
+    termination: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    handoff_s: float
+    solve_s: float
+    n_variables: int
+    n_binaries: int
+    n_constraints: int
+    n_nonzeros: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def headline(self) -> str:
+        if self.status is Status.OPTIMAL:
+            return "optimal" + (f" (gap {self.gap:.2%})" if self.gap and self.gap > 1e-9 else "")
+        if self.status is Status.FEASIBLE:
+            gap = "unknown" if self.gap is None else f"{self.gap:.2%}"
+            return f"feasible, gap {gap} ({self.termination})"
+        return f"{self.status.value} ({self.termination})"

@@ -1,0 +1,238 @@
+"""Solved Pyomo model -> `Solution`: the last place Pyomo is touched.
+
+Reads values by component (`m.flow`, `m.open_level`, `m.uncollected`, the cost-term
+expressions) and builds every table with explicit columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from hubnet.instance import Instance
+from hubnet.model import COST_TERMS, ModelData
+from hubnet.report import SolveReport
+from hubnet.results.solution import Solution
+
+TOL = 1e-7
+
+
+def _values(var: pyo.Var, index: list) -> np.ndarray:
+    out = np.fromiter((var[i].value or 0.0 for i in index), dtype=float, count=len(index))
+    out[np.abs(out) < TOL] = 0.0
+    return out
+
+
+def extract(
+    m: pyo.ConcreteModel,
+    data: ModelData,
+    instance: Instance,
+    lanes: pd.DataFrame,
+    report: SolveReport,
+    scenario: str = "baseline",
+) -> Solution:
+    sites = instance.sites.set_index("id")
+    tonnes = _values(m.flow, data.flow_index)
+    flows = pd.DataFrame(data.flow_index, columns=["lane", "commodity"]).assign(
+        tonnes_per_yr=tonnes
+    )
+    flows = flows[flows["tonnes_per_yr"] > 0].merge(lanes, on="lane", how="left")
+    flows["cost_jpy_per_yr"] = flows["tonnes_per_yr"] * flows["cost_jpy_per_t"]
+    flows["co2_t_per_yr"] = flows["tonnes_per_yr"] * flows["co2_kg_per_t"] / 1000.0
+    flows = flows[
+        [
+            "lane",
+            "stage",
+            "origin",
+            "destination",
+            "commodity",
+            "tonnes_per_yr",
+            "cost_jpy_per_t",
+            "cost_jpy_per_yr",
+            "distance_km",
+            "co2_t_per_yr",
+            "modes",
+            "path",
+            "path_modes",
+        ]
+    ].sort_values(["stage", "origin", "destination", "commodity"], ignore_index=True)
+
+    inflow = flows.groupby("destination")["tonnes_per_yr"].sum()
+    chosen = {
+        f: lv
+        for (f, lv), x in zip(
+            data.level_index, _values(m.open_level, data.level_index), strict=False
+        )
+        if x > 0.5
+    }
+    fac = instance.facilities.set_index("site")
+    levels = instance.capacity_levels.set_index(["facility", "level"])
+    rows = []
+    for f, r in fac.iterrows():
+        lv = chosen.get(f)
+        existing = data.existing_capacity[f]
+        added = levels.at[(f, lv), "capacity_t_per_yr"] if lv else 0.0
+        fixed = levels.at[(f, lv), "fixed_cost_jpy_per_yr"] if lv else 0.0
+        cap = existing + added
+        through = float(inflow.get(f, 0.0))
+        rows.append(
+            {
+                "facility": f,
+                "name": sites.at[f, "name"],
+                "name_ja": sites.at[f, "name_ja"],
+                "role": r["role"],
+                "lat": sites.at[f, "lat"],
+                "lon": sites.at[f, "lon"],
+                "status": r["status"],
+                "open": bool(lv) or existing > 0,
+                "level": lv or "",
+                "existing_capacity_t_per_yr": existing,
+                "capacity_t_per_yr": cap,
+                "throughput_t_per_yr": through,
+                "utilisation_share": through / cap if cap > 0 else 0.0,
+                "fixed_cost_jpy_per_yr": float(fixed),
+                "processing_cost_jpy_per_yr": through * float(r["processing_cost_jpy_per_t"]),
+            }
+        )
+    facilities = pd.DataFrame(rows).sort_values(["role", "facility"], ignore_index=True)
+
+    unc = _values(m.uncollected, data.supply_index)
+    leakage = pd.DataFrame(data.supply_index, columns=["source", "commodity"])
+    leakage["name"] = leakage["source"].map(sites["name"])
+    leakage["generation_t_per_yr"] = [data.generation[i] for i in data.supply_index]
+    leakage["uncollected_t_per_yr"] = unc
+    leakage["collected_t_per_yr"] = leakage["generation_t_per_yr"] - unc
+    leakage["uncollected_share"] = unc / leakage["generation_t_per_yr"]
+    leakage = leakage[
+        [
+            "source",
+            "name",
+            "commodity",
+            "generation_t_per_yr",
+            "collected_t_per_yr",
+            "uncollected_t_per_yr",
+            "uncollected_share",
+        ]
+    ]
+
+    exp = flows[flows["stage"] == "export"]
+    exports = (
+        exp.groupby(["destination", "commodity"], as_index=False)["tonnes_per_yr"]
+        .sum()
+        .rename(columns={"destination": "market", "tonnes_per_yr": "exported_t_per_yr"})
+    )
+    exports = exports.merge(
+        instance.exports.rename(columns={"site": "market"})[
+            ["market", "commodity", "price_jpy_per_t"]
+        ],
+        on=["market", "commodity"],
+        how="left",
+    )
+    exports.insert(1, "name", exports["market"].map(sites["name"]))
+    exports["revenue_jpy_per_yr"] = exports["exported_t_per_yr"] * exports["price_jpy_per_t"]
+
+    imp = flows[flows["stage"] == "import"]
+    imported = imp.groupby(["origin", "commodity"])["tonnes_per_yr"].sum()
+    imports = instance.imports.rename(columns={"site": "origin"}).copy()
+    imports["imported_t_per_yr"] = [
+        float(imported.get((o, k), 0.0))
+        for o, k in zip(imports["origin"], imports["commodity"], strict=False)
+    ]
+    imports["purchase_cost_jpy_per_yr"] = imports["imported_t_per_yr"] * imports["price_jpy_per_t"]
+    imports.insert(1, "name", imports["origin"].map(sites["name"]))
+    imports.insert(2, "region", imports["origin"].map(sites["region"]))
+    imports = imports[
+        [
+            "origin",
+            "name",
+            "region",
+            "commodity",
+            "available_t_per_yr",
+            "imported_t_per_yr",
+            "price_jpy_per_t",
+            "purchase_cost_jpy_per_yr",
+        ]
+    ].sort_values(["origin", "commodity"], ignore_index=True)
+
+    el = instance.elements.set_index("id")
+    recovered = {e: float(pyo.value(m.recovered_t[e])) for e in data.elements}
+    domestic = {e: 0.0 for e in data.elements}
+    for (k, e), t in data.content_t_per_t.items():
+        domestic[e] += t * data.commodity_generation.get(k, 0.0)
+    metals = pd.DataFrame(
+        {
+            "element": data.elements,
+            "name": [el.at[e, "name"] for e in data.elements],
+            "recovered_t_per_yr": [recovered[e] for e in data.elements],
+            "value_jpy_per_yr": [
+                recovered[e] * 1000.0 * el.at[e, "price_jpy_per_kg"] for e in data.elements
+            ],
+            "domestic_content_t_per_yr": [domestic[e] for e in data.elements],
+        }
+    )
+    dom = metals["domestic_content_t_per_yr"]
+    metals["recovered_share_of_domestic"] = np.where(
+        dom > 0, metals["recovered_t_per_yr"] / dom.where(dom > 0, 1.0), np.nan
+    )
+
+    terms = {t: float(pyo.value(getattr(m, t))) for t in COST_TERMS}
+    terms["total_cost"] = float(report.objective) if report.objective is not None else np.nan
+    kpis = pd.DataFrame({"term": list(terms), "value_jpy_per_yr": list(terms.values())})
+
+    brief = planner_brief(facilities, flows, leakage, imports, exports, metals)
+    brief["co2_t_per_yr"] = float(pyo.value(m.co2_emissions))
+    return Solution(
+        instance=instance.name,
+        scenario=scenario,
+        report=report,
+        facilities=facilities,
+        flows=flows,
+        leakage=leakage,
+        exports=exports,
+        imports=imports,
+        metals=metals,
+        kpis=kpis,
+        brief=brief,
+    )
+
+
+def planner_brief(
+    facilities: pd.DataFrame,
+    flows: pd.DataFrame,
+    leakage: pd.DataFrame,
+    imports: pd.DataFrame,
+    exports: pd.DataFrame,
+    metals: pd.DataFrame,
+) -> dict:
+    """Headline numbers for the planner's brief and the batch comparison (pure pandas)."""
+    hubs = facilities[facilities["role"] == "hub"]
+    smelters = facilities[facilities["role"] == "smelter"]
+    opened = hubs[hubs["level"] != ""]
+    return {
+        "hubs_opened": int(len(opened)),
+        "hubs_opened_list": [
+            f"{f} ({lv})" for f, lv in zip(opened["facility"], opened["level"], strict=False)
+        ],
+        "hubs_in_use": int((hubs["throughput_t_per_yr"] > 0).sum()),
+        "smelter_expansions": [
+            f"{f} (+{lv})"
+            for f, lv in zip(smelters["facility"], smelters["level"], strict=False)
+            if lv
+        ],
+        "generation_t_per_yr": float(leakage["generation_t_per_yr"].sum()),
+        "collected_t_per_yr": float(leakage["collected_t_per_yr"].sum()),
+        "uncollected_t_per_yr": float(leakage["uncollected_t_per_yr"].sum()),
+        "uncollected_by_commodity_t": leakage.groupby("commodity")["uncollected_t_per_yr"]
+        .sum()
+        .round(3)
+        .to_dict(),
+        "exported_t_per_yr": float(exports["exported_t_per_yr"].sum()) if len(exports) else 0.0,
+        "imported_t_per_yr": float(imports["imported_t_per_yr"].sum()),
+        "imported_by_region_t": imports.groupby("region")["imported_t_per_yr"]
+        .sum()
+        .round(3)
+        .to_dict(),
+        "smelter_intake_t_per_yr": float(smelters["throughput_t_per_yr"].sum()),
+        "metals_recovered_t": metals.set_index("element")["recovered_t_per_yr"].round(6).to_dict(),
+    }

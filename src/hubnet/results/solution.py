@@ -1,0 +1,34 @@
+"""The solution of one run: tidy tables, the solve report and the KPIs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from hubnet.report import SolveReport
+
+TABLE_NAMES = ("facilities", "flows", "leakage", "exports", "imports", "metals", "kpis")
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """Result tables as written to the results folder (see models/results_format.md)."""
+
+    instance: str
+    scenario: str
+    report: SolveReport
+    facilities: pd.DataFrame
+    flows: pd.DataFrame
+    leakage: pd.DataFrame
+    exports: pd.DataFrame
+    imports: pd.DataFrame
+    metals: pd.DataFrame
+    kpis: pd.DataFrame
+    brief: dict = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in TABLE_NAMES}
+
+    def kpi(self, term: str) -> float:
+        return float(self.kpis.set_index("term").at[term, "value_jpy_per_yr"])

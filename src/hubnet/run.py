@@ -1,0 +1,205 @@
+"""The single pipeline: read -> network -> build -> solve -> extract -> check -> write.
+
+Both the CLI and the batch call `run_one`; it records how long each stage took.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from hubnet.export.tables import atomic_folder, read_summary, read_tables, write_tables
+from hubnet.instance import Instance, load_instance
+from hubnet.model import build_model
+from hubnet.report import Progress, SolveOptions, SolveReport, Status
+from hubnet.results import TABLE_NAMES, Solution, Violation, check
+from hubnet.results.extract import extract
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RESULTS = Path("results")
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    solve: SolveOptions = field(default_factory=SolveOptions)
+    #: write the results folder (off: solve and check only)
+    write: bool = True
+    #: write the maps into the results folder
+    maps: bool = True
+    #: exact results folder; default results/<instance>/<scenario>
+    out_dir: Path | None = None
+    results_root: Path = DEFAULT_RESULTS
+
+
+@dataclass
+class RunRecord:
+    """What a run produced: small enough to send between processes."""
+
+    instance: str
+    scenario: str
+    status: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    result_dir: Path | None
+    times: dict[str, float]
+    violations: list[Violation]
+    report: SolveReport | None = None
+    solution: Solution | None = None
+    message: str = ""
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+
+    def stage(self, name: str) -> _Stage:
+        return _Stage(self, name)
+
+
+class _Stage:
+    def __init__(self, timer: Timer, name: str) -> None:
+        self.timer, self.name = timer, name
+
+    def __enter__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.times[self.name] = self.timer.times.get(self.name, 0.0) + (
+            time.perf_counter() - self.t0
+        )
+
+
+def prepare(
+    instance_dir: Path | str, scenario: Path | None = None, timer: Timer | None = None
+) -> tuple[Instance, str]:
+    """Load an instance and apply a scenario (if any): the instance the model will see."""
+    timer = timer or Timer()
+    with timer.stage("read"):
+        instance = load_instance(instance_dir)
+        name = "baseline"
+        if scenario is not None:
+            from hubnet.scenario import apply_scenario_file
+
+            instance, name = apply_scenario_file(instance, Path(scenario))
+    return instance, name
+
+
+def build(instance: Instance, timer: Timer | None = None):  # noqa: ANN201 - (model, data, lanes)
+    """Lanes and the Pyomo model of an instance."""
+    from hubnet.network import build_lanes
+
+    timer = timer or Timer()
+    with timer.stage("network"):
+        lanes = build_lanes(instance)
+    with timer.stage("build"):
+        model, data = build_model(instance, lanes)
+    return model, data, lanes
+
+
+def summary_of(
+    instance: Instance, scenario: str, scenario_file: Path | None, solution: Solution, times: dict
+) -> dict:
+    r = solution.report
+    return {
+        "instance": instance.name,
+        "scenario": scenario,
+        "instance_dir": str(instance.path) if instance.path else None,
+        "scenario_file": str(Path(scenario_file).resolve()) if scenario_file else None,
+        "status": r.status.value,
+        "termination": r.termination,
+        "objective_jpy_per_yr": r.objective,
+        "best_bound_jpy_per_yr": r.best_bound,
+        "gap": r.gap,
+        "currency": instance.currency,
+        "model_size": {
+            "variables": r.n_variables,
+            "binaries": r.n_binaries,
+            "constraints": r.n_constraints,
+            "nonzeros": r.n_nonzeros,
+        },
+        "times_s": {k: round(v, 4) for k, v in times.items()},
+        "kpis": dict(zip(solution.kpis["term"], solution.kpis["value_jpy_per_yr"], strict=True)),
+        "brief": solution.brief,
+    }
+
+
+def run_one(
+    instance_dir: Path | str,
+    scenario: Path | str | None = None,
+    options: RunOptions | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> RunRecord:
+    """Solve one instance (and scenario) end to end; write its results folder whole."""
+    from hubnet.solve import handoff, solve
+
+    options = options or RunOptions()
+    timer = Timer()
+    scenario_path = Path(scenario) if scenario is not None else None
+    instance, scen = prepare(instance_dir, scenario_path, timer)
+    model, data, lanes = build(instance, timer)
+    with timer.stage("handoff"):
+        compiled = handoff(model, options.solve)
+    report = solve(model, options.solve, progress=progress, compiled=compiled)
+    timer.times["solve"] = report.solve_s
+    record = RunRecord(
+        instance=instance.name,
+        scenario=scen,
+        status=report.status.value,
+        objective=report.objective,
+        best_bound=report.best_bound,
+        gap=report.gap,
+        result_dir=None,
+        times=timer.times,
+        violations=[],
+        report=report,
+    )
+    if not report.status.has_solution:
+        record.message = f"no solution: {report.headline}"
+        return record
+    with timer.stage("extract"):
+        solution = extract(model, data, instance, lanes, report, scenario=scen)
+    with timer.stage("check"):
+        record.violations = check(instance, solution.tables(), report.objective)
+    record.solution = solution
+    if options.write:
+        out = options.out_dir or options.results_root / instance.name / scen
+        with timer.stage("write"):
+            summary = summary_of(instance, scen, scenario_path, solution, timer.times)
+            summary["check"] = {
+                "passed": not record.violations,
+                "violations": [str(v) for v in record.violations],
+            }
+            tables = {"sites": sites_table(instance), **solution.tables()}
+            with atomic_folder(out) as tmp:
+                write_tables(tmp, tables, summary)
+                if options.maps:
+                    from hubnet.export import write_maps
+
+                    with timer.stage("maps"):
+                        write_maps(tmp)
+        record.result_dir = out
+    return record
+
+
+def sites_table(instance: Instance) -> pd.DataFrame:
+    return instance.sites[["id", "name", "name_ja", "kind", "lat", "lon", "country", "region"]]
+
+
+def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:
+    """Re-read a results folder and its instance (and scenario) and check the solution."""
+    summary = read_summary(result_dir)
+    if not summary.get("instance_dir"):
+        raise FileNotFoundError(f"{result_dir}/summary.json names no instance folder")
+    instance, _ = prepare(summary["instance_dir"], summary.get("scenario_file"))
+    tables = read_tables(result_dir, TABLE_NAMES)
+    return summary, check(instance, tables, summary.get("objective_jpy_per_yr"))
+
+
+__all__ = ["RunOptions", "RunRecord", "Status", "build", "check_folder", "prepare", "run_one"]

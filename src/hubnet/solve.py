@@ -1,0 +1,230 @@
+"""HiGHS, handed the model in memory: Pyomo's standard-form compiler -> highspy.passModel.
+
+The only module that imports the solver. It returns a typed `SolveReport` and writes the
+values back into the Pyomo variables; a time-limited run is `feasible` with its gap, never
+`optimal`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from hubnet.report import Progress, SolveOptions, SolveReport, Status
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Progress", "SolveOptions", "SolveReport", "Status", "handoff", "solve", "write_mps"]
+
+
+@dataclass
+class Compiled:
+    """A model handed to HiGHS, with the map back to Pyomo's variables and rows."""
+
+    highs: highspy.Highs
+    columns: list
+    rows: list
+    n_binaries: int
+    nnz: int
+    seconds: float
+
+
+def new_highs() -> highspy.Highs:
+    """A HiGHS instance, without the banner HiGHS prints on stdout the first time."""
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None or not math.isfinite(bound):
+        return None
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def handoff(model: pyo.ConcreteModel, options: SolveOptions) -> Compiled:
+    """Compile `model` to a sparse standard form and pass it to a fresh HiGHS in memory."""
+    t0 = time.perf_counter()
+    with PauseGC():
+        sf = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+    cols = sf.columns
+    n, nrow = len(cols), len(sf.rows)
+    lower = np.array([-np.inf if v.lb is None else v.lb for v in cols], dtype=float)
+    upper = np.array([np.inf if v.ub is None else v.ub for v in cols], dtype=float)
+    integer = np.array([v.is_integer() for v in cols], dtype=bool)
+    cost = sf.c.toarray().ravel() if sf.c.shape[0] else np.zeros(n)
+    offset = float(sf.c_offset[0]) if len(sf.c_offset) else 0.0
+    rhs = np.asarray(sf.rhs, dtype=float)
+    sense = np.array([r[1] for r in sf.rows], dtype=int)
+    row_lo = np.where(sense >= 0, np.where(sense == 0, rhs, -np.inf), rhs)
+    row_up = np.where(sense <= 0, np.where(sense == 0, rhs, np.inf), rhs)
+    a = sf.A.tocsc()
+    h = new_highs()
+    h.setOptionValue("output_flag", options.solver_log)
+    h.setOptionValue("random_seed", int(options.seed))
+    h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
+    if options.time_limit_s is not None:
+        h.setOptionValue("time_limit", float(options.time_limit_s))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    status = h.passModel(
+        n,
+        nrow,
+        int(a.nnz),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize),
+        offset,
+        cost,
+        lower,
+        upper,
+        row_lo,
+        row_up,
+        a.indptr.astype(np.int32),
+        a.indices.astype(np.int32),
+        a.data.astype(float),
+        integer.astype(np.int32),
+    )
+    if status == highspy.HighsStatus.kError:
+        raise RuntimeError("HiGHS refused the model")
+    return Compiled(h, cols, sf.rows, int(integer.sum()), int(a.nnz), time.perf_counter() - t0)
+
+
+def _status(h: highspy.Highs, has_integers: bool) -> tuple[Status, str]:
+    ms = h.getModelStatus()
+    text = h.modelStatusToString(ms)
+    info = h.getInfo()
+    feasible = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if ms == highspy.HighsModelStatus.kOptimal:
+        return Status.OPTIMAL, text
+    if ms == highspy.HighsModelStatus.kInfeasible:
+        return Status.INFEASIBLE, text
+    if ms in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        return Status.UNBOUNDED, text
+    return (Status.FEASIBLE if feasible else Status.NO_SOLUTION), text
+
+
+def run_highs(
+    compiled: Compiled,
+    progress: Callable[[Progress], None] | None = None,
+    poll_s: float = 0.25,
+) -> None:
+    """Run HiGHS in a worker thread so Ctrl-C cancels it cleanly and progress can be shown."""
+    h = compiled.highs
+    latest: dict[str, float] = {}
+
+    def on_interrupt(event) -> None:  # noqa: ANN001 - highspy callback event
+        out = event.data_out
+        latest["primal"] = out.mip_primal_bound
+        latest["dual"] = out.mip_dual_bound
+
+    if progress is not None and compiled.n_binaries:
+        h.cbMipInterrupt.subscribe(on_interrupt)
+    t0 = time.perf_counter()
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            h.run()
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    try:
+        while not done.wait(poll_s):
+            if progress is not None:
+                p, d = latest.get("primal"), latest.get("dual")
+                p = p if p is not None and math.isfinite(p) else None
+                d = d if d is not None and math.isfinite(d) else None
+                progress(Progress(time.perf_counter() - t0, p, d, relative_gap(p, d)))
+    except KeyboardInterrupt:
+        h.cancelSolve()
+        done.wait()
+        raise
+    worker.join()
+
+
+def solve(
+    model: pyo.ConcreteModel,
+    options: SolveOptions | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    compiled: Compiled | None = None,
+) -> SolveReport:
+    """Solve `model` with HiGHS and load the values into its variables."""
+    options = options or SolveOptions()
+    compiled = compiled or handoff(model, options)
+    h = compiled.highs
+    t0 = time.perf_counter()
+    run_highs(compiled, progress)
+    solve_s = time.perf_counter() - t0
+    status, text = _status(h, compiled.n_binaries > 0)
+    info = h.getInfo()
+    objective = bound = None
+    if status.has_solution:
+        values = np.asarray(h.getSolution().col_value)
+        if compiled.n_binaries:
+            values = _round_integers(values, compiled.columns)
+        load_values(model, compiled.columns, values)
+        objective = float(pyo.value(model.total_cost)) if hasattr(model, "total_cost") else None
+        if objective is None:
+            objective = float(info.objective_function_value)
+        bound = float(info.mip_dual_bound) if compiled.n_binaries else objective
+        if status is Status.OPTIMAL and compiled.n_binaries == 0:
+            bound = objective
+    gap = relative_gap(objective, bound)
+    report = SolveReport(
+        status=status,
+        termination=text,
+        objective=objective,
+        best_bound=bound,
+        gap=gap,
+        handoff_s=compiled.seconds,
+        solve_s=solve_s,
+        n_variables=len(compiled.columns),
+        n_binaries=compiled.n_binaries,
+        n_constraints=len(compiled.rows),
+        n_nonzeros=compiled.nnz,
+    )
+    logger.info("HiGHS: %s, objective %s, bound %s", report.headline, objective, bound)
+    return report
+
+
+def _round_integers(values: np.ndarray, columns: list) -> np.ndarray:
+    """Snap binaries to 0/1 (HiGHS returns them within its integrality tolerance)."""
+    out = values.copy()
+    for i, v in enumerate(columns):
+        if v.is_integer():
+            out[i] = round(out[i])
+    return out
+
+
+def load_values(model: pyo.ConcreteModel, columns: list, values: np.ndarray) -> None:
+    """Write solver values into the Pyomo variables; those the compiler dropped get 0."""
+    for v in model.component_data_objects(pyo.Var, descend_into=True):
+        v.set_value(0.0, skip_validation=True)
+    for v, x in zip(columns, values, strict=True):
+        v.set_value(float(x), skip_validation=True)
+
+
+def write_mps(compiled: Compiled, path: Path) -> None:
+    """The exact model HiGHS was given, as MPS (for solving it with HiGHS alone)."""
+    compiled.highs.writeModel(str(path))

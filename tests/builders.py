@@ -1,0 +1,74 @@
+"""Tiny instances built in code: compose a base with overrides, write it as a folder."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+import tomli_w
+
+from hubnet.instance.schema import TABLE_BY_NAME
+
+BASE_SETTINGS: dict = {"name": "tiny", "description": "built in a test"}
+
+
+def base_tables() -> dict[str, list[dict]]:
+    """One source S1, one candidate hub H1, one smelter M1, explicit lanes.
+
+    Gold content 100 g/t at 10,000 JPY/kg, recovered in full: 1,000 JPY per tonne smelted.
+    """
+    return {
+        "sites": [
+            {"id": "S1", "name": "Source 1", "kind": "source", "lat": 35.0, "lon": 135.0},
+            {"id": "H1", "name": "Hub 1", "kind": "hub", "lat": 35.0, "lon": 135.5},
+            {"id": "M1", "name": "Smelter 1", "kind": "smelter", "lat": 35.0, "lon": 136.0},
+        ],
+        "commodities": [{"id": "pcb", "name": "PCB", "hub_yield_share": 1.0}],
+        "elements": [{"id": "Au", "name": "Gold", "price_jpy_per_kg": 10000}],
+        "contents": [{"commodity": "pcb", "element": "Au", "content_g_per_t": 100}],
+        "supply": [{"site": "S1", "commodity": "pcb", "generation_t_per_yr": 100}],
+        "facilities": [
+            {"site": "H1", "role": "hub", "processing_cost_jpy_per_t": 0, "accepts": "pcb"},
+            {
+                "site": "M1",
+                "role": "smelter",
+                "existing_capacity_t_per_yr": 1000,
+                "processing_cost_jpy_per_t": 0,
+                "accepts": "pcb",
+            },
+        ],
+        "capacity_levels": [
+            {
+                "facility": "H1",
+                "level": "L",
+                "capacity_t_per_yr": 200,
+                "fixed_cost_jpy_per_yr": 5000,
+            }
+        ],
+        "recovery": [{"facility": "M1", "element": "Au", "recovery_share": 1.0}],
+        "lanes": [
+            {"origin": "S1", "destination": "H1", "cost_jpy_per_t": 10},
+            {"origin": "H1", "destination": "M1", "cost_jpy_per_t": 5},
+        ],
+    }
+
+
+def write_instance(
+    folder: Path, tables: dict[str, list[dict]] | None = None, settings: dict | None = None
+) -> Path:
+    """Write tables (list of row dicts) and settings as an instance folder."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = base_tables() if tables is None else tables
+    merged = copy.deepcopy(BASE_SETTINGS)
+    for key, value in (settings or {}).items():
+        if isinstance(value, dict):
+            merged.setdefault(key, {}).update(value)
+        else:
+            merged[key] = value
+    (folder / "instance.toml").write_text(tomli_w.dumps(merged), encoding="utf-8")
+    for name, rows in tables.items():
+        columns = [c.name for c in TABLE_BY_NAME[name].columns] if not rows else None
+        pd.DataFrame(rows, columns=columns).to_csv(folder / f"{name}.csv", index=False)
+    return folder

@@ -1,0 +1,105 @@
+"""Bad input gets one clear report naming file, row, column and what was expected."""
+
+from __future__ import annotations
+
+import pytest
+from builders import base_tables, write_instance
+
+from hubnet.errors import InputError
+from hubnet.instance import load_instance
+
+
+def problems(tmp_path, tables=None, settings=None) -> list[str]:
+    folder = write_instance(tmp_path / "inst", tables, settings)
+    with pytest.raises(InputError) as info:
+        load_instance(folder)
+    return [str(i) for i in info.value.issues]
+
+
+def test_the_base_instance_is_valid(tmp_path):
+    inst = load_instance(write_instance(tmp_path / "inst"))
+    assert list(inst.sites["id"]) == ["S1", "H1", "M1"]
+    assert inst.supply["generation_t_per_yr"].tolist() == [100.0]
+
+
+def test_missing_file(tmp_path):
+    folder = write_instance(tmp_path / "inst")
+    (folder / "supply.csv").unlink()
+    with pytest.raises(InputError) as info:
+        load_instance(folder)
+    assert "supply.csv; expected the file to exist" in str(info.value)
+
+
+def test_missing_column(tmp_path):
+    tables = base_tables()
+    for row in tables["supply"]:
+        del row["generation_t_per_yr"]
+    [msg] = problems(tmp_path, tables)
+    assert msg.startswith("supply.csv, row 1, column 'generation_t_per_yr'")
+    assert "tonnes generated a year" in msg
+
+
+def test_unknown_id(tmp_path):
+    tables = base_tables()
+    tables["supply"][0]["site"] = "S9"
+    [msg] = problems(tmp_path, tables)
+    assert msg == (
+        "supply.csv, row 2, column 'site': got 'S9'; expected an id listed in sites.csv (id)"
+    )
+
+
+def test_negative_amount(tmp_path):
+    tables = base_tables()
+    tables["supply"][0]["generation_t_per_yr"] = -5
+    [msg] = problems(tmp_path, tables)
+    assert msg == (
+        "supply.csv, row 2, column 'generation_t_per_yr': got '-5'; expected a non-negative number"
+    )
+
+
+def test_text_in_a_number_and_share_out_of_range_are_both_reported(tmp_path):
+    tables = base_tables()
+    tables["capacity_levels"][0]["capacity_t_per_yr"] = "lots"
+    tables["recovery"][0]["recovery_share"] = 1.5
+    msgs = problems(tmp_path, tables)
+    assert any(
+        "capacity_levels.csv, row 2, column 'capacity_t_per_yr': got 'lots'" in m for m in msgs
+    )
+    assert any("recovery.csv, row 2, column 'recovery_share': got '1.5'" in m for m in msgs)
+
+
+def test_site_of_the_wrong_kind(tmp_path):
+    tables = base_tables()
+    tables["supply"][0]["site"] = "H1"
+    [msg] = problems(tmp_path, tables)
+    assert "supply.csv, row 2, column 'site': got 'H1'; expected a site of kind 'source'" in msg
+
+
+def test_duplicate_id_and_bad_coordinates(tmp_path):
+    tables = base_tables()
+    tables["sites"].append(dict(tables["sites"][0]))
+    tables["sites"][1]["lat"] = 95
+    msgs = problems(tmp_path, tables)
+    assert any("sites.csv, row 5, column 'id': got 'S1'" in m for m in msgs)
+    assert any("sites.csv, row 3, column 'lat'" in m for m in msgs)
+
+
+def test_unknown_setting(tmp_path):
+    msgs = problems(tmp_path, settings={"policy": {"co2_prise": 5}})
+    assert msgs == [
+        "instance.toml, column 'policy.co2_prise': got 5; expected a known key "
+        "(co2_price_jpy_per_t, co2_cap_t_per_yr, capital_budget_jpy_per_yr, "
+        "single_sourcing)"
+    ]
+
+
+def test_shift_jis_and_bom_files_read(tmp_path):
+    folder = write_instance(tmp_path / "inst")
+    sites = (folder / "sites.csv").read_text(encoding="utf-8")
+    sites = sites.replace("Hub 1", "北九州ハブ")
+    (folder / "sites.csv").write_bytes(sites.encode("cp932"))
+    supply = (folder / "supply.csv").read_text(encoding="utf-8")
+    (folder / "supply.csv").write_bytes(b"\xef\xbb\xbf" + supply.encode("utf-8"))
+    inst = load_instance(folder)
+    assert inst.sites.set_index("id").at["H1", "name"] == "北九州ハブ"
+    assert inst.supply.columns[0] == "site"

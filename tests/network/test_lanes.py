@@ -1,0 +1,119 @@
+"""Lanes over the multimodal graph: cost, handling, circuity, and roads that stop at the sea."""
+
+from __future__ import annotations
+
+import pytest
+from builders import write_instance
+
+from hubnet.instance import load_instance
+from hubnet.network import build_lanes
+from hubnet.network.graph import great_circle_km
+
+
+def multimodal_tables() -> dict:
+    """Source S on an island: road to port P1 only; ship P1 -> P2; road P2 -> hub H -> M.
+
+    A direct road S -> H exists in the data only as a sea crossing we must not have: so none.
+    """
+    site = lambda i, k, lat, lon: {"id": i, "name": i, "kind": k, "lat": lat, "lon": lon}  # noqa: E731
+    return {
+        "sites": [
+            site("S", "source", 26.2, 127.7),
+            site("P1", "port", 26.2, 127.65),
+            site("P2", "port", 33.9, 130.9),
+            site("H", "hub", 33.9, 131.0),
+            site("M", "smelter", 33.9, 131.1),
+        ],
+        "commodities": [{"id": "pcb", "name": "PCB", "hub_yield_share": 1.0}],
+        "elements": [],
+        "contents": [],
+        "supply": [{"site": "S", "commodity": "pcb", "generation_t_per_yr": 10}],
+        "facilities": [
+            {
+                "site": "H",
+                "role": "hub",
+                "existing_capacity_t_per_yr": 100,
+                "processing_cost_jpy_per_t": 0,
+                "accepts": "pcb",
+            },
+            {
+                "site": "M",
+                "role": "smelter",
+                "existing_capacity_t_per_yr": 100,
+                "processing_cost_jpy_per_t": 0,
+                "accepts": "pcb",
+            },
+        ],
+        "capacity_levels": [],
+        "recovery": [],
+        "modes": [
+            {
+                "mode": "road",
+                "cost_jpy_per_t_km": 50,
+                "co2_kg_per_t_km": 0.2,
+                "handling_jpy_per_t": 0,
+                "circuity": 1.3,
+            },
+            {
+                "mode": "coastal",
+                "cost_jpy_per_t_km": 8,
+                "co2_kg_per_t_km": 0.04,
+                "handling_jpy_per_t": 2000,
+                "circuity": 1.2,
+            },
+        ],
+        "links": [
+            {"from": "S", "to": "P1", "mode": "road", "distance_km": 10},
+            {"from": "P1", "to": "P2", "mode": "coastal", "distance_km": 1000},
+            {"from": "P2", "to": "H", "mode": "road", "distance_km": 20},
+            {"from": "H", "to": "M", "mode": "road"},
+        ],
+    }
+
+
+def test_island_source_ships_and_pays_handling_at_both_ports(tmp_path):
+    inst = load_instance(write_instance(tmp_path / "i", multimodal_tables()))
+    lanes = build_lanes(inst).set_index("lane")
+    lane = lanes.loc["S>H"]
+    # 10 km road x 50 + load 2,000 + 1,000 km ship x 8 + unload 2,000 + 20 km road x 50
+    known_cost = 10 * 50 + 2000 + 1000 * 8 + 2000 + 20 * 50
+    assert lane["cost_jpy_per_t"] == pytest.approx(known_cost)
+    assert lane["distance_km"] == pytest.approx(1030)
+    assert lane["co2_kg_per_t"] == pytest.approx(10 * 0.2 + 1000 * 0.04 + 20 * 0.2)
+    assert lane["path"] == "S;P1;P2;H"
+    assert lane["path_modes"] == "road;coastal;road"
+
+
+def test_missing_road_distance_is_great_circle_times_circuity(tmp_path):
+    inst = load_instance(write_instance(tmp_path / "i", multimodal_tables()))
+    lane = build_lanes(inst).set_index("lane").loc["H>M"]
+    km = float(great_circle_km(33.9, 131.0, 33.9, 131.1)) * 1.3
+    assert lane["distance_km"] == pytest.approx(km)
+    assert lane["cost_jpy_per_t"] == pytest.approx(km * 50)
+
+
+def test_no_sea_link_means_no_lane(tmp_path):
+    tables = multimodal_tables()
+    tables["links"] = [row for row in tables["links"] if row["mode"] != "coastal"]
+    inst = load_instance(write_instance(tmp_path / "i", tables))
+    assert "S>H" not in set(build_lanes(inst)["lane"])
+
+
+def test_explicit_rate_replaces_the_computed_path(tmp_path):
+    tables = multimodal_tables()
+    tables["lanes"] = [{"origin": "S", "destination": "H", "cost_jpy_per_t": 7777}]
+    inst = load_instance(write_instance(tmp_path / "i", tables))
+    lane = build_lanes(inst).set_index("lane").loc["S>H"]
+    assert lane["cost_jpy_per_t"] == 7777
+    assert lane["path_modes"] == "explicit"
+
+
+def test_max_collection_km_drops_long_collection_lanes(tmp_path):
+    inst = load_instance(
+        write_instance(
+            tmp_path / "i", multimodal_tables(), {"collection": {"max_collection_km": 500}}
+        )
+    )
+    lanes = build_lanes(inst)
+    assert "S>H" not in set(lanes["lane"])
+    assert "H>M" in set(lanes["lane"])  # delivery lanes are not collection lanes

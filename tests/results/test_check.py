@@ -1,0 +1,60 @@
+"""The independent checker re-verifies a solution from the tables and the instance alone."""
+
+from __future__ import annotations
+
+import pytest
+from builders import write_instance
+
+from hubnet.instance import load_instance
+from hubnet.results import check
+from hubnet.run import RunOptions, check_folder, run_one
+
+
+@pytest.fixture
+def solved(tmp_path):
+    folder = write_instance(tmp_path / "inst")
+    rec = run_one(folder, options=RunOptions(out_dir=tmp_path / "out", maps=False))
+    return load_instance(folder), rec
+
+
+def test_clean_solution_passes(solved):
+    instance, rec = solved
+    assert check(instance, rec.solution.tables(), rec.objective) == []
+
+
+def test_written_folder_passes(solved):
+    _, rec = solved
+    summary, violations = check_folder(rec.result_dir)
+    assert violations == []
+    assert summary["objective_jpy_per_yr"] == pytest.approx(-93500.0)
+
+
+def test_one_tonne_more_in_one_flow_is_caught(solved):
+    instance, rec = solved
+    tables = rec.solution.tables()
+    flows = tables["flows"].copy()
+    i = flows.index[flows["stage"] == "delivery"][0]
+    flows.loc[i, "tonnes_per_yr"] += 1.0
+    tables["flows"] = flows
+    families = {v.family for v in check(instance, tables, rec.objective)}
+    # the hub now sends on 101 t of the 100 t it took in, and the objective no longer adds up
+    assert {"hub_mass_balance", "objective"} <= families
+
+
+def test_a_wrong_lane_cost_is_caught(solved):
+    instance, rec = solved
+    tables = rec.solution.tables()
+    flows = tables["flows"].copy()
+    flows.loc[0, "cost_jpy_per_t"] += 1.0
+    tables["flows"] = flows
+    assert "lanes" in {v.family for v in check(instance, tables, rec.objective)}
+
+
+def test_exceeded_capacity_is_caught(solved):
+    instance, rec = solved
+    tables = rec.solution.tables()
+    fac = tables["facilities"].copy()
+    fac.loc[fac["facility"] == "H1", "level"] = ""
+    tables["facilities"] = fac
+    families = {v.family for v in check(instance, tables, rec.objective)}
+    assert {"hub_capacity", "open_flow_linking"} <= families

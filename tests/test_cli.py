@@ -1,0 +1,75 @@
+"""The command line: exit codes, messages without tracebacks, the planner's brief."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from builders import base_tables, write_instance
+
+
+def hubnet(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from hubnet.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_solve_prints_a_brief_and_writes_the_folder(tmp_path):
+    folder = write_instance(tmp_path / "inst")
+    out = tmp_path / "res"
+    p = hubnet("solve", str(folder), "--out", str(out), "--no-maps")
+    assert p.returncode == 0, p.stderr
+    assert "tiny / baseline" in p.stdout and "optimal" in p.stdout
+    assert "Hub 1 (H1)" in p.stdout
+    assert (out / "summary.json").exists()
+    c = hubnet("check", str(out))
+    assert c.returncode == 0, c.stderr
+    assert "objective" in c.stdout
+
+
+def test_bad_input_exits_2_with_file_row_column_and_no_traceback(tmp_path):
+    tables = base_tables()
+    tables["supply"][0]["generation_t_per_yr"] = -1
+    folder = write_instance(tmp_path / "inst", tables)
+    for cmd in ("validate", "solve"):
+        p = (
+            hubnet(cmd, str(folder), "--out", str(tmp_path / "res"))
+            if cmd == "solve"
+            else hubnet(cmd, str(folder))
+        )
+        assert p.returncode == 2
+        assert "supply.csv, row 2, column 'generation_t_per_yr'" in p.stderr
+        assert "Traceback" not in p.stderr + p.stdout
+    assert not (tmp_path / "res").exists()
+
+
+def test_missing_instance_folder(tmp_path):
+    p = hubnet("validate", str(tmp_path / "nowhere"))
+    assert p.returncode == 2
+    assert "Traceback" not in p.stderr
+
+
+def test_infeasible_exits_3_and_writes_nothing(tmp_path):
+    tables = base_tables()
+    tables["commodities"][0]["max_leakage_share"] = 0.0  # all 100 t must be collected ...
+    tables["capacity_levels"][0]["capacity_t_per_yr"] = 50  # ... but the hub holds 50 t
+    folder = write_instance(tmp_path / "inst", tables)
+    p = hubnet("solve", str(folder), "--out", str(tmp_path / "res"), "--no-maps")
+    assert p.returncode == 3
+    assert "infeasible" in p.stderr
+    assert not (tmp_path / "res").exists()
+
+
+def test_check_rejects_a_tampered_folder(tmp_path):
+    folder = write_instance(tmp_path / "inst")
+    out = tmp_path / "res"
+    assert hubnet("solve", str(folder), "--out", str(out), "--no-maps").returncode == 0
+    flows = (out / "flows.csv").read_text(encoding="utf-8").replace(",100,", ",101,", 1)
+    (out / "flows.csv").write_text(flows, encoding="utf-8")
+    p = hubnet("check", str(out))
+    assert p.returncode == 5
+    assert "violation" in p.stderr

@@ -170,20 +170,20 @@ def run_one(
     record.solution = solution
     if options.write:
         out = options.out_dir or options.results_root / instance.name / scen
-        with timer.stage("write"):
-            summary = summary_of(instance, scen, scenario_path, solution, timer.times)
-            summary["check"] = {
-                "passed": not record.violations,
-                "violations": [str(v) for v in record.violations],
-            }
-            tables = {"sites": sites_table(instance), **solution.tables()}
-            with atomic_folder(out) as tmp:
+        summary = summary_of(instance, scen, scenario_path, solution, timer.times)
+        summary["check"] = {
+            "passed": not record.violations,
+            "violations": [str(v) for v in record.violations],
+        }
+        tables = {"sites": sites_table(instance), **solution.tables()}
+        with atomic_folder(out) as tmp:
+            with timer.stage("write"):
                 write_tables(tmp, tables, summary)
-                if options.maps:
-                    from hubnet.export import write_maps
+            if options.maps:
+                from hubnet.export import write_maps
 
-                    with timer.stage("maps"):
-                        write_maps(tmp)
+                with timer.stage("maps"):
+                    write_maps(tmp)
         record.result_dir = out
     return record
 

@@ -60,8 +60,10 @@ def test_infeasible_exits_3_and_writes_nothing(tmp_path):
     folder = write_instance(tmp_path / "inst", tables)
     p = hubnet("solve", str(folder), "--out", str(tmp_path / "res"), "--no-maps")
     assert p.returncode == 3
-    assert "infeasible" in p.stderr
-    assert not (tmp_path / "res").exists()
+    assert "tiny is infeasible" in p.stderr
+    assert "Traceback" not in p.stderr
+    # the folder holds the diagnosis, and nothing that looks like a solution
+    assert sorted(x.name for x in (tmp_path / "res").iterdir()) == ["diagnosis.txt", "summary.json"]
 
 
 def test_check_rejects_a_tampered_folder(tmp_path):

@@ -204,7 +204,9 @@ def solve(
     finally:
         view.close()
     if record.solution is None:
-        err.print(f"[red]{record.instance} / {record.scenario}: {record.message}[/red]")
+        err.print(f"{record.instance} / {record.scenario}: {record.message}", highlight=False)
+        if record.result_dir is not None:
+            err.print(f"Diagnosis written to {record.result_dir / 'diagnosis.txt'}")
         raise typer.Exit(3 if record.status in ("infeasible", "unbounded") else 4)
     print_brief(record)
     if record.result_dir is not None:

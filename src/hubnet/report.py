@@ -26,6 +26,8 @@ class SolveOptions:
     mip_rel_gap: float = 1e-4
     threads: int | None = None
     seed: int = 0
+    #: let HiGHS rescale costs and bounds by powers of two (see `solve.scale_exponents`)
+    auto_scale: bool = True
     #: log HiGHS's own output to the console (off: hubnet shows its own progress)
     solver_log: bool = False
 
@@ -61,3 +63,14 @@ class SolveReport:
             gap = "unknown" if self.gap is None else f"{self.gap:.2%}"
             return f"feasible, gap {gap} ({self.termination})"
         return f"{self.status.value} ({self.termination})"
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """One row (or variable bound) in conflict: its family, its index and how it binds."""
+
+    family: str
+    index: tuple
+    #: "upper" / "lower" for an IIS member; the amount it had to stretch for elastic
+    bound: str
+    stretch: float | None = None

@@ -160,6 +160,13 @@ def run_one(
         violations=[],
         report=report,
     )
+    if report.status is Status.INFEASIBLE:
+        record.message = diagnose(instance, lanes, options.solve)
+        if options.write:
+            out = options.out_dir or options.results_root / instance.name / scen
+            write_diagnosis(out, instance, scen, scenario_path, report, record.message)
+            record.result_dir = out
+        return record
     if not report.status.has_solution:
         record.message = f"no solution: {report.headline}"
         return record
@@ -186,6 +193,46 @@ def run_one(
                     write_maps(tmp)
         record.result_dir = out
     return record
+
+
+def diagnose(instance: Instance, lanes: pd.DataFrame, options: SolveOptions) -> str:
+    """Explain infeasibility: rebuild without derived cuts, isolate the conflict, word it."""
+    from hubnet.model import VALID_INEQUALITIES
+    from hubnet.results.diagnosis import explain
+    from hubnet.solve import find_conflicts, handoff, run_highs
+
+    model, data = build_model(instance, lanes, skip=VALID_INEQUALITIES, diagnostic=True)
+    compiled = handoff(model, options)
+    run_highs(compiled)
+    method, conflicts = find_conflicts(compiled)
+    return explain(conflicts, method, instance, data)
+
+
+def write_diagnosis(
+    out: Path,
+    instance: Instance,
+    scenario: str,
+    scenario_file: Path | None,
+    report: SolveReport,
+    text: str,
+) -> None:
+    """An infeasible run's folder: summary.json (status infeasible) and diagnosis.txt only."""
+    import json
+
+    summary = {
+        "instance": instance.name,
+        "scenario": scenario,
+        "instance_dir": str(instance.path) if instance.path else None,
+        "scenario_file": str(Path(scenario_file).resolve()) if scenario_file else None,
+        "status": report.status.value,
+        "termination": report.termination,
+        "diagnosis": text.splitlines(),
+    }
+    with atomic_folder(out) as tmp:
+        (tmp / "diagnosis.txt").write_text(text + "\n", encoding="utf-8")
+        (tmp / "summary.json").write_text(
+            json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
 
 
 def sites_table(instance: Instance) -> pd.DataFrame:

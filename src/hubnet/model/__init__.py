@@ -78,13 +78,27 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 
-def build_model(instance: Instance, lanes: pd.DataFrame) -> tuple[pyo.ConcreteModel, ModelData]:
-    """The Pyomo model of `instance` over `lanes`, and the data it was built from."""
-    data = build_data(instance, lanes)
+#: families that are derived cuts, not rules of the instance: left out when explaining
+#: infeasibility, so a diagnosis names the planner's constraints
+VALID_INEQUALITIES = frozenset({"hub_cover"})
+
+
+def build_model(
+    instance: Instance,
+    lanes: pd.DataFrame,
+    skip: frozenset[str] = frozenset(),
+    diagnostic: bool = False,
+) -> tuple[pyo.ConcreteModel, ModelData]:
+    """The Pyomo model of `instance` over `lanes`, and the data it was built from.
+
+    `skip` leaves families out; `diagnostic` builds the plain form used to explain
+    infeasibility (linking rows not capped by level capacity).
+    """
+    data = build_data(instance, lanes, cap_links=not diagnostic)
     m = pyo.ConcreteModel(name=instance.name)
     with PauseGC():
         for fam in FAMILIES:
-            if not fam.applies(data):
+            if not fam.applies(data) or fam.name in skip:
                 continue
             t0 = time.perf_counter()
             fam.builder(m, data)
@@ -92,4 +106,11 @@ def build_model(instance: Instance, lanes: pd.DataFrame) -> tuple[pyo.ConcreteMo
     return m, data
 
 
-__all__ = ["COST_TERMS", "FAMILIES", "ModelData", "build_data", "build_model"]
+__all__ = [
+    "COST_TERMS",
+    "FAMILIES",
+    "VALID_INEQUALITIES",
+    "ModelData",
+    "build_data",
+    "build_model",
+]

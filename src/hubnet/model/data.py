@@ -97,8 +97,13 @@ def _group(pairs: list[tuple[object, Key]]) -> dict:
     return dict(out)
 
 
-def build_data(instance: Instance, lanes: pd.DataFrame) -> ModelData:
-    """Turn an instance and its lanes into the index sets and coefficients of the model."""
+def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) -> ModelData:
+    """Turn an instance and its lanes into the index sets and coefficients of the model.
+
+    `cap_links` bounds each linking row by the hub's largest level as well as by what the
+    lane can carry (tighter); diagnosis turns it off so that a hub's capacity shows up as
+    its own rule rather than hidden in the linking rows.
+    """
     com = instance.commodities.set_index("id")
     yield_share = com["hub_yield_share"].to_dict()
     acc = instance.accepts()
@@ -227,7 +232,7 @@ def build_data(instance: Instance, lanes: pd.DataFrame) -> ModelData:
             supply_bound = sum(gen[origin[a], k] / inv_reach[a] for k in ks)
         else:
             supply_bound = sum(avail[origin[a], k] for k in ks)
-        linked[a] = (h, min(supply_bound, max_level[h]))
+        linked[a] = (h, min(supply_bound, max_level[h]) if cap_links else supply_bound)
 
     com_gen: dict[str, float] = defaultdict(float)
     for (_, k), t in gen.items():

@@ -210,19 +210,30 @@ def main(argv: list[str] | None = None) -> int:
         "--include-capa",
         action="store_true",
         help=f"also run the large files (more than {LARGE_PAIRS} warehouse x customer pairs, "
-        "e.g. capa: ~1-2 min each)",
+        "e.g. capa: minutes each)",
     )
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per solve")
     parser.add_argument("--gap", type=float, default=1e-9, help="relative MIP gap")
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--no-auto-scale",
+        action="store_true",
+        help="turn off hubnet's HiGHS user scaling (HiGHS alone never uses it)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
-    options = SolveOptions(time_limit_s=args.time_limit, mip_rel_gap=args.gap, threads=args.threads)
+    options = SolveOptions(
+        time_limit_s=args.time_limit,
+        mip_rel_gap=args.gap,
+        threads=args.threads,
+        auto_scale=not args.no_auto_scale,
+    )
     cases = _cases(args.folder, args.include_capa)
     print(
         f"# {len(cases)} runs from {args.folder}; gap {args.gap:g}, "
-        f"time limit {args.time_limit}, threads {args.threads}"
+        f"time limit {args.time_limit}, threads {args.threads}, "
+        f"hubnet auto-scale {'off' if args.no_auto_scale else 'on'}"
     )
     print(HEADER)
     outcomes = []

@@ -11,6 +11,7 @@ import itertools
 import math
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -20,6 +21,9 @@ from hypothesis import strategies as st
 from hubnet import orlib
 from hubnet.instance.schema import SETTINGS, TABLE_BY_NAME, TABLES
 from hubnet.orlib import capacity_setting, import_orlib, read_cap, write_instance
+
+if TYPE_CHECKING:
+    from hubnet.run import RunRecord
 
 DATA = Path(__file__).parent / "data" / "orlib"
 REL_TOL = 1e-6
@@ -80,8 +84,11 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _solve(instance_dir: Path):  # -> hubnet.run.RunRecord
-    """Solve with hubnet to proven optimality (tight gap, no time limit), writing nothing."""
+def _solve(instance_dir: Path) -> RunRecord:
+    """Solve with hubnet to proven optimality (tight gap, no time limit), writing nothing.
+
+    Imported here so that the parser and writer tests run even when the engine does not import.
+    """
     from hubnet.run import RunOptions, run_one
     from hubnet.solve import SolveOptions
 
@@ -424,7 +431,7 @@ def test_failure_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     p = read_cap(_write(tmp_path, TINY))
     real = orlib._write_files
 
-    def half_then_fail(folder: Path, files) -> None:
+    def half_then_fail(folder: Path, files: list[tuple[str, str]]) -> None:
         real(folder, list(files)[:3])
         raise OSError("disk full")
 
@@ -469,7 +476,10 @@ small_problems = st.integers(1, 4).flatmap(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(small_problems)
-def test_round_trip_any_file(tmp_path_factory: pytest.TempPathFactory, problem) -> None:
+def test_round_trip_any_file(
+    tmp_path_factory: pytest.TempPathFactory,
+    problem: tuple[list[int], list[int], list[tuple[int, list[float]]]],
+) -> None:
     """Any well-formed cap text reads back exactly and writes lanes that reproduce its costs."""
     caps, fixed, customers = problem
     demands = [d for d, _ in customers]
@@ -522,7 +532,9 @@ def test_tiny_solved_by_hand(
         )
     )
 )
-def test_uflp_matches_enumeration(tmp_path_factory: pytest.TempPathFactory, problem) -> None:
+def test_uflp_matches_enumeration(
+    tmp_path_factory: pytest.TempPathFactory, problem: tuple[list[int], list[tuple[int, list[int]]]]
+) -> None:
     """Random tiny UFLPs: hubnet's optimum equals brute-force enumeration of open sets."""
     fixed, customers = problem
     m = len(fixed)

@@ -298,6 +298,87 @@ def import_orlib_cmd(
     console.print(f"Instance written to {path}")
 
 
+@app.command()
+def batch(
+    instance: Annotated[str, typer.Argument(help="Instance folder or name.")],
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Scenario TOML files; a sweep runs every combination.")
+    ],
+    workers: Annotated[
+        int, typer.Option(help="Worker processes of the local Dask cluster (0: serial, here).")
+    ] = 2,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a running Dask scheduler (tcp://host:8786).")
+    ] = None,
+    maps: Annotated[bool, typer.Option("--maps/--no-maps", help="Write the maps.")] = True,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Batch folder (default results/<instance>/): <out>/<run>/, <out>/_compare/."
+        ),
+    ] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds for HiGHS, per run.")] = None,
+    gap: Annotated[float, typer.Option(help="Relative MIP gap to stop at.")] = 1e-4,
+) -> None:
+    """Run scenarios in parallel on Dask (one HiGHS thread per run) and compare them."""
+    from hubnet.batch import FAILED, batch_folder, run_batch
+    from hubnet.run import RunOptions
+
+    folder = resolve_instance(instance)
+    opts = RunOptions(
+        solve=SolveOptions(time_limit_s=time_limit, mip_rel_gap=gap, threads=1),
+        out_dir=out,
+        maps=maps,
+    )
+    table = run_batch(folder, scenarios, workers=workers, scheduler_address=scheduler, options=opts)
+    t = Table(title=f"Batch: {len(table)} runs")
+    for c in ("run", "status", "annual cost", "time", "note"):
+        t.add_column(c, justify="right" if c in ("annual cost", "time") else "left")
+    for r in table.to_dict("records"):
+        failed = r["status"] in FAILED or bool(r.get("violations"))
+        t.add_row(
+            str(r["run"]),
+            f"[red]{r['status']}[/red]" if failed else str(r["status"]),
+            _yen(r["objective_jpy_per_yr"])
+            if r["objective_jpy_per_yr"] == r["objective_jpy_per_yr"]
+            else "-",
+            f"{r['seconds']:.0f} s" if r["seconds"] == r["seconds"] and r["seconds"] else "",
+            str(r["message"] or "")[:120],
+        )
+    console.print(t)
+    compare_dir = batch_folder(folder, opts) / "_compare"
+    console.print(f"Comparison written to [bold]{compare_dir / 'compare.html'}[/bold]")
+    bad = table["status"].isin(FAILED) | (table["violations"].fillna(0) > 0)
+    if bad.any():
+        raise typer.Exit(3)
+
+
+@app.command("compare")
+def compare_cmd(
+    result_dirs: Annotated[
+        list[Path], typer.Argument(help="Results folders (a batch folder stands for its runs).")
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where compare.csv/.html/.png go (default: <parent>/_compare)."),
+    ] = None,
+) -> None:
+    """Compare results folders: a CSV row per run, an HTML report and compare.png."""
+    from hubnet.compare import compare as compare_folders
+
+    first = result_dirs[0]
+    default = (
+        first / "_compare" if not (first / "summary.json").exists() else first.parent / "_compare"
+    )
+    target = out or default
+    table = compare_folders(result_dirs, target)
+    base = table["baseline"].iloc[0] if "baseline" in table and len(table) else "-"
+    console.print(
+        f"{len(table)} runs compared against [bold]{base}[/bold]: "
+        f"{target / 'compare.csv'}, {target / 'compare.html'}, {target / 'compare.png'}"
+    )
+
+
 def main() -> None:
     """Entry point: the single error boundary that turns errors into messages + exit codes."""
     try:

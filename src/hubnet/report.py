@@ -28,6 +28,8 @@ class SolveOptions:
     seed: int = 0
     #: let HiGHS rescale costs and bounds by powers of two (see `solve.scale_exponents`)
     auto_scale: bool = True
+    #: start HiGHS from the relaxation rounded to real levels (`model.start`)
+    mip_start: bool = True
     #: log HiGHS's own output to the console (off: hubnet shows its own progress)
     solver_log: bool = False
 

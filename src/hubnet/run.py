@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,6 +20,9 @@ from hubnet.model import build_model
 from hubnet.report import Progress, SolveOptions, SolveReport, Status
 from hubnet.results import TABLE_NAMES, Solution, Violation, check
 from hubnet.results.extract import extract
+
+if TYPE_CHECKING:
+    from hubnet.scenario import Scenario
 
 logger = logging.getLogger(__name__)
 
@@ -77,16 +81,24 @@ class _Stage:
 
 
 def prepare(
-    instance_dir: Path | str, scenario: Path | None = None, timer: Timer | None = None
+    instance_dir: Path | str,
+    scenario: Path | str | Scenario | None = None,
+    timer: Timer | None = None,
 ) -> tuple[Instance, str]:
-    """Load an instance and apply a scenario (if any): the instance the model will see."""
+    """Load an instance and apply a scenario (if any): the instance the model will see.
+
+    `scenario` is a scenario file, a `file#run` reference to one run of a sweep (as
+    summary.json records it), or a `Scenario` (one run of `hubnet.scenario.expand`).
+    """
+    from hubnet.scenario import Scenario, apply, apply_scenario_file
+
     timer = timer or Timer()
     with timer.stage("read"):
         instance = load_instance(instance_dir)
         name = "baseline"
-        if scenario is not None:
-            from hubnet.scenario import apply_scenario_file
-
+        if isinstance(scenario, Scenario):
+            instance, name = apply(instance, scenario), scenario.name
+        elif scenario is not None:
             instance, name = apply_scenario_file(instance, Path(scenario))
     return instance, name
 
@@ -132,20 +144,30 @@ def summary_of(
 
 def run_one(
     instance_dir: Path | str,
-    scenario: Path | str | None = None,
+    scenario: Path | str | Scenario | None = None,
     options: RunOptions | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> RunRecord:
     """Solve one instance (and scenario) end to end; write its results folder whole."""
+    from hubnet.scenario import Scenario
     from hubnet.solve import handoff, solve
 
     options = options or RunOptions()
     timer = Timer()
-    scenario_path = Path(scenario) if scenario is not None else None
-    instance, scen = prepare(instance_dir, scenario_path, timer)
+    if isinstance(scenario, Scenario):
+        # summary.json records how to rebuild it: its file, or file#run for a sweep's run
+        scenario_path = Path(scenario.reference) if scenario.reference else None
+    else:
+        scenario_path = Path(scenario) if scenario is not None else None
+    instance, scen = prepare(
+        instance_dir, scenario if isinstance(scenario, Scenario) else scenario_path, timer
+    )
     model, data, lanes = build(instance, timer)
     with timer.stage("handoff"):
         compiled = handoff(model, options.solve)
+    if options.solve.mip_start and compiled.n_binaries:
+        with timer.stage("start"):
+            mip_start(model, data, compiled)
     report = solve(model, options.solve, progress=progress, compiled=compiled)
     timer.times["solve"] = report.solve_s
     record = RunRecord(
@@ -193,6 +215,18 @@ def run_one(
                     write_maps(tmp)
         record.result_dir = out
     return record
+
+
+def mip_start(model, data, compiled) -> bool:  # noqa: ANN001 - Pyomo model, ModelData, Compiled
+    """Give HiGHS a first incumbent: the LP relaxation, rounded up to real levels."""
+    from hubnet.model.start import round_levels
+    from hubnet.solve import complete_start, load_values, relaxation
+
+    x = relaxation(compiled)
+    if x is None:
+        return False
+    load_values(model, compiled.columns, x)
+    return complete_start(compiled, round_levels(model, data)) is not None
 
 
 def diagnose(instance: Instance, lanes: pd.DataFrame, options: SolveOptions) -> str:

@@ -287,7 +287,8 @@ def _label(o: Override) -> str:
     if o.spec.get("label"):
         return _safe(str(o.spec["label"]))
     if o.kind == "set":
-        return o.spec["target"].split(".", 1)[-1].removeprefix("import_permits_t_per_yr.")
+        label = o.spec["target"].split(".", 1)[-1]
+        return label.replace("import_permits_t_per_yr.", "permit_")
     if o.kind == "scale":
         return f"{o.spec.get('column')}_x"
     return str(o.spec.get("column"))
@@ -297,7 +298,7 @@ def _fmt(value: object, exact: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        if value == int(value) and abs(value) < 1e15:
+        if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
             return str(int(value))
         return repr(value) if exact else f"{value:.6g}"
     return str(value)
@@ -428,7 +429,8 @@ def apply(instance: Instance, scenario: Scenario) -> Instance:
     for o in ordered:
         getattr(_Apply, o.kind)(state, o, scenario.name)
     if not state.issues:
-        state.issues.extend(_recheck(state))
+        file = scenario.path.name if scenario.path else scenario.name
+        state.issues.extend(_recheck(state, file))
     if state.issues:
         raise ScenarioError(state.issues, title=f"scenario {scenario.name} is not valid")
     changes: dict[str, object] = {t: state.tables[t] for t in state.copied}
@@ -469,7 +471,9 @@ def _issue(o: Override, suffix: str, value: object, expected: str) -> Issue:
 
 
 def _known(values: Iterable[object], n: int = 8) -> str:
-    vals = sorted({str(v) for v in values})
+    vals = sorted({str(v) for v in values} - {"", "nan"})
+    if not vals:
+        return "none in this instance"
     return ", ".join(vals[:n]) + (f", … ({len(vals)} in all)" if len(vals) > n else "")
 
 
@@ -478,7 +482,7 @@ def _table_column(
 ) -> tuple[Table, Column] | None:
     suffix = "" if o.kind == "set" else ".table"
     if table not in TABLE_BY_NAME:
-        state.issues.append(_issue(o, suffix, table, "a table: " + _known(TABLE_BY_NAME)))
+        state.issues.append(_issue(o, suffix, table, "a table: " + _known(TABLE_BY_NAME, 20)))
         return None
     t = TABLE_BY_NAME[str(table)]
     names = [c.name for c in t.columns if not numeric or c.type in ("float", "share")]
@@ -543,6 +547,12 @@ def _match(state: _State, o: Override, t: Table) -> pd.Series | None:
     return mask
 
 
+def _assign(df: pd.DataFrame, mask: pd.Series, column: str, value: object) -> None:
+    """Set one value on the masked rows (a tuple, as `accepts` holds, stays one cell)."""
+    rows = df.index[mask.to_numpy()]
+    df.loc[rows, column] = pd.Series([value] * len(rows), index=rows, dtype=df[column].dtype)
+
+
 def _where_text(o: Override) -> str:
     where = o.spec.get("where") or {}
     return " where " + ", ".join(f"{k}={v}" for k, v in where.items()) if where else ""
@@ -579,8 +589,7 @@ class _Apply:
             if bad:
                 state.issues.extend(_issue(o, "", value, i.expected) for i in bad)
                 return
-            df = state.writable(t.name)
-            df.loc[mask, col.name] = typed.iloc[0]
+            _assign(state.writable(t.name), mask, col.name, typed.iloc[0])
             logger.info("scenario %s: %s = %r (%d rows)", scen, target, value, int(mask.sum()))
             return
         section, _, key = target.rpartition(".")
@@ -612,6 +621,8 @@ class _Apply:
                 state.issues.extend(_issue(o, "", value, i.expected) for i in bad)
                 return
             typed_value = parsed[section][key]
+            if spec.get(key, spec.get("<region>"))[0] in ("float", "share"):  # type: ignore[index]
+                typed_value = float(typed_value)  # type: ignore[arg-type]
         if section == PERMITS:
             if typed_value is None:
                 state.permits.pop(key, None)
@@ -636,8 +647,7 @@ class _Apply:
         if bad:
             state.issues.extend(_issue(o, ".value", o.spec["value"], i.expected) for i in bad)
             return
-        df = state.writable(t.name)
-        df.loc[mask, col.name] = typed.iloc[0]
+        _assign(state.writable(t.name), mask, col.name, typed.iloc[0])
         logger.info(
             "scenario %s: %s.%s = %r%s (%d rows)",
             scen,
@@ -733,7 +743,7 @@ class _Apply:
         logger.info("scenario %s: site %s added (%s rows)", scen, site_id, ", ".join(added))
 
 
-def _recheck(state: _State) -> list[Issue]:
+def _recheck(state: _State, file: str) -> list[Issue]:
     """The instance checks an override can break, over the changed tables."""
     tables = state.tables
     found: list[Issue] = []
@@ -747,7 +757,7 @@ def _recheck(state: _State) -> list[Issue]:
     found += check_recovery(tables)
     return [
         Issue(
-            "scenario",
+            file,
             None,
             f"{Path(i.file).stem}.{i.column}" if i.column else Path(i.file).stem,
             i.value,

@@ -40,6 +40,7 @@ class Compiled:
     n_binaries: int
     nnz: int
     seconds: float
+    scale: tuple[int, int] = (0, 0)
 
 
 def new_highs() -> highspy.Highs:
@@ -93,17 +94,7 @@ def handoff(model: pyo.ConcreteModel, options: SolveOptions) -> Compiled:
     row_up = np.where(sense <= 0, np.where(sense == 0, rhs, np.inf), rhs)
     a = sf.A.tocsc()
     h = new_highs()
-    h.setOptionValue("output_flag", options.solver_log)
-    h.setOptionValue("random_seed", int(options.seed))
-    h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
-    if options.time_limit_s is not None:
-        h.setOptionValue("time_limit", float(options.time_limit_s))
-    if options.threads is not None:
-        h.setOptionValue("threads", int(options.threads))
-    if options.auto_scale:
-        obj_exp, bound_exp = scale_exponents(cost, np.concatenate([rhs, lower, upper]))
-        h.setOptionValue("user_objective_scale", obj_exp)
-        h.setOptionValue("user_bound_scale", bound_exp)
+    h.setOptionValue("output_flag", False)
     status = h.passModel(
         n,
         nrow,
@@ -123,7 +114,23 @@ def handoff(model: pyo.ConcreteModel, options: SolveOptions) -> Compiled:
     )
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS refused the model")
-    return Compiled(h, cols, sf.rows, int(integer.sum()), int(a.nnz), time.perf_counter() - t0)
+    compiled = Compiled(h, cols, sf.rows, int(integer.sum()), int(a.nnz), time.perf_counter() - t0)
+    compiled.scale = scale_exponents(cost, np.concatenate([rhs, lower, upper]))
+    apply_options(compiled, options)
+    return compiled
+
+
+def apply_options(compiled: Compiled, options: SolveOptions) -> None:
+    """Set the planner's options on the HiGHS instance (each solve may bring its own)."""
+    h = compiled.highs
+    h.setOptionValue("output_flag", options.solver_log)
+    h.setOptionValue("random_seed", int(options.seed))
+    h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
+    h.setOptionValue("time_limit", float(options.time_limit_s or np.inf))
+    h.setOptionValue("threads", int(options.threads or 0))
+    obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
+    h.setOptionValue("user_objective_scale", obj_exp)
+    h.setOptionValue("user_bound_scale", bound_exp)
 
 
 def _status(h: highspy.Highs, has_integers: bool) -> tuple[Status, str]:
@@ -189,7 +196,10 @@ def solve(
 ) -> SolveReport:
     """Solve `model` with HiGHS and load the values into its variables."""
     options = options or SolveOptions()
-    compiled = compiled or handoff(model, options)
+    if compiled is None:
+        compiled = handoff(model, options)
+    else:
+        apply_options(compiled, options)
     h = compiled.highs
     t0 = time.perf_counter()
     run_highs(compiled, progress)
@@ -346,3 +356,45 @@ def _elastic(compiled: Compiled, hard: set[int], time_limit_s: float) -> list[tu
             fam, idx = _split_name(compiled.rows[i][0].name)
             out.append((i, Conflict(fam, idx, "upper" if sign < 0 else "lower", float(v))))
     return out
+
+
+def _copy(compiled: Compiled, relax: bool, time_limit_s: float) -> highspy.Highs:
+    h = new_highs()
+    h.passModel(compiled.highs.getModel())
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit_s))
+    n = h.getNumCol()
+    if relax and compiled.n_binaries:
+        h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+    return h
+
+
+def relaxation(compiled: Compiled, time_limit_s: float = 60.0) -> np.ndarray | None:
+    """Column values of the LP relaxation (None if it has no optimum within the limit)."""
+    h = _copy(compiled, relax=True, time_limit_s=time_limit_s)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return np.asarray(h.getSolution().col_value)
+
+
+def complete_start(
+    compiled: Compiled, fixed: list[tuple[object, float]], time_limit_s: float = 60.0
+) -> np.ndarray | None:
+    """Fix the binaries in `fixed` ((Pyomo variable, 0/1) pairs), solve the LP that is left, and
+    hand the whole solution to HiGHS as a MIP start. Returns it, or None if infeasible."""
+    position = {id(v): i for i, v in enumerate(compiled.columns)}
+    h = _copy(compiled, relax=True, time_limit_s=time_limit_s)
+    for var, value in fixed:
+        j = position.get(id(var))
+        if j is not None:
+            h.changeColBounds(j, float(value), float(value))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    x = np.asarray(h.getSolution().col_value)
+    x = _round_integers(x, compiled.columns)
+    sol = highspy.HighsSolution()
+    sol.col_value = list(x)
+    compiled.highs.setSolution(sol)
+    return x

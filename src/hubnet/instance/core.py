@@ -18,6 +18,7 @@ class Collection:
     reach_floor: float = 0.0
     max_collection_km: float | None = None
     nearest_hubs: int | None = None
+    whole_source: bool = False
 
     def reach(self, km: float) -> float:
         """Attainable collection share for a lane of `km` kilometres."""

@@ -358,6 +358,12 @@ SETTINGS: dict[str, dict[str, tuple[str, object, str]]] = {
             None,
             "each source considers only its k cheapest hubs (empty: all)",
         ),
+        "whole_source": (
+            "bool",
+            False,
+            "a source hands each hub the same share of every grade it generates (one "
+            "collection contract per source and hub): K times fewer columns, for large instances",
+        ),
     },
     "policy": {
         "co2_price_jpy_per_t": ("float", 0.0, "carbon price on transport CO2"),

@@ -9,7 +9,17 @@ from hubnet.model.data import ModelData
 
 
 def collection_reach(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """Eq. (1): sum over hubs of flow / reach(distance) <= generation, per source and k."""
+    """Eq. (1): sum over hubs of flow / reach(distance) <= generation, per source and k;
+    with whole-source collection (1'): the shares a source hands its hubs sum to at most 1."""
+    if data.whole_source:
+        hubs: dict[str, list[str]] = {}
+        for s, h in data.collection_lanes:
+            hubs.setdefault(s, []).append(h)
+        m.COLLECTING_SOURCES = pyo.Set(initialize=sorted(hubs))
+        m.collection_reach = pyo.Constraint(
+            m.COLLECTING_SOURCES, rule=lambda m, s: quicksum(m.share[s, h] for h in hubs[s]) <= 1
+        )
+        return
     inv = data.inverse_reach
 
     def rule(m, s, k):  # noqa: ANN001, ANN202
@@ -22,7 +32,11 @@ def collection_reach(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def uncollected_leakage(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """Eq. (2): uncollected = generation - collected, per source and k (informal leakage)."""
+    """Eq. (2): uncollected = generation - collected, per source and k (informal leakage).
+
+    With whole-source collection `m.uncollected` is that expression itself: no rows."""
+    if data.whole_source:
+        return
 
     def rule(m, s, k):  # noqa: ANN001, ANN202
         flows = data.collected.get((s, k), [])

@@ -83,6 +83,7 @@ class ModelData:
     single_sourcing: bool
     hub_yield: dict[str, float] = field(default_factory=dict)
     leakage_penalty: dict[str, float] = field(default_factory=dict)
+    whole_source: bool = False
     collection_lanes: dict[Key, str] = field(default_factory=dict)  # (source, hub) -> lane
 
     @property
@@ -318,5 +319,6 @@ def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) 
         single_sourcing=bool(instance.policy.single_sourcing),
         hub_yield={k: float(v) for k, v in yield_share.items()},
         leakage_penalty=com["leakage_penalty_jpy_per_t"].astype(float).to_dict(),
+        whole_source=bool(instance.collection.whole_source),
         collection_lanes={(origin[a], dest[a]): a for a in used_lanes if stage[a] == "collection"},
     )

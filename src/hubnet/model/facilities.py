@@ -95,6 +95,9 @@ def open_flow_linking(m: pyo.ConcreteModel, data: ModelData) -> None:
     def rule(m, a):  # noqa: ANN001, ANN202
         h, bound = data.linked_lanes[a]
         opened = quicksum(m.open_level[h, x] for x in levels.get(h, []))
+        if data.whole_source and a in data.inverse_reach:
+            # (9'): a share is at most 1, so share <= opened is the tight form
+            return m.share[data.lane_origin[a], h] <= opened
         return quicksum(m.flow[f] for f in data.lane_flows[a]) <= bound * opened
 
     m.open_flow_linking = pyo.Constraint(m.LINKED_LANES, rule=rule)

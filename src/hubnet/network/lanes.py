@@ -69,49 +69,61 @@ def candidate_pairs(instance: Instance) -> pd.DataFrame:
     return pairs.sort_values(["stage", "origin", "destination"]).reset_index(drop=True)
 
 
-def _graph_lanes(instance: Instance, g: nx.DiGraph, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Shortest paths for `pairs` over `g`, many origins at once in scipy's Dijkstra."""
+def _graph_lanes(g: nx.DiGraph, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Shortest paths for `pairs` over `g`, all origins at once in scipy's Dijkstra."""
     nodes = list(g.nodes)
     index = {n: i for i, n in enumerate(nodes)}
-    pairs = pairs[
-        pairs["origin"].map(lambda s: (START, s) in index)
-        & pairs["destination"].map(lambda s: (END, s) in index)
-    ]
-    if pairs.empty or not nodes:
+    by_origin: dict[str, list[tuple[str, str]]] = {}
+    for stage, o, d in pairs[["stage", "origin", "destination"]].itertuples(index=False):
+        if (START, o) in index and (END, d) in index:
+            by_origin.setdefault(o, []).append((stage, d))
+    if not by_origin:
         return pd.DataFrame(columns=LANE_COLUMNS)
+    edges = {
+        (index[u], index[v]): (e["cost"], e["co2"], e["km"], e["kind"] == "haul")
+        for u, v, e in g.edges(data=True)
+    }
     matrix = nx.to_scipy_sparse_array(g, nodelist=nodes, weight="weight", format="csr")
-    origins = sorted(pairs["origin"].unique())
+    origins = sorted(by_origin)
     src = [index[(START, o)] for o in origins]
     dist, pred = dijkstra(matrix, directed=True, indices=src, return_predecessors=True)
     rows = []
     for r, o in enumerate(origins):
-        for stage, d in pairs.loc[pairs["origin"] == o, ["stage", "destination"]].itertuples(
-            index=False
-        ):
+        pr = pred[r]
+        for stage, d in by_origin[o]:
             j = index[(END, d)]
             if not np.isfinite(dist[r, j]):
                 continue
             seq = [j]
             while seq[-1] != src[r]:
-                seq.append(pred[r, seq[-1]])
-            path = [nodes[i] for i in reversed(seq)]
-            rows.append(_describe(g, stage, o, d, path))
+                seq.append(int(pr[seq[-1]]))
+            seq.reverse()
+            cost = co2 = km = 0.0
+            sites, legs = [o], []
+            for u, v in zip(seq[:-1], seq[1:], strict=True):
+                c, e, k, haul = edges[u, v]
+                cost += c
+                co2 += e
+                km += k
+                if haul:
+                    site, mode = nodes[v]
+                    sites.append(site)
+                    legs.append(mode)
+            rows.append(
+                [
+                    f"{o}>{d}",
+                    stage,
+                    o,
+                    d,
+                    cost,
+                    km,
+                    co2,
+                    ";".join(sorted(set(legs))),
+                    ";".join(sites),
+                    ";".join(legs),
+                ]
+            )
     return pd.DataFrame(rows, columns=LANE_COLUMNS)
-
-
-def _describe(g: nx.DiGraph, stage: str, o: str, d: str, path: list) -> list:
-    cost = co2 = km = 0.0
-    sites, legs = [o], []
-    for u, v in zip(path[:-1], path[1:], strict=True):
-        e = g.edges[u, v]
-        cost += e["cost"]
-        co2 += e["co2"]
-        km += e["km"]
-        if e["kind"] == "haul":
-            sites.append(v[0])
-            legs.append(v[1])
-    modes = ";".join(sorted(set(legs)))
-    return [f"{o}>{d}", stage, o, d, cost, km, co2, modes, ";".join(sites), ";".join(legs)]
 
 
 def _explicit_lanes(instance: Instance, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -145,17 +157,24 @@ def build_lanes(instance: Instance) -> pd.DataFrame:
     keeps only its k cheapest hubs.
     """
     pairs = candidate_pairs(instance)
+    col = instance.collection
+    if col.max_collection_km is not None:
+        # a lane is never shorter than the great circle: drop hopeless pairs before routing
+        xy = instance.sites.set_index("id")[["lat", "lon"]]
+        a, b = xy.loc[pairs["origin"]].to_numpy(), xy.loc[pairs["destination"]].to_numpy()
+        gc = great_circle_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
+        far = (pairs["stage"] == "collection").to_numpy() & (gc > col.max_collection_km)
+        pairs = pairs[~far].reset_index(drop=True)
     explicit = set(zip(instance.lanes["origin"], instance.lanes["destination"], strict=True))
     is_explicit = [
         (o, d) in explicit for o, d in zip(pairs["origin"], pairs["destination"], strict=False)
     ]
     g = build_graph(instance)
     path_weight(g, instance.policy.co2_price_jpy_per_t)
-    graph_part = _graph_lanes(instance, g, pairs[~np.array(is_explicit, dtype=bool)])
+    graph_part = _graph_lanes(g, pairs[~np.array(is_explicit, dtype=bool)])
     parts = [p for p in (graph_part, _explicit_lanes(instance, pairs)) if not p.empty]
     lanes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LANE_COLUMNS)
     lanes = lanes.astype({"cost_jpy_per_t": float, "distance_km": float, "co2_kg_per_t": float})
-    col = instance.collection
     coll = lanes["stage"] == "collection"
     if col.max_collection_km is not None:
         lanes = lanes[~coll | (lanes["distance_km"] <= col.max_collection_km)]

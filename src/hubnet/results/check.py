@@ -192,6 +192,27 @@ def check(
                     f"{expect:.6g} t",
                 )
             )
+    if col.whole_source and len(coll):
+        # one share per source and hub: tonnes / (reach x generation) equal for every grade
+        share = (
+            coll["tonnes_per_yr"]
+            * coll["km"].map(lambda d: 1.0 / col.reach(d))
+            / [
+                float(gen.get((s, k), math.nan))
+                for s, k in zip(coll["origin"], coll["commodity"], strict=True)
+            ]
+        )
+        spread = share.groupby([coll["origin"], coll["destination"]]).agg(["min", "max"])
+        for (s, h), r in spread.iterrows():
+            if r["max"] - r["min"] > 1e-6:
+                v.append(
+                    Violation(
+                        "collection_reach",
+                        f"{s}, {h}",
+                        f"whole-source collection, but shares differ by grade "
+                        f"({r['min']:.6g}..{r['max']:.6g})",
+                    )
+                )
     for key in collected.index.difference(gen.index):
         v.append(Violation("collection_reach", ", ".join(key), "collects from no generation"))
 

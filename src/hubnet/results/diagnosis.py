@@ -48,7 +48,8 @@ class Explainer:
             )
         if f == "element_leakage":
             (e,) = idx
-            return f"leakage of {e} by content may be at most {d.element_cap[e]:.0%} of domestic content"
+            share = d.element_cap[e]
+            return f"leakage of {e} by content may be at most {share:.0%} of domestic content"
         if f == "collection_reach":
             s, k = idx
             lanes = d.collected.get((s, k), [])

@@ -19,7 +19,12 @@ TOL = 1e-7
 
 
 def _values(var: pyo.Var, index: list) -> np.ndarray:
-    out = np.fromiter((var[i].value or 0.0 for i in index), dtype=float, count=len(index))
+    """Values of a variable (or of the expressions that stand in for one) over `index`."""
+    if isinstance(var, pyo.Var):
+        it = (var[i].value or 0.0 for i in index)
+    else:
+        it = (pyo.value(var[i]) for i in index)
+    out = np.fromiter(it, dtype=float, count=len(index))
     out[np.abs(out) < TOL] = 0.0
     return out
 

@@ -25,7 +25,12 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     """Yield a fresh temporary folder; on success it replaces `target`, on error it vanishes."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        if not _alive(stale):
+            shutil.rmtree(stale, ignore_errors=True)  # debris of a run that was killed
+    tmp = Path(
+        tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    )
     try:
         yield tmp
         old = None
@@ -38,6 +43,18 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _alive(tmp: Path) -> bool:
+    """Whether the process that made a temporary results folder is still running."""
+    try:
+        pid = int(tmp.name.split(".")[2])
+        os.kill(pid, 0)
+    except (IndexError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _clean(obj: object) -> object:

@@ -68,7 +68,9 @@ def test_a_run_killed_mid_write_leaves_no_folder_and_a_rerun_matches(tmp_path):
         "    time.sleep(30)\n"
         "    orig(tmp, tables, summary)\n"
         "r.write_tables = slow\n"
-        f"r.run_one({str(folder)!r}, options=r.RunOptions(out_dir=__import__('pathlib').Path({str(out)!r}), maps=False))\n"
+        "from pathlib import Path\n"
+        f"opts = r.RunOptions(out_dir=Path({str(out)!r}), maps=False)\n"
+        f"r.run_one({str(folder)!r}, options=opts)\n"
     )
     p = subprocess.Popen([sys.executable, "-c", code])
     deadline = time.time() + 120

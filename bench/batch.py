@@ -35,7 +35,10 @@ def main() -> None:
     files = sorted(folder.glob("*.toml"))
     if args.only:
         files = [f for f in files if f.stem in set(args.only)]
-    print(f"{len(files)} scenario files from {folder}; {os.cpu_count()} cores")
+    print(
+        f"{len(files)} scenario files from {folder}; {os.cpu_count()} cores; "
+        f"load average before {os.getloadavg()[0]:.1f}"
+    )
     times, tables = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, workers in (("serial", 0), (f"{args.workers} workers", args.workers)):
@@ -51,7 +54,8 @@ def main() -> None:
             ok = table["status"].isin(["optimal", "feasible"]).sum()
             print(
                 f"{label:>10}: {len(table)} runs ({ok} solved) in {times[label]:7.1f} s; "
-                f"sum of run times {table['seconds'].sum():7.1f} s"
+                f"sum of run times {table['seconds'].sum():7.1f} s; "
+                f"load average after {os.getloadavg()[0]:.1f} (other processes share the cores)"
             )
     serial, parallel = times["serial"], times[f"{args.workers} workers"]
     print(f"\nspeedup on {args.workers} workers: {serial / parallel:.2f}x")

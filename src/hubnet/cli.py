@@ -284,6 +284,24 @@ def map_(
     )
 
 
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Argument(help="Instance folder to write (must not exist).")],
+    sources: Annotated[int, typer.Option(help="Collection sources (municipality offices).")] = 200,
+    hubs: Annotated[int, typer.Option(help="Candidate hubs.")] = 20,
+    commodities: Annotated[int, typer.Option(help="Commodities (grades).")] = 8,
+    origins: Annotated[int, typer.Option(help="Foreign origin ports.")] = 23,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same instance.")] = 0,
+) -> None:
+    """Write a synthetic instance of any size inside Japan's geography."""
+    from hubnet.generate import generate as make
+
+    path = make(
+        out_dir, sources=sources, hubs=hubs, commodities=commodities, origins=origins, seed=seed
+    )
+    console.print(f"Instance written to {path}")
+
+
 @import_app.command("orlib")
 def import_orlib_cmd(
     file: Annotated[Path, typer.Argument(help="An OR-Library cap file.")],

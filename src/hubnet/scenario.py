@@ -428,9 +428,9 @@ def apply(instance: Instance, scenario: Scenario) -> Instance:
     )
     for o in ordered:
         getattr(_Apply, o.kind)(state, o, scenario.name)
-    if not state.issues:
-        file = scenario.path.name if scenario.path else scenario.name
-        state.issues.extend(_recheck(state, file))
+    # an override with a problem changed nothing, so the tables are still typed: check them
+    file = scenario.path.name if scenario.path else scenario.name
+    state.issues.extend(_recheck(state, file))
     if state.issues:
         raise ScenarioError(state.issues, title=f"scenario {scenario.name} is not valid")
     changes: dict[str, object] = {t: state.tables[t] for t in state.copied}
@@ -708,6 +708,9 @@ class _Apply:
         site_id = spec.get("id")
         if not isinstance(site_id, str) or not site_id:
             state.issues.append(_issue(o, ".id", site_id, "a new site id"))
+            return
+        if site_id in set(state.tables["sites"]["id"]):
+            state.issues.append(_issue(o, ".id", site_id, "a new site id (this one exists)"))
             return
         site_row = {k: v for k, v in spec.items() if k in site_cols}
         groups: list[tuple[str, str, list[dict]]] = [("", "sites", [site_row])]

@@ -117,3 +117,22 @@ def test_max_collection_km_drops_long_collection_lanes(tmp_path):
     lanes = build_lanes(inst)
     assert "S>H" not in set(lanes["lane"])
     assert "H>M" in set(lanes["lane"])  # delivery lanes are not collection lanes
+
+
+def test_no_domestic_path_runs_through_a_foreign_port(tmp_path):
+    """A cheap ocean detour P1 -> Busan -> P2 must not beat the direct coastal leg."""
+    tables = multimodal_tables()
+    tables["sites"].append(
+        {"id": "KRPUS", "name": "Busan", "kind": "market", "lat": 35.1, "lon": 129.0}
+    )
+    tables["modes"].append(
+        {"mode": "ocean", "cost_jpy_per_t_km": 0.1, "co2_kg_per_t_km": 0.01, "handling_jpy_per_t": 0}
+    )
+    tables["links"] += [
+        {"from": "P1", "to": "KRPUS", "mode": "ocean", "distance_km": 900},
+        {"from": "KRPUS", "to": "P2", "mode": "ocean", "distance_km": 300},
+    ]
+    inst = load_instance(write_instance(tmp_path / "i", tables))
+    lane = build_lanes(inst).set_index("lane").loc["S>H"]
+    assert "KRPUS" not in lane["path"].split(";")
+    assert lane["path"] == "S;P1;P2;H"

@@ -409,8 +409,11 @@ def test_a_new_site_that_breaks_a_reference_is_caught_after_applying(inst, tmp_p
         'where = { commodity = "bat" }\n'
     )
     err = error_of(inst, scen(tmp_path, text, "bad.toml"))
-    cols = {i.column for i in err.issues}
-    assert {"sites.id", "supply.site"} <= cols  # duplicate id; unknown site referenced
+    by_key = {i.column: i for i in err.issues}
+    assert set(by_key) == {"add_site[1].id", "supply.site"}
+    assert by_key["add_site[1].id"].value == "S1"  # the site exists already
+    assert by_key["supply.site"].value == "Z9"  # found by the reference check afterwards
+    assert "supply.csv row 4" in by_key["supply.site"].expected
     assert all(i.file == "bad.toml" for i in err.issues)
 
 

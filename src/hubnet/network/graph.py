@@ -33,32 +33,49 @@ def link_table(instance: Instance) -> pd.DataFrame:
     return links
 
 
+#: sites a path may start or end at but never pass through (foreign ports)
+ENDPOINT_KINDS = frozenset({"origin", "market"})
+
+
 def build_graph(instance: Instance) -> nx.DiGraph:
-    """Directed graph whose edges carry `cost` (JPY/t), `co2` (kg/t), `km` and a `kind`.
+    """Directed graph whose edges carry `cost` (JPY/t), `co2` (kg/t), `km`, `kind`, and for
+    line-haul edges the `site` they reach and their `mode`.
 
     Line-haul edges join (a, mode) and (b, mode) both ways. Where a site has links of two
     modes, transfer edges join its mode nodes and cost the handling of both modes. Every
     site also has a `start` node (load onto a mode) and an `end` node (unload), so that a
-    least-cost path from (start, o) to (end, d) pays every handling exactly once.
+    least-cost path from (start, o) to (end, d) pays every handling exactly once. Foreign
+    origins and markets get separate arrival and departure nodes, so no domestic path runs
+    through a foreign port.
     """
     modes = instance.modes.set_index("mode")
+    endpoint = set(instance.sites.loc[instance.sites["kind"].isin(ENDPOINT_KINDS), "id"])
     g = nx.DiGraph()
     links = link_table(instance)
+
+    def node(site: str, mode: str, arriving: bool) -> tuple:
+        if site in endpoint:
+            return (site, mode, "in" if arriving else "out")
+        return (site, mode)
+
     for frm, to, mode, km in links[["from", "to", "mode", "km"]].itertuples(index=False):
         cost = km * modes.at[mode, "cost_jpy_per_t_km"]
         co2 = km * modes.at[mode, "co2_kg_per_t_km"]
         for u, v in ((frm, to), (to, frm)):
-            old = g.get_edge_data((u, mode), (v, mode))
+            a, b = node(u, mode, False), node(v, mode, True)
+            old = g.get_edge_data(a, b)
             if old is None or old["cost"] > cost:
-                g.add_edge((u, mode), (v, mode), cost=cost, co2=co2, km=km, kind="haul")
+                g.add_edge(a, b, cost=cost, co2=co2, km=km, kind="haul", site=v, mode=mode)
     by_site: dict[str, set[str]] = {}
-    for site, mode in list(g.nodes):
-        by_site.setdefault(site, set()).add(mode)
+    for n in list(g.nodes):
+        by_site.setdefault(n[0], set()).add(n[1])
     for site, ms in by_site.items():
         for m in ms:
             h = float(modes.at[m, "handling_jpy_per_t"])
-            g.add_edge((START, site), (site, m), cost=h, co2=0.0, km=0.0, kind="load")
-            g.add_edge((site, m), (END, site), cost=h, co2=0.0, km=0.0, kind="unload")
+            g.add_edge((START, site), node(site, m, False), cost=h, co2=0.0, km=0.0, kind="load")
+            g.add_edge(node(site, m, True), (END, site), cost=h, co2=0.0, km=0.0, kind="unload")
+            if site in endpoint:
+                continue
             for m2 in ms - {m}:
                 h2 = float(modes.at[m2, "handling_jpy_per_t"])
                 g.add_edge((site, m), (site, m2), cost=h + h2, co2=0.0, km=0.0, kind="transfer")

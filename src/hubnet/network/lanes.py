@@ -80,7 +80,7 @@ def _graph_lanes(g: nx.DiGraph, pairs: pd.DataFrame) -> pd.DataFrame:
     if not by_origin:
         return pd.DataFrame(columns=LANE_COLUMNS)
     edges = {
-        (index[u], index[v]): (e["cost"], e["co2"], e["km"], e["kind"] == "haul")
+        (index[u], index[v]): (e["cost"], e["co2"], e["km"], e.get("site"), e.get("mode"))
         for u, v, e in g.edges(data=True)
     }
     matrix = nx.to_scipy_sparse_array(g, nodelist=nodes, weight="weight", format="csr")
@@ -101,12 +101,11 @@ def _graph_lanes(g: nx.DiGraph, pairs: pd.DataFrame) -> pd.DataFrame:
             cost = co2 = km = 0.0
             sites, legs = [o], []
             for u, v in zip(seq[:-1], seq[1:], strict=True):
-                c, e, k, haul = edges[u, v]
+                c, e, k, site, mode = edges[u, v]
                 cost += c
                 co2 += e
                 km += k
-                if haul:
-                    site, mode = nodes[v]
+                if site is not None:
                     sites.append(site)
                     legs.append(mode)
             rows.append(

@@ -224,12 +224,16 @@ def validate(
 ) -> None:
     """Check an instance folder and list every problem (exit code 2 if any)."""
     from hubnet.instance import load_instance
+    from hubnet.network import check_reachability
 
     folder = resolve_instance(instance)
     inst = load_instance(folder)
+    issues = check_reachability(inst)
+    if issues:
+        raise InputError(issues, title=f"instance {folder} is not connected")
     console.print(
         f"{folder}: valid — {len(inst.sites)} sites, {len(inst.commodities)} commodities, "
-        f"{len(inst.facilities)} facilities, {len(inst.links)} links, {len(inst.lanes)} lanes."
+        f"{len(inst.facilities)} facilities, {len(inst.links)} links, {len(inst.lanes)} explicit lanes."
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from hubnet.errors import InputError
 from hubnet.export.tables import atomic_folder, read_summary, read_tables, write_tables
 from hubnet.instance import Instance, load_instance
 from hubnet.model import build_model
@@ -105,10 +106,13 @@ def prepare(
 
 def build(instance: Instance, timer: Timer | None = None):  # noqa: ANN201 - (model, data, lanes)
     """Lanes and the Pyomo model of an instance."""
-    from hubnet.network import build_lanes
+    from hubnet.network import build_lanes, check_reachability
 
     timer = timer or Timer()
     with timer.stage("network"):
+        issues = check_reachability(instance)
+        if issues:
+            raise InputError(issues, title=f"instance {instance.path} is not connected")
         lanes = build_lanes(instance)
     with timer.stage("build"):
         model, data = build_model(instance, lanes)

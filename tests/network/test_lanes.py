@@ -126,7 +126,12 @@ def test_no_domestic_path_runs_through_a_foreign_port(tmp_path):
         {"id": "KRPUS", "name": "Busan", "kind": "market", "lat": 35.1, "lon": 129.0}
     )
     tables["modes"].append(
-        {"mode": "ocean", "cost_jpy_per_t_km": 0.1, "co2_kg_per_t_km": 0.01, "handling_jpy_per_t": 0}
+        {
+            "mode": "ocean",
+            "cost_jpy_per_t_km": 0.1,
+            "co2_kg_per_t_km": 0.01,
+            "handling_jpy_per_t": 0,
+        }
     )
     tables["links"] += [
         {"from": "P1", "to": "KRPUS", "mode": "ocean", "distance_km": 900},
@@ -136,3 +141,16 @@ def test_no_domestic_path_runs_through_a_foreign_port(tmp_path):
     lane = build_lanes(inst).set_index("lane").loc["S>H"]
     assert "KRPUS" not in lane["path"].split(";")
     assert lane["path"] == "S;P1;P2;H"
+
+
+def test_a_source_with_no_route_to_a_hub_is_reported(tmp_path):
+    from hubnet.network import check_reachability
+
+    tables = multimodal_tables()
+    tables["links"] = [row for row in tables["links"] if row["mode"] != "coastal"]
+    inst = load_instance(write_instance(tmp_path / "i", tables))
+    [issue] = check_reachability(inst)
+    assert str(issue) == (
+        "supply.csv, row 2, column 'site': got 'S'; "
+        "expected a route (links.csv or lanes.csv) to a hub that takes its grades"
+    )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
+from hubnet.errors import Issue
 from hubnet.instance import Instance
 from hubnet.network.graph import END, START, build_graph, great_circle_km, path_weight
 
@@ -189,3 +190,39 @@ def build_lanes(instance: Instance) -> pd.DataFrame:
     lanes = lanes.sort_values(["stage", "origin", "destination"]).reset_index(drop=True)
     logger.info("%d lanes (%s)", len(lanes), lanes["stage"].value_counts().to_dict())
     return lanes
+
+
+def check_reachability(instance: Instance) -> list[Issue]:
+    """Sources, origins and hubs that no link or explicit lane joins to where they must go.
+
+    A source must be connected to some hub that takes one of its grades, an origin to some
+    hub that takes what it offers, and a hub that passes scrap on to some smelter or market.
+    Distance limits are policy, not connectivity: they are not applied here.
+    """
+    g = nx.Graph()
+    g.add_nodes_from(instance.sites["id"])
+    g.add_edges_from(zip(instance.links["from"], instance.links["to"], strict=True))
+    g.add_edges_from(zip(instance.lanes["origin"], instance.lanes["destination"], strict=True))
+    component = {s: i for i, comp in enumerate(nx.connected_components(g)) for s in comp}
+    pairs = candidate_pairs(instance)
+    joined = pairs[
+        [
+            component[o] == component[d]
+            for o, d in zip(pairs["origin"], pairs["destination"], strict=True)
+        ]
+    ]
+    issues = []
+    for table, col, stage, what in (
+        ("supply", "site", "collection", "a hub that takes its grades"),
+        ("imports", "site", "import", "a hub that takes what it offers"),
+    ):
+        df = instance.table(table)
+        ok = set(joined.loc[joined["stage"] == stage, "origin"])
+        for i, s in enumerate(df[col]):
+            if s not in ok:
+                issues.append(
+                    Issue(
+                        f"{table}.csv", i + 2, col, s, f"a route (links.csv or lanes.csv) to {what}"
+                    )
+                )
+    return issues

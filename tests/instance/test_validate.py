@@ -103,3 +103,40 @@ def test_shift_jis_and_bom_files_read(tmp_path):
     inst = load_instance(folder)
     assert inst.sites.set_index("id").at["H1", "name"] == "北九州ハブ"
     assert inst.supply.columns[0] == "site"
+
+
+def test_a_commodity_no_hub_accepts(tmp_path):
+    tables = base_tables()
+    tables["commodities"].append({"id": "lib", "name": "Li-ion", "hub_yield_share": 0.4})
+    tables["supply"].append({"site": "S1", "commodity": "lib", "generation_t_per_yr": 5})
+    [msg] = problems(tmp_path, tables)
+    assert msg == (
+        "commodities.csv, row 3, column 'id': got 'lib'; "
+        "expected a hub in facilities.csv accepting it"
+    )
+
+
+def test_a_recovery_rate_for_an_element_never_contained(tmp_path):
+    tables = base_tables()
+    tables["elements"].append({"id": "Nd", "name": "Neodymium", "price_jpy_per_kg": 10000})
+    tables["recovery"].append({"facility": "M1", "element": "Nd", "recovery_share": 0.9})
+    [msg] = problems(tmp_path, tables)
+    assert msg == (
+        "recovery.csv, row 3, column 'element': got 'Nd'; "
+        "expected an element some commodity contains"
+    )
+
+
+def test_every_problem_is_reported_not_only_the_first(tmp_path):
+    tables = base_tables()
+    tables["supply"][0]["generation_t_per_yr"] = -1
+    tables["sites"][0]["lon"] = 500
+    tables["facilities"][0]["accepts"] = "gold_bars"
+    msgs = problems(tmp_path, tables)
+    # the three mistakes, and the consequence of the third: no hub takes pcb any more
+    assert [m.split(":")[0] for m in msgs] == [
+        "supply.csv, row 2, column 'generation_t_per_yr'",
+        "sites.csv, row 2, column 'lon'",
+        "facilities.csv, row 2, column 'accepts'",
+        "commodities.csv, row 2, column 'id'",
+    ]

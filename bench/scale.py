@@ -13,6 +13,7 @@ total to HiGHS alone is the engine's overhead. Finally a linear fit of build tim
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import resource
 import tempfile
 import time
@@ -37,7 +38,7 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
-def run(folder: Path, opts: SolveOptions, whole_source: bool) -> dict:
+def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | None) -> dict:
     from hubnet.export.tables import atomic_folder, write_tables
     from hubnet.results import check
     from hubnet.results.extract import extract
@@ -46,8 +47,11 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool) -> dict:
     t0 = time.perf_counter()
     timer = Timer()
     instance, scen = prepare(folder, timer=timer)
-    if whole_source:
-        instance = instance.replace(collection=_with_whole_source(instance.collection))
+    instance = instance.replace(
+        collection=dataclasses.replace(
+            instance.collection, whole_source=whole_source, nearest_hubs=nearest
+        )
+    )
     model, data, lanes = build(instance, timer)
     with timer.stage("handoff"):
         compiled = handoff(model, opts)
@@ -56,6 +60,9 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool) -> dict:
             mip_start(model, data, compiled)
     report = solve(model, opts, compiled=compiled)
     timer.times["solve"] = report.solve_s
+    violations: list = []
+    if not report.status.has_solution:
+        return _alone(compiled, opts, timer, report, lanes, violations, time.perf_counter() - t0)
     with timer.stage("extract"):
         sol = extract(model, data, instance, lanes, report, scen)
     with timer.stage("check"):
@@ -64,7 +71,11 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool) -> dict:
         with atomic_folder(Path(tmp) / "out") as out:
             summary = summary_of(instance, scen, None, sol, timer.times)
             write_tables(out, {"sites": sites_table(instance), **sol.tables()}, summary)
-    total = time.perf_counter() - t0
+    return _alone(compiled, opts, timer, report, lanes, violations, time.perf_counter() - t0)
+
+
+def _alone(compiled, opts, timer, report, lanes, violations, total) -> dict:  # noqa: ANN001
+    """Solve the very model HiGHS was given, written to MPS, with highspy alone."""
     with tempfile.TemporaryDirectory() as tmp:
         mps = Path(tmp) / "model.mps"
         write_mps(compiled, mps)
@@ -92,10 +103,8 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool) -> dict:
     }
 
 
-def _with_whole_source(col):  # noqa: ANN001, ANN202 - frozen slotted dataclass
-    import dataclasses
-
-    return dataclasses.replace(col, whole_source=True)
+def _money(x: float | None) -> str:
+    return "none" if x is None else f"{x:,.0f}"
 
 
 def main() -> None:
@@ -105,6 +114,7 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=600.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--per-commodity", action="store_true", help="textbook collection form")
+    ap.add_argument("--nearest", type=int, default=10, help="hubs per source (0: all)")
     ap.add_argument("--instance", type=Path, help="an instance folder instead of generated ones")
     args = ap.parse_args()
     opts = SolveOptions(time_limit_s=args.time_limit, mip_rel_gap=args.gap)
@@ -126,10 +136,10 @@ def main() -> None:
             jobs.append((name, folder))
     fit = []
     for name, folder in jobs:
-        r = run(folder, opts, whole_source=not args.per_commodity)
+        r = run(folder, opts, not args.per_commodity, args.nearest or None)
         rep = r["report"]
         print(
-            f"\n[{name}] {rep.headline}; objective {rep.objective:,.0f}; lanes {r['lanes']:,}; "
+            f"\n[{name}] {rep.headline}; objective {_money(rep.objective)}; lanes {r['lanes']:,}; "
             f"variables {rep.n_variables:,} ({rep.n_binaries} binary), constraints "
             f"{rep.n_constraints:,}, nonzeros {rep.n_nonzeros:,}; checker violations "
             f"{r['violations']}; peak memory {r['rss_gb']:.2f} GB"

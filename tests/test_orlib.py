@@ -93,7 +93,7 @@ def _solve(instance_dir: Path) -> RunRecord:
     from hubnet.solve import SolveOptions
 
     options = RunOptions(
-        solve=SolveOptions(time_limit_s=None, mip_rel_gap=1e-9, threads=None),
+        solve=SolveOptions(time_limit_s=None, mip_rel_gap=1e-7, threads=None),
         write=False,
         maps=False,
     )

@@ -233,7 +233,8 @@ def validate(
         raise InputError(issues, title=f"instance {folder} is not connected")
     console.print(
         f"{folder}: valid — {len(inst.sites)} sites, {len(inst.commodities)} commodities, "
-        f"{len(inst.facilities)} facilities, {len(inst.links)} links, {len(inst.lanes)} explicit lanes."
+        f"{len(inst.facilities)} facilities, {len(inst.links)} links, "
+        f"{len(inst.lanes)} explicit lanes."
     )
 
 
@@ -421,7 +422,7 @@ def main() -> None:
     except HubnetError as e:
         err.print(f"[red]{e}[/red]", highlight=False)
         sys.exit(e.exit_code)
-    except (FileNotFoundError, ValueError) as e:
+    except (OSError, ValueError) as e:
         if STATE["debug"]:
             traceback.print_exc()
         err.print(f"[red]error: {e}[/red]", highlight=False)

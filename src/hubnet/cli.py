@@ -80,7 +80,7 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
     b = sol.brief
     console.print(
         f"\n[bold]{record.instance} / {record.scenario}[/bold]: {rep.headline}; "
-        f"annual cost {_yen(record.objective)}"
+        f"annual cost {_yen(record.objective)} ({record.objective:,.3f})"
         + (f" (bound {_yen(record.best_bound)})" if rep.status.value != "optimal" else "")
     )
     costs = Table(title="Cost breakdown (per year)", show_header=True)

@@ -73,7 +73,7 @@ def test_a_run_killed_mid_write_leaves_no_folder_and_a_rerun_matches(tmp_path):
         f"r.run_one({str(folder)!r}, options=opts)\n"
     )
     p = subprocess.Popen([sys.executable, "-c", code])
-    deadline = time.time() + 120
+    deadline = time.time() + 300
     while not list(tmp_path.glob(".out.*.tmp/started")) and time.time() < deadline:
         time.sleep(0.1)
     assert list(tmp_path.glob(".out.*.tmp/started")), "the run never started writing"

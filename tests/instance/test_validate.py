@@ -140,3 +140,13 @@ def test_every_problem_is_reported_not_only_the_first(tmp_path):
         "facilities.csv, row 2, column 'accepts'",
         "commodities.csv, row 2, column 'id'",
     ]
+
+
+def test_blank_accepts_is_reported_not_a_crash(tmp_path):
+    """Found by the fuzzer: an empty list cell."""
+    tables = base_tables()
+    tables["facilities"][0]["accepts"] = ""
+    msgs = problems(tmp_path, tables)
+    assert (
+        msgs[0] == "facilities.csv, row 2, column 'accepts': got ''; expected commodity ids or '*'"
+    )

@@ -59,7 +59,12 @@ def coerce_column(table: Table, col: Column, values: pd.Series) -> tuple[pd.Seri
         if raw == "":
             if col.required and col.type != "list":
                 issues.append(Issue(table.file, row, col.name, raw, _expected(col)))
-            out.append(col.default if col.type not in ("float", "share") else _nan(col.default))
+            if col.type == "list":
+                out.append(())
+            elif col.type in ("float", "share"):
+                out.append(_nan(col.default))
+            else:
+                out.append(col.default)
             continue
         if col.type in ("float", "share"):
             try:

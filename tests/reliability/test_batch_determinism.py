@@ -9,7 +9,9 @@ from hubnet.run import RunOptions
 
 SCENARIOS = {
     "baseline.toml": 'name = "baseline"\n',
-    "cheap-metal.toml": '[[scale]]\ntable = "elements"\ncolumn = "price_jpy_per_kg"\nfactor = 0.5\n',
+    "cheap-metal.toml": (
+        '[[scale]]\ntable = "elements"\ncolumn = "price_jpy_per_kg"\nfactor = 0.5\n'
+    ),
 }
 TABLES = ("facilities", "flows", "leakage", "imports", "metals", "kpis")
 

@@ -23,9 +23,6 @@ import io
 import json
 import logging
 import math
-import os
-import secrets
-import shutil
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -37,6 +34,7 @@ import pandas as pd
 import shapely
 import tomli_w
 
+from hubnet.export.tables import atomic_folder
 from hubnet.instance.schema import TABLE_BY_NAME
 from hubnet.network.graph import great_circle_km
 
@@ -892,16 +890,7 @@ def generate(
         "links.csv": table_text("links", links_frame(links)),
         "instance.toml": tomli_w.dumps(settings),
     }
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    tmp.mkdir()
-    try:
+    with atomic_folder(out_dir) as tmp:
         write_folder(tmp, files)
-        if out_dir.exists():
-            out_dir.rmdir()  # empty, checked above
-        os.rename(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     logger.info("wrote %s to %s", settings["name"], out_dir)
     return out_dir

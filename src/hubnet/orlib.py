@@ -13,10 +13,7 @@ import csv
 import io
 import logging
 import math
-import os
 import re
-import secrets
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import tomli_w
 
+from hubnet.export.tables import atomic_folder
 from hubnet.instance.schema import SETTINGS, TABLES, Table
 
 logger = logging.getLogger(__name__)
@@ -458,17 +456,8 @@ def write_instance(
 
     if out_dir.exists() and not (out_dir.is_dir() and not any(out_dir.iterdir())):
         raise FileExistsError(f"{out_dir}: already exists and is not an empty folder")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    tmp.mkdir()
-    try:
+    with atomic_folder(out_dir) as tmp:
         _write_files(tmp, files)
-        if out_dir.exists():
-            out_dir.rmdir()  # empty, checked above
-        os.rename(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     logger.info(
         "wrote %s (%d sources, %d hubs, %d lanes) to %s",
         name,

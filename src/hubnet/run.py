@@ -123,17 +123,31 @@ def build(instance: Instance, timer: Timer | None = None):  # noqa: ANN201 - (mo
     return model, data, lanes
 
 
+def _scenario_ref(scenario_file: Path | str | None) -> str | None:
+    """The scenario as summary.json records it: an absolute path (with `#run` for a sweep)."""
+    return str(Path(scenario_file).resolve()) if scenario_file else None
+
+
+def run_header(
+    instance: Instance, scenario: str, scenario_file: Path | str | None, report: SolveReport
+) -> dict:
+    """What every summary.json starts with: which run this is, and how the solve ended."""
+    return {
+        "instance": instance.name,
+        "scenario": scenario,
+        "instance_dir": str(instance.path) if instance.path else None,
+        "scenario_file": _scenario_ref(scenario_file),
+        "status": report.status.value,
+        "termination": report.termination,
+    }
+
+
 def summary_of(
     instance: Instance, scenario: str, scenario_file: Path | None, solution: Solution, times: dict
 ) -> dict:
     r = solution.report
     return {
-        "instance": instance.name,
-        "scenario": scenario,
-        "instance_dir": str(instance.path) if instance.path else None,
-        "scenario_file": str(Path(scenario_file).resolve()) if scenario_file else None,
-        "status": r.status.value,
-        "termination": r.termination,
+        **run_header(instance, scenario, scenario_file, r),
         "objective_jpy_per_yr": r.objective,
         "best_bound_jpy_per_yr": r.best_bound,
         "gap": r.gap,
@@ -266,12 +280,7 @@ def write_diagnosis(
     import json
 
     summary = {
-        "instance": instance.name,
-        "scenario": scenario,
-        "instance_dir": str(instance.path) if instance.path else None,
-        "scenario_file": str(Path(scenario_file).resolve()) if scenario_file else None,
-        "status": report.status.value,
-        "termination": report.termination,
+        **run_header(instance, scenario, scenario_file, report),
         "diagnosis": text.splitlines(),
     }
     with atomic_folder(out) as tmp:

@@ -21,20 +21,11 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from hubnet.report import COST_TERMS
 from hubnet.scenario import split_run_name
 
 logger = logging.getLogger(__name__)
 
-COST_TERMS = (
-    "fixed_cost",
-    "transport_cost",
-    "processing_cost",
-    "import_cost",
-    "co2_cost",
-    "leakage_penalty",
-    "export_revenue",
-    "metal_value",
-)
 #: columns that are text or not worth a difference
 NO_DELTA = {"gap", "violations"}
 COLOURS = {

@@ -5,6 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+#: cost terms in the order the planner's brief shows them; sign in the total
+COST_TERMS: dict[str, int] = {
+    "fixed_cost": 1,
+    "transport_cost": 1,
+    "processing_cost": 1,
+    "import_cost": 1,
+    "co2_cost": 1,
+    "leakage_penalty": 1,
+    "export_revenue": -1,
+    "metal_value": -1,
+}
+
 
 class Status(StrEnum):
     OPTIMAL = "optimal"

@@ -6,18 +6,7 @@ import pyomo.environ as pyo
 from pyomo.environ import quicksum
 
 from hubnet.model.data import ModelData
-
-#: cost terms in the order the planner's brief shows them; sign in the total
-COST_TERMS: dict[str, int] = {
-    "fixed_cost": 1,
-    "transport_cost": 1,
-    "processing_cost": 1,
-    "import_cost": 1,
-    "co2_cost": 1,
-    "leakage_penalty": 1,
-    "export_revenue": -1,
-    "metal_value": -1,
-}
+from hubnet.report import COST_TERMS
 
 
 def cost_terms(m: pyo.ConcreteModel, data: ModelData) -> None:

@@ -42,7 +42,7 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
     from hubnet.export.tables import atomic_folder, write_tables
     from hubnet.results import check
     from hubnet.results.extract import extract
-    from hubnet.run import mip_start, sites_table, summary_of
+    from hubnet.run import mip_start, remaining, sites_table, summary_of
 
     t0 = time.perf_counter()
     timer = Timer()
@@ -57,8 +57,8 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
         compiled = handoff(model, opts)
     if opts.mip_start:
         with timer.stage("start"):
-            mip_start(model, data, compiled)
-    report = solve(model, opts, compiled=compiled)
+            mip_start(model, data, compiled, opts)
+    report = solve(model, remaining(opts, timer), compiled=compiled)
     timer.times["solve"] = report.solve_s
     violations: list = []
     if not report.status.has_solution:

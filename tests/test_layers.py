@@ -53,6 +53,6 @@ def test_model_touches_no_files_geometry_or_solver():
 
 def test_only_solve_imports_the_solver():
     for f in sorted(SRC.rglob("*.py")):
-        if f.name == "solve.py":
+        if f.parent.name == "solve":
             continue
         assert "highspy" not in imports_of(f), f

@@ -187,6 +187,10 @@ def solve(
         Path, typer.Option(help="Where results/<instance>/<scenario> go.")
     ] = Path("results"),
     maps: Annotated[bool, typer.Option("--maps/--no-maps", help="Write the maps.")] = True,
+    warm_start: Annotated[
+        Path | None,
+        typer.Option(help="A results folder of this instance: its open levels start the search."),
+    ] = None,
 ) -> None:
     """Solve an instance and write its results folder (tables, summary, maps)."""
     from hubnet.run import RunOptions, run_one
@@ -197,6 +201,7 @@ def solve(
         out_dir=out,
         results_root=results_root,
         maps=maps,
+        warm_start=warm_start,
     )
     view = ProgressView()
     try:
@@ -342,16 +347,26 @@ def batch(
     ] = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds for HiGHS, per run.")] = None,
     gap: Annotated[float, typer.Option(help="Relative MIP gap to stop at.")] = 1e-4,
+    warm_start: Annotated[
+        Path | None,
+        typer.Option(
+            help="A results folder of this instance (e.g. its baseline): its open levels "
+            "start every run's search."
+        ),
+    ] = None,
 ) -> None:
     """Run scenarios in parallel on Dask (one HiGHS thread per run) and compare them."""
     from hubnet.batch import FAILED, batch_folder, run_batch
-    from hubnet.run import RunOptions
+    from hubnet.run import RunOptions, previous_plan
 
     folder = resolve_instance(instance)
+    if warm_start is not None:
+        previous_plan(warm_start)  # a bad folder stops the batch before any run starts
     opts = RunOptions(
         solve=SolveOptions(time_limit_s=time_limit, mip_rel_gap=gap, threads=1),
         out_dir=out,
         maps=maps,
+        warm_start=warm_start,
     )
     table = run_batch(folder, scenarios, workers=workers, scheduler_address=scheduler, options=opts)
     t = Table(title=f"Batch: {len(table)} runs")

@@ -40,8 +40,11 @@ class SolveOptions:
     seed: int = 0
     #: let HiGHS rescale costs and bounds by powers of two (see `solve.scale_exponents`)
     auto_scale: bool = True
-    #: start HiGHS from the relaxation rounded to real levels (`model.start`)
+    #: start HiGHS from a plan found by the level search (`hubnet.search`)
     mip_start: bool = True
+    #: seconds the level search may take before the branch and bound (at most a third of
+    #: the time limit)
+    search_s: float = 30.0
     #: log HiGHS's own output to the console (off: hubnet shows its own progress)
     solver_log: bool = False
 
@@ -88,3 +91,18 @@ class Conflict:
     #: "upper" / "lower" for an IIS member; the amount it had to stretch for elastic
     bound: str
     stretch: float | None = None
+
+
+#: a plan of levels: facility -> its open level (absent: closed)
+Plan = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Facility:
+    """A facility whose level is decided: its options (level, capacity, column), smallest
+    first, whether it must open, and the sites that compete for the same sources."""
+
+    name: str
+    options: tuple[tuple[str, float, int], ...]
+    must_open: bool = False
+    neighbours: tuple[str, ...] = ()

@@ -5,6 +5,7 @@ Both the CLI and the batch call `run_one`; it records how long each stage took.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -14,24 +15,25 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from hubnet.errors import InputError
+from hubnet.errors import InputError, Issue
 from hubnet.export.tables import atomic_folder, read_summary, read_tables, write_tables
 from hubnet.instance import Instance, load_instance
 from hubnet.model import build_model
-from hubnet.report import Progress, SolveOptions, SolveReport, Status
+from hubnet.model.data import ModelData
+from hubnet.report import Plan, Progress, SolveOptions, SolveReport, Status
 from hubnet.results import TABLE_NAMES, Solution, Violation, check
 from hubnet.results.extract import extract
 
 if TYPE_CHECKING:
     from hubnet.scenario import Scenario
+    from hubnet.solve.search import SearchResult
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_RESULTS = Path("results")
 
-#: the MIP start costs one more LP relaxation; above this many columns that LP alone takes
-#: about as long as HiGHS's own root (60 s of 120 s on OR-Library's capa), so it is skipped
-START_MAX_COLUMNS = 30_000
+#: the relaxation under the level search may take at most this share of the time limit
+RELAXATION_SHARE = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,8 @@ class RunOptions:
     #: exact results folder; default results/<instance>/<scenario>
     out_dir: Path | None = None
     results_root: Path = DEFAULT_RESULTS
+    #: a previous results folder of the same instance: its open levels seed the level search
+    warm_start: Path | None = None
 
 
 @dataclass
@@ -187,14 +191,11 @@ def run_one(
     model, data, lanes = build(instance, timer)
     with timer.stage("handoff"):
         compiled = handoff(model, options.solve)
-    if (
-        options.solve.mip_start
-        and compiled.n_binaries
-        and len(compiled.columns) <= START_MAX_COLUMNS
-    ):
+    if options.solve.mip_start and compiled.n_binaries:
+        previous = previous_plan(options.warm_start) if options.warm_start else None
         with timer.stage("start"):
-            mip_start(model, data, compiled)
-    report = solve(model, options.solve, progress=progress, compiled=compiled)
+            mip_start(model, data, compiled, options.solve, previous)
+    report = solve(model, remaining(options.solve, timer), progress=progress, compiled=compiled)
     timer.times["solve"] = report.solve_s
     record = RunRecord(
         instance=instance.name,
@@ -243,16 +244,70 @@ def run_one(
     return record
 
 
-def mip_start(model, data, compiled) -> bool:  # noqa: ANN001 - Pyomo model, ModelData, Compiled
-    """Give HiGHS a first incumbent: the LP relaxation, rounded up to real levels."""
-    from hubnet.model.start import round_levels
-    from hubnet.solve import complete_start, load_values, relaxation
+def mip_start(
+    model,  # noqa: ANN001 - Pyomo model
+    data: ModelData,
+    compiled,  # noqa: ANN001 - solve.Compiled
+    options: SolveOptions,
+    previous: Plan | None = None,
+) -> SearchResult | None:
+    """Give HiGHS a first incumbent: the level search's best plan, started from roundings
+    of the LP relaxation (and from `previous`, a plan solved before)."""
+    from hubnet.model.start import level_facilities
+    from hubnet.solve import relaxation, set_start
+    from hubnet.solve.search import roundings, search_levels
 
-    x = relaxation(compiled)
-    if x is None:
-        return False
-    load_values(model, compiled.columns, x)
-    return complete_start(compiled, round_levels(model, data)) is not None
+    limit = options.time_limit_s
+    relaxed = relaxation(compiled, RELAXATION_SHARE * limit if limit else 600.0)
+    if relaxed is None:
+        return None
+    x, bound = relaxed
+    facilities = level_facilities(model, data, compiled.columns)
+    starts = roundings(facilities, x)
+    if previous is not None:
+        known = {f.name: {lv for lv, _, _ in f.options} for f in facilities}
+        starts.insert(0, {f: lv for f, lv in previous.items() if lv in known.get(f, ())})
+    budget = options.search_s if not limit else min(options.search_s, limit / 3)
+    obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
+    result = search_levels(
+        compiled.highs.getModel(),
+        facilities,
+        x,
+        budget,
+        {"user_objective_scale": obj_exp, "user_bound_scale": bound_exp},
+        starts,
+    )
+    if result is not None:
+        set_start(compiled, result.values, result.objective, bound)
+    return result
+
+
+def remaining(options: SolveOptions, timer: Timer) -> SolveOptions:
+    """The options for HiGHS: the time limit covers the level search and the branch and bound."""
+    if not options.time_limit_s or "start" not in timer.times:
+        return options
+    left = max(options.time_limit_s - timer.times["start"], 1.0)
+    return dataclasses.replace(options, time_limit_s=left)
+
+
+def previous_plan(folder: Path) -> Plan:
+    """The open levels in a results folder's facilities.csv."""
+    path = Path(folder) / "facilities.csv"
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as exc:
+        raise InputError(
+            [Issue(str(path), None, None, "", f"a readable results table ({exc})")],
+            title="warm start",
+        ) from None
+    missing = [c for c in ("facility", "level") if c not in table.columns]
+    if missing:
+        raise InputError(
+            [Issue(str(path), 1, c, "", "a column of a hubnet results table") for c in missing],
+            title="warm start",
+        )
+    opened = table[table["level"] != ""]
+    return dict(zip(opened["facility"], opened["level"], strict=True))
 
 
 def diagnose(instance: Instance, lanes: pd.DataFrame, options: SolveOptions) -> str:

@@ -1,8 +1,5 @@
-"""A MIP start: round the LP relaxation's hub and smelter sizes up to real levels.
-
-The relaxation knows roughly how much each facility should take; opening, for each, the
-smallest level that holds it (if it takes anything worth a level) gives a plan whose flows
-one more LP completes. HiGHS then starts its search from a good incumbent instead of none.
+"""What the level search (`hubnet.solve.search`) needs to know of the model: which columns open
+which level of which facility, what must open, and which hubs compete for the same sources.
 """
 
 from __future__ import annotations
@@ -12,26 +9,53 @@ from collections import defaultdict
 import pyomo.environ as pyo
 
 from hubnet.model.data import ModelData
+from hubnet.report import Facility, Plan
 
-#: open nothing at a facility whose relaxed throughput is below this share of its
-#: smallest level (it is cheaper to send that little elsewhere)
-MIN_SHARE = 0.05
+#: a hub's neighbours for swap moves: the hubs sharing the most sources with it
+NEIGHBOURS = 4
 
 
-def round_levels(m: pyo.ConcreteModel, data: ModelData) -> list[tuple[pyo.Var, float]]:
-    """(open_level variable, 0/1) pairs, from the relaxation's values loaded into `m`."""
-    levels: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (f, lv), cap in data.level_capacity.items():
-        levels[f].append((cap, lv))
-    fixed = []
-    for f, options in levels.items():
-        options.sort()
-        through = sum(pyo.value(m.flow[x]) for x in data.into.get(f, []))
-        need = through - data.existing_capacity.get(f, 0.0)
-        chosen = None
-        if need > MIN_SHARE * options[0][0] or f in data.must_open:
-            fits = [lv for cap, lv in options if cap >= need]
-            chosen = fits[0] if fits else options[-1][1]
-        for _, lv in options:
-            fixed.append((m.open_level[f, lv], 1.0 if lv == chosen else 0.0))
-    return fixed
+def _neighbours(data: ModelData) -> dict[str, tuple[str, ...]]:
+    sources: dict[str, set[str]] = defaultdict(set)
+    for s, h in data.collection_lanes:
+        sources[h].add(s)
+    hubs_of: dict[str, list[str]] = defaultdict(list)
+    for h, ss in sources.items():
+        for s in ss:
+            hubs_of[s].append(h)
+    out = {}
+    for h, ss in sources.items():
+        shared: dict[str, int] = defaultdict(int)
+        for s in ss:
+            for g in hubs_of[s]:
+                if g != h:
+                    shared[g] += 1
+        ranked = sorted(shared, key=lambda g: (-shared[g], g))
+        out[h] = tuple(ranked[:NEIGHBOURS])
+    return out
+
+
+def level_facilities(m: pyo.ConcreteModel, data: ModelData, columns: list) -> list[Facility]:
+    """Every facility with levels, its options as (level, capacity, column), smallest first."""
+    position = {id(v): i for i, v in enumerate(columns)}
+    options: dict[str, list[tuple[float, str, int]]] = defaultdict(list)
+    for f, lv in data.level_index:
+        col = position.get(id(m.open_level[f, lv]))
+        if col is not None:
+            options[f].append((data.level_capacity[f, lv], lv, col))
+    must = set(data.must_open)
+    near = _neighbours(data)
+    return [
+        Facility(
+            name=f,
+            options=tuple((lv, cap, col) for cap, lv, col in sorted(opts)),
+            must_open=f in must,
+            neighbours=near.get(f, ()),
+        )
+        for f, opts in sorted(options.items())
+    ]
+
+
+def plan_of(m: pyo.ConcreteModel, data: ModelData) -> Plan:
+    """The levels open in the values loaded into `m` (a previous solution's plan)."""
+    return {f: lv for f, lv in data.level_index if (pyo.value(m.open_level[f, lv]) or 0) > 0.5}

@@ -1,0 +1,143 @@
+"""The level search: it improves a plan move by move, prices plans reliably, and its plan is
+the answer (without a branch and bound) when it is within the gap of the relaxation's bound."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from builders import write_instance
+
+import hubnet.solve.search as search
+from hubnet.errors import InputError
+from hubnet.model.start import level_facilities
+from hubnet.report import SolveOptions
+from hubnet.run import RunOptions, Timer, build, prepare, previous_plan, remaining, run_one
+from hubnet.solve import START_WITHIN_GAP, handoff
+
+
+def _site(id_, kind):
+    return {"id": id_, "name": id_, "kind": kind, "lat": 35.0, "lon": 135.0}
+
+
+def _three_hubs() -> dict:
+    """Two sources of 100 t of gold-bearing PCB (1,000 JPY/t), three candidate hubs of one
+    level (300 t, 30,000 JPY/yr). A is free from S1, B free from S2, C costs 50 JPY/t from
+    both. By hand:
+      {A, B, C}: 200,000 - 3 x 30,000             -> cost -110,000
+      {A, B}:    200,000 - 2 x 30,000             -> cost -140,000
+      {B, C}:    200,000 - 2 x 30,000 - 100 x 50  -> cost -135,000
+      {C}:       200,000 - 30,000 - 200 x 50      -> cost -160,000 (the optimum)
+    """
+    hubs = ["A", "B", "C"]
+    return {
+        "sites": [_site("S1", "source"), _site("S2", "source")]
+        + [_site(h, "hub") for h in hubs]
+        + [_site("M", "smelter")],
+        "commodities": [{"id": "pcb", "name": "PCB", "hub_yield_share": 1.0}],
+        "elements": [{"id": "Au", "name": "Gold", "price_jpy_per_kg": 10000}],
+        "contents": [{"commodity": "pcb", "element": "Au", "content_g_per_t": 100}],
+        "supply": [
+            {"site": s, "commodity": "pcb", "generation_t_per_yr": 100} for s in ("S1", "S2")
+        ],
+        "facilities": [
+            {"site": h, "role": "hub", "processing_cost_jpy_per_t": 0, "accepts": "pcb"}
+            for h in hubs
+        ]
+        + [
+            {
+                "site": "M",
+                "role": "smelter",
+                "existing_capacity_t_per_yr": 1000,
+                "processing_cost_jpy_per_t": 0,
+                "accepts": "pcb",
+            }
+        ],
+        "capacity_levels": [
+            {"facility": h, "level": "L", "capacity_t_per_yr": 300, "fixed_cost_jpy_per_yr": 30000}
+            for h in hubs
+        ],
+        "recovery": [{"facility": "M", "element": "Au", "recovery_share": 1.0}],
+        "lanes": [
+            {"origin": "S1", "destination": "A", "cost_jpy_per_t": 0},
+            {"origin": "S2", "destination": "B", "cost_jpy_per_t": 0},
+            {"origin": "S1", "destination": "C", "cost_jpy_per_t": 50},
+            {"origin": "S2", "destination": "C", "cost_jpy_per_t": 50},
+        ]
+        + [{"origin": h, "destination": "M", "cost_jpy_per_t": 0} for h in hubs],
+    }
+
+
+@pytest.fixture
+def three_hubs(tmp_path):
+    folder = write_instance(tmp_path / "three", _three_hubs())
+    instance, _ = prepare(folder)
+    model, data, _ = build(instance, Timer())
+    compiled = handoff(model, SolveOptions())
+    facilities = level_facilities(model, data, compiled.columns)
+    return folder, compiled, facilities
+
+
+def test_search_walks_from_every_hub_open_to_the_optimum(three_hubs):
+    _, compiled, facilities = three_hubs
+    nothing = np.zeros(len(compiled.columns))
+    result = search.search_levels(
+        compiled.highs.getModel(),
+        facilities,
+        nothing,
+        budget_s=30.0,
+        starts=[{"A": "L", "B": "L", "C": "L"}],
+    )
+    assert result.plan == {"C": "L"}
+    assert result.objective == pytest.approx(-160000.0, abs=1e-6)
+    # -110,000 -> -135,000 ({B, C}) -> -160,000: two improving moves
+    assert [round(cost) for _, cost in result.trace] == [-110000, -135000, -160000]
+
+
+def test_pricer_gives_every_plan_its_own_time_limit(three_hubs, monkeypatch):
+    """HiGHS counts `time_limit` over an instance's life: unless it is moved on per plan,
+    every plan priced after the first EVAL_LIMIT_S seconds comes back unsolved."""
+    _, compiled, facilities = three_hubs
+    monkeypatch.setattr(search, "EVAL_LIMIT_S", 0.02)
+    price = search.PlanPricer(compiled.highs.getModel(), facilities, {})
+    plans = [({"C": "L"}, -160000.0), ({"A": "L", "B": "L"}, -140000.0), ({}, 0.0)]
+    while price.h.getRunTime() < 0.1 or price.evaluations < 9:
+        for plan, cost in plans:
+            assert price(plan) == pytest.approx(cost, abs=1e-6)
+            # the limit HiGHS checked was this plan's start plus its own allowance
+            assert price.h.getOptionValue("time_limit")[1] > price.h.getRunTime() - 0.02
+
+
+def test_plan_within_gap_of_the_bound_is_the_answer(three_hubs):
+    folder, _, _ = three_hubs
+    rec = run_one(folder, options=RunOptions(write=False, maps=False))
+    assert rec.violations == []
+    assert rec.report.termination == START_WITHIN_GAP
+    assert rec.objective == pytest.approx(-160000.0, abs=1e-6)
+    assert rec.best_bound <= -160000.0 + 1e-6
+
+
+def test_time_limit_covers_the_search_and_the_branch_and_bound():
+    timer = Timer()
+    timer.times["start"] = 12.0
+    assert remaining(SolveOptions(time_limit_s=30.0), timer).time_limit_s == pytest.approx(18.0)
+    assert remaining(SolveOptions(), timer).time_limit_s is None
+
+
+def test_warm_start_reads_the_open_levels_of_a_results_folder(tmp_path):
+    rec = run_one(
+        write_instance(tmp_path / "inst", _three_hubs()),
+        options=RunOptions(maps=False, out_dir=tmp_path / "base"),
+    )
+    assert previous_plan(rec.result_dir) == {"C": "L"}
+    warm = run_one(
+        tmp_path / "inst",
+        options=RunOptions(maps=False, out_dir=tmp_path / "warm", warm_start=rec.result_dir),
+    )
+    assert warm.objective == pytest.approx(-160000.0, abs=1e-6)
+
+
+def test_warm_start_from_a_folder_without_results_names_the_file(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError) as err:
+        previous_plan(tmp_path / "empty")
+    assert "facilities.csv" in str(err.value)

@@ -154,3 +154,58 @@ def test_a_source_with_no_route_to_a_hub_is_reported(tmp_path):
         "supply.csv, row 2, column 'site': got 'S'; "
         "expected a route (links.csv or lanes.csv) to a hub that takes its grades"
     )
+
+
+def test_nearest_hub_too_far_along_the_path_gives_way_to_the_next_cheapest(tmp_path):
+    """S's cheapest hub H1 is a 300 km rail haul, over the 200 km limit though only ~9 km
+    away as the crow flies; with nearest_hubs = 1, S must keep H2 (40 km road), not H3
+    (60 km road) and not nothing."""
+    site = lambda i, k, lon: {"id": i, "name": i, "kind": k, "lat": 35.0, "lon": lon}  # noqa: E731
+    hub = lambda s: {"site": s, "role": "hub", "processing_cost_jpy_per_t": 0, "accepts": "pcb"}  # noqa: E731
+    mode = lambda m, cost: {  # noqa: E731
+        "mode": m,
+        "cost_jpy_per_t_km": cost,
+        "co2_kg_per_t_km": 0.1,
+        "handling_jpy_per_t": 0,
+        "circuity": 1.0,
+    }
+    tables = {
+        "sites": [
+            site("S", "source", 135.0),
+            site("H1", "hub", 135.1),
+            site("H2", "hub", 134.9),
+            site("H3", "hub", 134.95),
+            site("M", "smelter", 135.2),
+        ],
+        "commodities": [{"id": "pcb", "name": "PCB", "hub_yield_share": 1.0}],
+        "elements": [],
+        "contents": [],
+        "supply": [{"site": "S", "commodity": "pcb", "generation_t_per_yr": 10}],
+        "facilities": [
+            hub("H1"),
+            hub("H2"),
+            hub("H3"),
+            {"site": "M", "role": "smelter", "processing_cost_jpy_per_t": 0, "accepts": "pcb"},
+        ],
+        "capacity_levels": [],
+        "recovery": [],
+        "modes": [mode("road", 50), mode("rail", 2)],
+        "links": [
+            {"from": "S", "to": "H1", "mode": "rail", "distance_km": 300},
+            {"from": "S", "to": "H2", "mode": "road", "distance_km": 40},
+            {"from": "S", "to": "H3", "mode": "road", "distance_km": 60},
+            {"from": "H1", "to": "M", "mode": "road", "distance_km": 50},
+            {"from": "H2", "to": "M", "mode": "road", "distance_km": 50},
+            {"from": "H3", "to": "M", "mode": "road", "distance_km": 50},
+        ],
+    }
+    settings = {"collection": {"max_collection_km": 200, "nearest_hubs": 1}}
+    inst = load_instance(write_instance(tmp_path / "i", tables, settings))
+    lanes = build_lanes(inst)
+    [lane] = lanes[lanes["stage"] == "collection"].itertuples()
+    # S -> H1 would cost 300 x 2 = 600 JPY/t, but 300 km > 200 km; H3 costs 60 x 50 = 3,000
+    assert lane.lane == "S>H2"
+    assert lane.cost_jpy_per_t == pytest.approx(40 * 50)
+    assert lane.distance_km == pytest.approx(40)
+    assert lane.co2_kg_per_t == pytest.approx(40 * 0.1)
+    assert lane.path == "S;H2"

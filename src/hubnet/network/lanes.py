@@ -6,6 +6,7 @@ A lane carries its cost per tonne, distance, CO2 per tonne, the modes used and t
 
 from __future__ import annotations
 
+import bisect
 import logging
 
 import networkx as nx
@@ -70,14 +71,54 @@ def candidate_pairs(instance: Instance) -> pd.DataFrame:
     return pairs.sort_values(["stage", "origin", "destination"]).reset_index(drop=True)
 
 
-def _graph_lanes(g: nx.DiGraph, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Shortest paths for `pairs` over `g`, all origins at once in scipy's Dijkstra."""
+class _Tree:
+    """One origin's shortest-path tree: each node's path sums and site list, built once.
+
+    Sums run from the origin outwards, edge by edge, as a walk along each path would add them.
+    """
+
+    def __init__(self, root: int, origin: str, pred: np.ndarray, edges: dict) -> None:
+        self.pred, self.edges = pred, edges
+        self.known: dict[int, tuple] = {root: (0.0, 0.0, 0.0, (origin,), ())}
+
+    def path(self, j: int) -> tuple:
+        """(cost, co2, km, sites, modes) of the path to node j."""
+        down = []
+        while j not in self.known:
+            down.append(j)
+            j = int(self.pred[j])
+        cost, co2, km, sites, legs = self.known[j]
+        for v in reversed(down):
+            c, e, k, site, mode = self.edges[j, v]
+            cost, co2, km = cost + c, co2 + e, km + k
+            if site is not None:
+                sites, legs = (*sites, site), (*legs, mode)
+            self.known[v] = (cost, co2, km, sites, legs)
+            j = v
+        return self.known[j]
+
+
+def _graph_lanes(
+    g: nx.DiGraph,
+    pairs: pd.DataFrame,
+    nearest_hubs: int | None = None,
+    max_km: float | None = None,
+    co2_price: float = 0.0,
+) -> pd.DataFrame:
+    """Shortest paths for `pairs` over `g`, all origins at once in scipy's Dijkstra.
+
+    Paths share their prefixes in each origin's shortest-path tree, so sums and site lists
+    are built once per tree node. With `nearest_hubs = k`, only the collection lanes that
+    can be among an origin's k cheapest within `max_km` are traced (see `_nearest`); the
+    caller still applies both filters, so the result equals tracing every pair.
+    """
     nodes = list(g.nodes)
     index = {n: i for i, n in enumerate(nodes)}
-    by_origin: dict[str, list[tuple[str, str]]] = {}
-    for stage, o, d in pairs[["stage", "origin", "destination"]].itertuples(index=False):
+    by_origin: dict[str, list[tuple[str, str, int]]] = {}
+    columns = (pairs[c].tolist() for c in ("stage", "origin", "destination"))
+    for stage, o, d in zip(*columns, strict=True):
         if (START, o) in index and (END, d) in index:
-            by_origin.setdefault(o, []).append((stage, d))
+            by_origin.setdefault(o, []).append((stage, d, index[(END, d)]))
     if not by_origin:
         return pd.DataFrame(columns=LANE_COLUMNS)
     edges = {
@@ -88,27 +129,19 @@ def _graph_lanes(g: nx.DiGraph, pairs: pd.DataFrame) -> pd.DataFrame:
     origins = sorted(by_origin)
     src = [index[(START, o)] for o in origins]
     dist, pred = dijkstra(matrix, directed=True, indices=src, return_predecessors=True)
+    # a distance exceeds its lane's price by path_weight's 1e-9 per edge, plus rounding
+    slack = 1e-9 * len(nodes)
     rows = []
     for r, o in enumerate(origins):
-        pr = pred[r]
-        for stage, d in by_origin[o]:
-            j = index[(END, d)]
-            if not np.isfinite(dist[r, j]):
-                continue
-            seq = [j]
-            while seq[-1] != src[r]:
-                seq.append(int(pr[seq[-1]]))
-            seq.reverse()
-            cost = co2 = km = 0.0
-            sites, legs = [o], []
-            for u, v in zip(seq[:-1], seq[1:], strict=True):
-                c, e, k, site, mode = edges[u, v]
-                cost += c
-                co2 += e
-                km += k
-                if site is not None:
-                    sites.append(site)
-                    legs.append(mode)
+        ends = by_origin[o]
+        reach = dist[r, [j for _, _, j in ends]].tolist()
+        wanted = [(s, d, j, x) for (s, d, j), x in zip(ends, reach, strict=True) if x < np.inf]
+        tree = _Tree(src[r], o, pred[r], edges)
+        if nearest_hubs is not None:
+            keep = _nearest(wanted, tree, nearest_hubs, max_km, co2_price, slack)
+            wanted = [w for w in wanted if w[0] != "collection" or w[2] in keep]
+        for stage, d, j, _ in wanted:
+            cost, co2, km, sites, legs = tree.path(j)
             rows.append(
                 [
                     f"{o}>{d}",
@@ -124,6 +157,39 @@ def _graph_lanes(g: nx.DiGraph, pairs: pd.DataFrame) -> pd.DataFrame:
                 ]
             )
     return pd.DataFrame(rows, columns=LANE_COLUMNS)
+
+
+def _nearest(
+    wanted: list[tuple[str, str, int, float]],
+    tree: _Tree,
+    k: int,
+    max_km: float | None,
+    co2_price: float,
+    slack: float,
+) -> set[int]:
+    """End nodes of the collection lanes that may be among one origin's k cheapest within
+    `max_km`: a superset of them, so the caller's exact ranking picks the same lanes.
+
+    Candidates go cheapest first by Dijkstra distance (ties by destination) until k lanes
+    within `max_km` are known and the next candidate costs more than the k-th cheapest of
+    them even after taking off `slack` and a relative 1e-9 for rounding: no later lane can
+    then rank among the first k.
+    """
+    candidates = sorted(
+        (dj, pos, j) for pos, (stage, _, j, dj) in enumerate(wanted) if stage == "collection"
+    )
+    keep: set[int] = set()
+    prices: list[float] = []
+    if k < 1:
+        return keep
+    for dj, _, j in candidates:
+        if len(prices) >= k and dj - slack - 1e-9 * abs(dj) > prices[k - 1]:
+            break
+        cost, co2, km, _, _ = tree.path(j)
+        if max_km is None or km <= max_km:
+            keep.add(j)
+            bisect.insort(prices, cost + co2_price * co2 / 1000.0)
+    return keep
 
 
 def _explicit_lanes(instance: Instance, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -171,7 +237,13 @@ def build_lanes(instance: Instance) -> pd.DataFrame:
     ]
     g = build_graph(instance)
     path_weight(g, instance.policy.co2_price_jpy_per_t)
-    graph_part = _graph_lanes(g, pairs[~np.array(is_explicit, dtype=bool)])
+    graph_part = _graph_lanes(
+        g,
+        pairs[~np.array(is_explicit, dtype=bool)],
+        nearest_hubs=col.nearest_hubs,
+        max_km=col.max_collection_km,
+        co2_price=instance.policy.co2_price_jpy_per_t,
+    )
     parts = [p for p in (graph_part, _explicit_lanes(instance, pairs)) if not p.empty]
     lanes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LANE_COLUMNS)
     lanes = lanes.astype({"cost_jpy_per_t": float, "distance_km": float, "co2_kg_per_t": float})

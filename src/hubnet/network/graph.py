@@ -58,9 +58,13 @@ def build_graph(instance: Instance) -> nx.DiGraph:
             return (site, mode, "in" if arriving else "out")
         return (site, mode)
 
-    for frm, to, mode, km in links[["from", "to", "mode", "km"]].itertuples(index=False):
-        cost = km * modes.at[mode, "cost_jpy_per_t_km"]
-        co2 = km * modes.at[mode, "co2_kg_per_t_km"]
+    rate = modes["cost_jpy_per_t_km"].astype(float).to_dict()
+    emit = modes["co2_kg_per_t_km"].astype(float).to_dict()
+    handling = modes["handling_jpy_per_t"].astype(float).to_dict()
+    columns = [links[c].tolist() for c in ("from", "to", "mode", "km")]
+    for frm, to, mode, km in zip(*columns, strict=True):
+        cost = km * rate[mode]
+        co2 = km * emit[mode]
         for u, v in ((frm, to), (to, frm)):
             a, b = node(u, mode, False), node(v, mode, True)
             old = g.get_edge_data(a, b)
@@ -71,13 +75,13 @@ def build_graph(instance: Instance) -> nx.DiGraph:
         by_site.setdefault(n[0], set()).add(n[1])
     for site, ms in by_site.items():
         for m in ms:
-            h = float(modes.at[m, "handling_jpy_per_t"])
+            h = handling[m]
             g.add_edge((START, site), node(site, m, False), cost=h, co2=0.0, km=0.0, kind="load")
             g.add_edge(node(site, m, True), (END, site), cost=h, co2=0.0, km=0.0, kind="unload")
             if site in endpoint:
                 continue
             for m2 in ms - {m}:
-                h2 = float(modes.at[m2, "handling_jpy_per_t"])
+                h2 = handling[m2]
                 g.add_edge((site, m), (site, m2), cost=h + h2, co2=0.0, km=0.0, kind="transfer")
     return g
 

@@ -179,7 +179,9 @@ def solve(
     scenario: Annotated[
         Path | None, typer.Option("--scenario", "-s", help="Scenario TOML file.")
     ] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds for HiGHS.")] = None,
+    time_limit: Annotated[
+        float | None, typer.Option(help="Seconds for the solve (level search and HiGHS).")
+    ] = None,
     gap: Annotated[float, typer.Option(help="Relative MIP gap to stop at.")] = 1e-4,
     threads: Annotated[int | None, typer.Option(help="HiGHS threads.")] = None,
     out: Annotated[Path | None, typer.Option(help="Results folder (exact path).")] = None,
@@ -345,7 +347,7 @@ def batch(
             help="Batch folder (default results/<instance>/): <out>/<run>/, <out>/_compare/."
         ),
     ] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds for HiGHS, per run.")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Solve seconds, per run.")] = None,
     gap: Annotated[float, typer.Option(help="Relative MIP gap to stop at.")] = 1e-4,
     warm_start: Annotated[
         Path | None,

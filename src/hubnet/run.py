@@ -194,7 +194,7 @@ def run_one(
     if options.solve.mip_start and compiled.n_binaries:
         previous = previous_plan(options.warm_start) if options.warm_start else None
         with timer.stage("start"):
-            mip_start(model, data, compiled, options.solve, previous)
+            mip_start(model, data, compiled, options.solve, previous, progress)
     report = solve(model, remaining(options.solve, timer), progress=progress, compiled=compiled)
     timer.times["solve"] = report.solve_s
     record = RunRecord(
@@ -250,11 +250,12 @@ def mip_start(
     compiled,  # noqa: ANN001 - solve.Compiled
     options: SolveOptions,
     previous: Plan | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> SearchResult | None:
     """Give HiGHS a first incumbent: the level search's best plan, started from roundings
     of the LP relaxation (and from `previous`, a plan solved before)."""
     from hubnet.model.start import level_facilities
-    from hubnet.solve import relaxation, set_start
+    from hubnet.solve import relative_gap, relaxation, set_start
     from hubnet.solve.search import roundings, search_levels
 
     limit = options.time_limit_s
@@ -269,6 +270,11 @@ def mip_start(
         starts.insert(0, {f: lv for f, lv in previous.items() if lv in known.get(f, ())})
     budget = options.search_s if not limit else min(options.search_s, limit / 3)
     obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
+
+    def told(seconds: float, best: float) -> None:
+        if progress is not None:
+            progress(Progress(seconds, best, bound, relative_gap(best, bound)))
+
     result = search_levels(
         compiled.highs.getModel(),
         facilities,
@@ -276,6 +282,7 @@ def mip_start(
         budget,
         {"user_objective_scale": obj_exp, "user_bound_scale": bound_exp},
         starts,
+        told,
     )
     if result is not None:
         set_start(compiled, result.values, result.objective, bound)

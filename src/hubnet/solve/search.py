@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import highspy
@@ -146,8 +146,10 @@ def search_levels(
     budget_s: float,
     highs_options: dict | None = None,
     starts: list[Plan] | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> SearchResult | None:
-    """The best plan found from `starts` (default: roundings of `relaxed`) within the budget."""
+    """The best plan found from `starts` (default: roundings of `relaxed`) within the budget;
+    `progress(seconds, best cost)` is told after every plan priced."""
     t0 = time.perf_counter()
     price = PlanPricer(model, facilities, highs_options or {})
     relaxed_open = {f.name: float(sum(relaxed[c] for _, _, c in f.options)) for f in facilities}
@@ -180,6 +182,8 @@ def search_levels(
                 improvements += 1
                 swept_clean = False
                 trace.append((time.perf_counter() - t0, best))
+            if progress is not None:
+                progress(time.perf_counter() - t0, best)
     seconds = time.perf_counter() - t0
     logger.info(
         "level search: %d plans priced, %d improvements, %.1f s, cost %.6g",

@@ -43,8 +43,8 @@ class SolveOptions:
     #: start HiGHS from a plan found by the level search (`hubnet.search`)
     mip_start: bool = True
     #: seconds the level search may take before the branch and bound (at most a third of
-    #: the time limit)
-    search_s: float = 30.0
+    #: the time limit); None: a third of the time limit, or 30 s without one
+    search_s: float | None = None
     #: log HiGHS's own output to the console (off: hubnet shows its own progress)
     solver_log: bool = False
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from hubnet.errors import InputError, Issue
@@ -33,7 +35,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_RESULTS = Path("results")
 
 #: the relaxation under the level search may take at most this share of the time limit
-RELAXATION_SHARE = 0.4
+RELAXATION_SHARE = 0.25
+#: seconds for the level search when neither a budget nor a time limit is given
+SEARCH_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,16 +263,23 @@ def mip_start(
     from hubnet.solve.search import roundings, search_levels
 
     limit = options.time_limit_s
-    relaxed = relaxation(compiled, RELAXATION_SHARE * limit if limit else 600.0)
-    if relaxed is None:
-        return None
-    x, bound = relaxed
     facilities = level_facilities(model, data, compiled.columns)
-    starts = roundings(facilities, x)
+    relaxed = relaxation(compiled, RELAXATION_SHARE * limit if limit else 600.0)
+    if relaxed is not None:
+        x, bound = relaxed
+        starts = roundings(facilities, x)
+    else:
+        # no relaxation in time (the largest instances): no bound, and the search closes
+        # what does not pay from a plan with every facility open at its smallest level
+        x, bound = np.zeros(len(compiled.columns)), -math.inf
+        starts = [{f.name: f.options[0][0] for f in facilities}]
     if previous is not None:
         known = {f.name: {lv for lv, _, _ in f.options} for f in facilities}
         starts.insert(0, {f: lv for f, lv in previous.items() if lv in known.get(f, ())})
-    budget = options.search_s if not limit else min(options.search_s, limit / 3)
+    if options.search_s is not None:
+        budget = options.search_s if not limit else min(options.search_s, limit / 3)
+    else:
+        budget = limit / 3 if limit else SEARCH_S
     obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
 
     def told(seconds: float, best: float) -> None:

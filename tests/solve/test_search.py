@@ -3,6 +3,8 @@ the answer (without a branch and bound) when it is within the gap of the relaxat
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from builders import write_instance
@@ -11,7 +13,16 @@ import hubnet.solve.search as search
 from hubnet.errors import InputError
 from hubnet.model.start import level_facilities
 from hubnet.report import SolveOptions
-from hubnet.run import RunOptions, Timer, build, prepare, previous_plan, remaining, run_one
+from hubnet.run import (
+    RunOptions,
+    Timer,
+    build,
+    mip_start,
+    prepare,
+    previous_plan,
+    remaining,
+    run_one,
+)
 from hubnet.solve import START_WITHIN_GAP, handoff
 
 
@@ -141,3 +152,19 @@ def test_warm_start_from_a_folder_without_results_names_the_file(tmp_path):
     with pytest.raises(InputError) as err:
         previous_plan(tmp_path / "empty")
     assert "facilities.csv" in str(err.value)
+
+
+def test_without_a_relaxation_the_search_closes_what_does_not_pay(tmp_path, monkeypatch):
+    """When the relaxation does not finish in time, the search starts from every hub open
+    ({A, B, C}, -110,000) and closes its way to {C} (-160,000), with no bound to stop at."""
+    import hubnet.solve
+
+    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, time_limit_s: None)
+    instance, _ = prepare(write_instance(tmp_path / "three", _three_hubs()))
+    model, data, _ = build(instance, Timer())
+    compiled = handoff(model, SolveOptions())
+    result = mip_start(model, data, compiled, SolveOptions())
+    assert result.plan == {"C": "L"}
+    assert round(result.trace[0][1]) == -110000
+    assert result.objective == pytest.approx(-160000.0, abs=1e-6)
+    assert compiled.start.bound == -math.inf

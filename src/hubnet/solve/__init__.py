@@ -219,7 +219,8 @@ def solve(
     h = compiled.highs
     start = compiled.start
     t0 = time.perf_counter()
-    if start is not None and relative_gap(start.objective, start.bound) <= options.mip_rel_gap:
+    start_gap = relative_gap(start.objective, start.bound) if start is not None else None
+    if start_gap is not None and start_gap <= options.mip_rel_gap:
         # the plan found before the search is already within the gap of a valid lower bound
         status, text, values, bound = Status.OPTIMAL, START_WITHIN_GAP, start.values, start.bound
     else:

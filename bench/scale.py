@@ -1,13 +1,14 @@
 """Scale benchmark (a script, not a test): hubnet's stages against HiGHS alone.
 
     python bench/scale.py [--sizes small,medium,large] [--gap 0.005] [--time-limit 600]
-                          [--whole-source/--per-commodity] [--instance DIR]
+                          [--per-commodity] [--nearest K] [--instance DIR] [--build-only]
 
 For each size it generates an instance (`hubnet.generate`), runs the whole pipeline with a
 stage timer (read, network, build, handoff, start, solve, extract, check, write), prints the
 model size and peak memory (max RSS of this process), then writes the very model HiGHS was
 given to MPS and solves it with highspy alone, with the same options: the ratio of hubnet's
-total to HiGHS alone is the engine's overhead. Finally a linear fit of build time per lane.
+total to HiGHS alone is the engine's overhead. Finally a linear fit of build time per lane
+(`--build-only` times just the builds, for that fit over all sizes).
 """
 
 from __future__ import annotations
@@ -74,6 +75,20 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
     return _alone(compiled, opts, timer, report, lanes, violations, time.perf_counter() - t0)
 
 
+def build_only(folder: Path, whole_source: bool, nearest: int | None) -> tuple[int, float, int]:
+    """Lanes, seconds of the model build and columns, without solving."""
+    timer = Timer()
+    instance, _ = prepare(folder, timer=timer)
+    instance = instance.replace(
+        collection=dataclasses.replace(
+            instance.collection, whole_source=whole_source, nearest_hubs=nearest
+        )
+    )
+    model, _, lanes = build(instance, timer)
+    compiled = handoff(model, SolveOptions())
+    return len(lanes), timer.times["build"], len(compiled.columns)
+
+
 def _alone(compiled, opts, timer, report, lanes, violations, total) -> dict:  # noqa: ANN001
     """Solve the very model HiGHS was given, written to MPS, with highspy alone."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,6 +131,7 @@ def main() -> None:
     ap.add_argument("--per-commodity", action="store_true", help="textbook collection form")
     ap.add_argument("--nearest", type=int, default=10, help="hubs per source (0: all)")
     ap.add_argument("--instance", type=Path, help="an instance folder instead of generated ones")
+    ap.add_argument("--build-only", action="store_true", help="time the model build, no solve")
     args = ap.parse_args()
     opts = SolveOptions(time_limit_s=args.time_limit, mip_rel_gap=args.gap)
     jobs: list[tuple[str, Path]] = []
@@ -135,6 +151,14 @@ def main() -> None:
             )
             jobs.append((name, folder))
     fit = []
+    if args.build_only:
+        for name, folder in jobs:
+            lanes, seconds, n_cols = build_only(
+                folder, not args.per_commodity, args.nearest or None
+            )
+            print(f"[{name}] {lanes:,} lanes, {n_cols:,} variables: build {seconds:.2f} s")
+            fit.append((lanes, seconds))
+        jobs = []
     for name, folder in jobs:
         r = run(folder, opts, not args.per_commodity, args.nearest or None)
         rep = r["report"]

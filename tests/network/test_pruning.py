@@ -20,8 +20,9 @@ from hubnet.solve import solve
 #: the smallest of k = 3, 5, 8, 10 that kept the all-lanes optimum on every instance tried at
 #: 40-80 sources x 6-10 hubs x 2-4 commodities (seeds 1-5; k = 5 lost up to 0.6 % on
 #: 80 x 10 x 4), where it leaves nearly every lane. It is not exact in general: with 15-20 hubs
-#: k = 8 lost up to 1.5 % on some seeds and k = 10 up to 0.16 %, and on 400 x 40 x 8 bench
-#: runs k = 10 and 20 cost more than all lanes (`python bench/nearest.py`).
+#: k = 8 lost up to 1.5 % on some seeds and k = 10 up to 0.16 %, and on 400 x 40 x 8 the
+#: bounds prove k = 5 loses at least 0.23 % and k = 10 at least 0.07 %
+#: (`python bench/nearest.py --gap 0.0005`).
 NEAREST_HUBS = 8
 
 EXACT = SolveOptions(mip_rel_gap=1e-9, time_limit_s=60.0)

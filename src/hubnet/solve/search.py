@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 #: a move must lower the cost by at least this share to count
 MIN_IMPROVEMENT = 1e-7
-#: at most this many seconds for one LP of a plan (a plan that takes longer is skipped)
+#: at most this many seconds for one LP of a plan from a previous basis (a plan that takes
+#: longer is skipped); the first, cold LPs may take what is left of the budget
 EVAL_LIMIT_S = 20.0
 
 
@@ -59,8 +60,9 @@ class PlanPricer:
         self.evaluations = 0
         self.good_basis: highspy.HighsBasis | None = None
 
-    def __call__(self, plan: Plan) -> float | None:
-        """The plan's cost, or None if no flows fit it."""
+    def __call__(self, plan: Plan, limit_s: float | None = None) -> float | None:
+        """The plan's cost, or None if no flows fit it (within `limit_s`, default
+        EVAL_LIMIT_S)."""
         for f in self.facilities:
             chosen = plan.get(f.name)
             for level, _, col in f.options:
@@ -72,7 +74,8 @@ class PlanPricer:
         # cold, presolve makes the first solve fast; warm, it would throw the basis away
         self.h.setOptionValue("presolve", "off" if self.good_basis is not None else "on")
         # HiGHS counts its time limit over the instance's whole life, not per run
-        self.h.setOptionValue("time_limit", self.h.getRunTime() + EVAL_LIMIT_S)
+        allowed = EVAL_LIMIT_S if limit_s is None else max(limit_s, EVAL_LIMIT_S)
+        self.h.setOptionValue("time_limit", self.h.getRunTime() + allowed)
         self.h.run()
         if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             # an infeasible or stopped solve leaves a basis far from any good plan
@@ -155,7 +158,7 @@ def search_levels(
     relaxed_open = {f.name: float(sum(relaxed[c] for _, _, c in f.options)) for f in facilities}
     best_plan, best, best_x = None, np.inf, None
     for plan in starts if starts is not None else roundings(facilities, relaxed):
-        cost = price(plan)
+        cost = price(plan, budget_s - (time.perf_counter() - t0))
         if cost is not None and cost < best:
             best_plan, best, best_x = dict(plan), cost, price.values()
     if best_plan is None:

@@ -382,6 +382,16 @@ COPIED_TABLES = (
 )
 
 
+#: the scale settings (README, "Large instances and speed"), after max_collection_km
+SCALE_SETTINGS = """
+# One collection share per municipality and hub for all its grades (one contract each): the
+# formulation that solves at this scale (models/formulation.md, "Whole-source collection").
+whole_source = true
+# Each municipality's 10 cheapest hubs: on generated instances this cost under 0.1 % against
+# all lanes (README, bench/nearest.py).
+nearest_hubs = 10"""
+
+
 def instance_toml(base_text: str, n_sources: int) -> str:
     """The default's instance.toml with this instance's name, header and description."""
     text = base_text.replace(
@@ -389,7 +399,8 @@ def instance_toml(base_text: str, n_sources: int) -> str:
         "# Built by build/build_instance.py from the shared research data; see SOURCES.md.",
         "# hubnet instance: the default Japan network with the municipalities as sources.\n"
         "# Built by build/build_instance.py from instances/japan and the shared research data;\n"
-        "# see SOURCES.md. Every setting below is the default instance's.",
+        "# see SOURCES.md. Every setting below is the default instance's, except the two scale\n"
+        "# settings at the end of [collection].",
     )
     text, n = re.subn(r'^name = "[^"]*"$', f'name = "{NAME}"', text, count=1, flags=re.M)
     description = (
@@ -405,8 +416,17 @@ def instance_toml(base_text: str, n_sources: int) -> str:
     text, k = re.subn(
         r'^description = """.*?"""', lambda _: description, text, count=1, flags=re.M | re.S
     )
-    if n != 1 or k != 1:
-        raise SystemExit("instance.toml of the base: name or description not found")
+    text, c = re.subn(
+        r"^max_collection_km = .*$",
+        lambda m: m.group(0) + SCALE_SETTINGS,
+        text,
+        count=1,
+        flags=re.M,
+    )
+    if n != 1 or k != 1 or c != 1:
+        raise SystemExit(
+            "instance.toml of the base: name, description or max_collection_km not found"
+        )
     return text
 
 

@@ -7,6 +7,7 @@ code's own output.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 from pathlib import Path
@@ -205,7 +206,10 @@ def test_municipal_network_is_the_defaults(municipal) -> None:  # noqa: ANN001
                  "capacity_levels", "recovery", "modes"):  # fmt: skip
         assert (MUNICIPAL / f"{name}.csv").read_bytes() == (JAPAN / f"{name}.csv").read_bytes()
     default = load_instance(JAPAN)
-    assert municipal.collection == default.collection
+    # the same collection rules, plus the two scale settings
+    assert municipal.collection == dataclasses.replace(
+        default.collection, whole_source=True, nearest_hubs=10
+    )
     assert municipal.policy == default.policy
     # every default link is kept, with the prefecture sources renamed junctions
     rename = lambda s: "jct_" + s[4:] if s.startswith("src_") else s  # noqa: E731

@@ -38,6 +38,9 @@ DEFAULT_RESULTS = Path("results")
 RELAXATION_SHARE = 0.25
 #: seconds for the level search when neither a budget nor a time limit is given
 SEARCH_S = 30.0
+#: the level search runs at gaps from this one up, or on models with this many columns
+START_MIN_GAP = 1e-3
+START_MIN_COLUMNS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,7 @@ def run_one(
     model, data, lanes = build(instance, timer)
     with timer.stage("handoff"):
         compiled = handoff(model, options.solve)
-    if options.solve.mip_start and compiled.n_binaries:
+    if wants_start(options, compiled):
         previous = previous_plan(options.warm_start) if options.warm_start else None
         with timer.stage("start"):
             mip_start(model, data, compiled, options.solve, previous, progress)
@@ -298,6 +301,19 @@ def mip_start(
     if result is not None:
         set_start(compiled, result.values, result.objective, bound)
     return result
+
+
+def wants_start(options: RunOptions, compiled) -> bool:  # noqa: ANN001 - solve.Compiled
+    """Run the level search where it pays: with a warm start, a loose gap (its plan may be the
+    answer) or a large model (HiGHS alone finds poor plans there). On the default instance at
+    gap 0.01 % it cost time: 19.1 s end to end against 12.5 s without it."""
+    if not (options.solve.mip_start and compiled.n_binaries):
+        return False
+    return (
+        options.warm_start is not None
+        or options.solve.mip_rel_gap >= START_MIN_GAP
+        or len(compiled.columns) >= START_MIN_COLUMNS
+    )
 
 
 def remaining(options: SolveOptions, timer: Timer) -> SolveOptions:

@@ -3,7 +3,9 @@ the answer (without a branch and bound) when it is within the gap of the relaxat
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from hubnet.errors import InputError
 from hubnet.model.start import level_facilities
 from hubnet.report import SolveOptions
 from hubnet.run import (
+    START_MIN_GAP,
     RunOptions,
     Timer,
     build,
@@ -22,6 +25,7 @@ from hubnet.run import (
     previous_plan,
     remaining,
     run_one,
+    wants_start,
 )
 from hubnet.solve import START_WITHIN_GAP, handoff
 
@@ -120,11 +124,22 @@ def test_pricer_gives_every_plan_its_own_time_limit(three_hubs, monkeypatch):
 
 def test_plan_within_gap_of_the_bound_is_the_answer(three_hubs):
     folder, _, _ = three_hubs
-    rec = run_one(folder, options=RunOptions(write=False, maps=False))
+    loose = SolveOptions(mip_rel_gap=START_MIN_GAP)
+    rec = run_one(folder, options=RunOptions(solve=loose, write=False, maps=False))
     assert rec.violations == []
     assert rec.report.termination == START_WITHIN_GAP
     assert rec.objective == pytest.approx(-160000.0, abs=1e-6)
     assert rec.best_bound <= -160000.0 + 1e-6
+
+
+def test_search_runs_only_where_it_pays(three_hubs):
+    """A tight gap on a small model goes straight to HiGHS; a loose gap or a warm start
+    runs the search."""
+    _, compiled, _ = three_hubs
+    tight = RunOptions(solve=SolveOptions(mip_rel_gap=1e-4))
+    assert not wants_start(tight, compiled)
+    assert wants_start(RunOptions(solve=SolveOptions(mip_rel_gap=0.005)), compiled)
+    assert wants_start(dataclasses.replace(tight, warm_start=Path("previous")), compiled)
 
 
 def test_time_limit_covers_the_search_and_the_branch_and_bound():

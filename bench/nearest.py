@@ -17,34 +17,30 @@ zero a difference smaller than the gap is noise, so use `--gap 1e-4` or less on 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import tempfile
 import time
 from pathlib import Path
 
+from scale import prepared  # bench/scale.py, beside this script
+
 from hubnet.generate import generate
 from hubnet.report import SolveOptions, Status
-from hubnet.run import Timer, build, mip_start, prepare
+from hubnet.run import Timer, build, mip_start, remaining
 from hubnet.solve import handoff, solve
 
 
 def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | None) -> dict:
     """Solve `folder` with `nearest_hubs = nearest` (None: all lanes); sizes, times, report."""
     timer = Timer()
-    instance, _ = prepare(folder, timer=timer)
-    instance = instance.replace(
-        collection=dataclasses.replace(
-            instance.collection, whole_source=whole_source, nearest_hubs=nearest
-        )
-    )
+    instance, _ = prepared(folder, timer, whole_source, nearest)
     model, data, lanes = build(instance, timer)
     with timer.stage("handoff"):
         compiled = handoff(model, opts)
     if opts.mip_start and compiled.n_binaries:
         with timer.stage("start"):
             mip_start(model, data, compiled, opts)
-    report = solve(model, opts, compiled=compiled)
+    report = solve(model, remaining(opts, timer), compiled=compiled)
     t = timer.times
     return {
         "k": "all" if nearest is None else str(nearest),

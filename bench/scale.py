@@ -43,6 +43,15 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
+def prepared(folder: Path, timer: Timer, whole_source: bool, nearest: int | None):  # noqa: ANN201
+    """The instance and scenario name, with the collection form and hubs per source set."""
+    instance, scen = prepare(folder, timer=timer)
+    collection = dataclasses.replace(
+        instance.collection, whole_source=whole_source, nearest_hubs=nearest
+    )
+    return instance.replace(collection=collection), scen
+
+
 def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | None) -> dict:
     from hubnet.export.tables import atomic_folder, write_tables
     from hubnet.results import check
@@ -51,12 +60,7 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
 
     t0 = time.perf_counter()
     timer = Timer()
-    instance, scen = prepare(folder, timer=timer)
-    instance = instance.replace(
-        collection=dataclasses.replace(
-            instance.collection, whole_source=whole_source, nearest_hubs=nearest
-        )
-    )
+    instance, scen = prepared(folder, timer, whole_source, nearest)
     model, data, lanes = build(instance, timer)
     with timer.stage("handoff"):
         compiled = handoff(model, opts)
@@ -82,12 +86,7 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
 def build_only(folder: Path, whole_source: bool, nearest: int | None) -> tuple[int, float, int]:
     """Lanes, seconds of the model build and columns, without solving."""
     timer = Timer()
-    instance, _ = prepare(folder, timer=timer)
-    instance = instance.replace(
-        collection=dataclasses.replace(
-            instance.collection, whole_source=whole_source, nearest_hubs=nearest
-        )
-    )
+    instance, _ = prepared(folder, timer, whole_source, nearest)
     model, _, lanes = build(instance, timer)
     compiled = handoff(model, SolveOptions())
     return len(lanes), timer.times["build"], len(compiled.columns)

@@ -4,8 +4,9 @@
 
 Solves the instance's baseline once, then each scenario twice: cold (the level search, where
 it runs, starts from roundings of its own LP relaxation) and warm (`RunOptions.warm_start`:
-the baseline's open levels are one more starting plan, and the search always runs). Prints, per scenario and start, the objective, the
-final gap, the seconds of the level search and of the branch and bound, and the total.
+the baseline's open levels are one more starting plan, and the search always runs). Prints,
+per scenario and start, the objective, the final gap, the seconds of the level search and of
+the branch and bound, and the total.
 """
 
 from __future__ import annotations

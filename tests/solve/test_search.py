@@ -183,3 +183,17 @@ def test_without_a_relaxation_the_search_closes_what_does_not_pay(tmp_path, monk
     assert round(result.trace[0][1]) == -110000
     assert result.objective == pytest.approx(-160000.0, abs=1e-6)
     assert compiled.start.bound == -math.inf
+
+
+def test_a_warm_plan_is_where_the_search_starts(tmp_path, monkeypatch):
+    """With the relaxation gone, the cold search starts at every hub open (-110,000); given
+    the previous plan {C} it starts there (-160,000) and has nothing left to improve."""
+    import hubnet.solve
+
+    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, time_limit_s: None)
+    instance, _ = prepare(write_instance(tmp_path / "three", _three_hubs()))
+    model, data, _ = build(instance, Timer())
+    compiled = handoff(model, SolveOptions())
+    result = mip_start(model, data, compiled, SolveOptions(), previous={"C": "L"})
+    assert [round(cost) for _, cost in result.trace] == [-160000]
+    assert result.improvements == 0

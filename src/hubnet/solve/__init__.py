@@ -1,8 +1,8 @@
 """HiGHS, handed the model in memory: Pyomo's standard-form compiler -> highspy.passModel.
 
-The only module that imports the solver. It returns a typed `SolveReport` and writes the
-values back into the Pyomo variables; a time-limited run is `feasible` with its gap, never
-`optimal`.
+This package is the only one that imports the solver (`search` holds the level search). It
+returns a typed `SolveReport` and writes the values back into the Pyomo variables; a
+time-limited run is `feasible` with its gap, never `optimal`.
 """
 
 from __future__ import annotations

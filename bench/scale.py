@@ -94,32 +94,22 @@ def build_only(folder: Path, whole_source: bool, nearest: int | None) -> tuple[i
 
 def _alone(compiled, opts, timer, report, lanes, violations, total) -> dict:  # noqa: ANN001
     """Solve the very model HiGHS was given, written to MPS, with highspy alone."""
-    if not SOLVE_ALONE:
-        return {
-            "times": timer.times,
-            "total": total,
-            "report": report,
-            "lanes": len(lanes),
-            "violations": len(violations),
-            "alone": float("nan"),
-            "alone_status": "not run (--no-alone)",
-            "alone_objective": float("nan"),
-            "rss_gb": peak_rss_gb(),
-        }
-    with tempfile.TemporaryDirectory() as tmp:
-        mps = Path(tmp) / "model.mps"
-        write_mps(compiled, mps)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.readModel(str(mps))
-        h.setOptionValue("mip_rel_gap", opts.mip_rel_gap)
-        if opts.time_limit_s:
-            h.setOptionValue("time_limit", opts.time_limit_s)
-        t1 = time.perf_counter()
-        h.run()
-        alone = time.perf_counter() - t1
-        alone_status = h.modelStatusToString(h.getModelStatus())
-        alone_obj = h.getInfo().objective_function_value
+    alone, alone_status, alone_obj = float("nan"), "not run (--no-alone)", float("nan")
+    if SOLVE_ALONE:
+        with tempfile.TemporaryDirectory() as tmp:
+            mps = Path(tmp) / "model.mps"
+            write_mps(compiled, mps)
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            h.readModel(str(mps))
+            h.setOptionValue("mip_rel_gap", opts.mip_rel_gap)
+            if opts.time_limit_s:
+                h.setOptionValue("time_limit", opts.time_limit_s)
+            t1 = time.perf_counter()
+            h.run()
+            alone = time.perf_counter() - t1
+            alone_status = h.modelStatusToString(h.getModelStatus())
+            alone_obj = h.getInfo().objective_function_value
     return {
         "times": timer.times,
         "total": total,

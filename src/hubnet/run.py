@@ -293,9 +293,9 @@ def mip_start(
         compiled.highs.getModel(),
         facilities,
         x,
+        starts,
         budget,
         {"user_objective_scale": obj_exp, "user_bound_scale": bound_exp},
-        starts,
         told,
     )
     if result is not None:

@@ -99,13 +99,23 @@ def test_search_walks_from_every_hub_open_to_the_optimum(three_hubs):
         compiled.highs.getModel(),
         facilities,
         nothing,
-        budget_s=30.0,
         starts=[{"A": "L", "B": "L", "C": "L"}],
+        budget_s=30.0,
     )
     assert result.plan == {"C": "L"}
     assert result.objective == pytest.approx(-160000.0, abs=1e-6)
     # -110,000 -> -135,000 ({B, C}) -> -160,000: two improving moves
     assert [round(cost) for _, cost in result.trace] == [-110000, -135000, -160000]
+
+
+def test_neighbours_are_the_hubs_sharing_sources(three_hubs):
+    """A and B each share one source with C; C shares one with each (a tie, by id)."""
+    _, _, facilities = three_hubs
+    assert {f.name: f.neighbours for f in facilities} == {
+        "A": ("C",),
+        "B": ("C",),
+        "C": ("A", "B"),
+    }
 
 
 def test_pricer_gives_every_plan_its_own_time_limit(three_hubs, monkeypatch):
@@ -197,3 +207,18 @@ def test_a_warm_plan_is_where_the_search_starts(tmp_path, monkeypatch):
     result = mip_start(model, data, compiled, SolveOptions(), previous={"C": "L"})
     assert [round(cost) for _, cost in result.trace] == [-160000]
     assert result.improvements == 0
+
+
+def test_a_stopped_branch_and_bound_keeps_the_search_plan(three_hubs, monkeypatch):
+    """If HiGHS stops before it reports any solution, the plan the search handed it is the
+    answer (feasible), not "no solution". No relaxation here, so no bound to stop at."""
+    import hubnet.solve
+
+    folder, _, _ = three_hubs
+    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, time_limit_s: None)
+    monkeypatch.setattr(hubnet.solve, "run_highs", lambda compiled, progress=None: None)
+    loose = SolveOptions(mip_rel_gap=START_MIN_GAP)
+    rec = run_one(folder, options=RunOptions(solve=loose, write=False, maps=False))
+    assert rec.status == "feasible"
+    assert rec.objective == pytest.approx(-160000.0, abs=1e-6)
+    assert rec.violations == []

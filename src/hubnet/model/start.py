@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
+import scipy.sparse as sp
 
 from hubnet.model.data import ModelData
 from hubnet.report import Facility, Plan
@@ -16,22 +19,27 @@ NEIGHBOURS = 4
 
 
 def _neighbours(data: ModelData) -> dict[str, tuple[str, ...]]:
-    sources: dict[str, set[str]] = defaultdict(set)
-    for s, h in data.collection_lanes:
-        sources[h].add(s)
-    hubs_of: dict[str, list[str]] = defaultdict(list)
-    for h, ss in sources.items():
-        for s in ss:
-            hubs_of[s].append(h)
-    out = {}
-    for h, ss in sources.items():
-        shared: dict[str, int] = defaultdict(int)
-        for s in ss:
-            for g in hubs_of[s]:
-                if g != h:
-                    shared[g] += 1
-        ranked = sorted(shared, key=lambda g: (-shared[g], g))
-        out[h] = tuple(ranked[:NEIGHBOURS])
+    """Each hub's NEIGHBOURS hubs sharing the most sources (ties by id), from one sparse
+    product of the hub-by-source incidence with itself."""
+    if not data.collection_lanes:
+        return {}
+    pairs = pd.DataFrame(list(data.collection_lanes), columns=["source", "hub"])
+    hub_codes, hubs = pd.factorize(pairs["hub"], sort=True)
+    source_codes, _ = pd.factorize(pairs["source"])
+    incidence = sp.csr_matrix(
+        (np.ones(len(pairs)), (hub_codes, source_codes)),
+        shape=(len(hubs), int(source_codes.max()) + 1),
+    )
+    shared = (incidence @ incidence.T).tocoo()
+    table = pd.DataFrame({"hub": shared.row, "other": shared.col, "n": shared.data})
+    table = table[table["hub"] != table["other"]]
+    # hubs are numbered in id order, so the other hub's number breaks ties by id
+    table = table.sort_values(["hub", "n", "other"], ascending=[True, False, True])
+    top = table.groupby("hub", sort=False).head(NEIGHBOURS)
+    names = [str(h) for h in hubs]
+    out: dict[str, tuple[str, ...]] = {h: () for h in names}
+    for h, group in top.groupby("hub", sort=False)["other"]:
+        out[names[h]] = tuple(names[o] for o in group)
     return out
 
 

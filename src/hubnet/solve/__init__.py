@@ -232,6 +232,9 @@ def solve(
         if start is not None and math.isfinite(start.bound):
             found = bound is not None and math.isfinite(bound)
             bound = max(bound, start.bound) if found else start.bound
+        if start is not None and status is Status.NO_SOLUTION:
+            # stopped before it took the start in (a limit of seconds): the plan still stands
+            status, text, values = Status.FEASIBLE, f"{text}; the level search's plan", start.values
     solve_s = time.perf_counter() - t0
     objective = None
     if status.has_solution:

@@ -146,18 +146,18 @@ def search_levels(
     model: highspy.HighsModel,
     facilities: list[Facility],
     relaxed: np.ndarray,
+    starts: list[Plan],
     budget_s: float,
     highs_options: dict | None = None,
-    starts: list[Plan] | None = None,
     progress: Callable[[float, float], None] | None = None,
 ) -> SearchResult | None:
-    """The best plan found from `starts` (default: roundings of `relaxed`) within the budget;
-    `progress(seconds, best cost)` is told after every plan priced."""
+    """The best plan found from `starts` within the budget (`relaxed`, the relaxation's
+    values, orders the moves); `progress(seconds, best cost)` is told after every plan."""
     t0 = time.perf_counter()
     price = PlanPricer(model, facilities, highs_options or {})
     relaxed_open = {f.name: float(sum(relaxed[c] for _, _, c in f.options)) for f in facilities}
     best_plan, best, best_x = None, np.inf, None
-    for plan in starts if starts is not None else roundings(facilities, relaxed):
+    for plan in starts:
         cost = price(plan, budget_s - (time.perf_counter() - t0))
         if cost is not None and cost < best:
             best_plan, best, best_x = dict(plan), cost, price.values()

@@ -1,45 +1,85 @@
-"""One named expression per cost term, and the total-cost objective (Eq. 0)."""
+"""One named expression per cost term, and the total-cost objective (Eq. 0).
+
+`term_coefficients` is the single statement of what each term charges per unit of which
+variable: the Pyomo expressions are built from it, and `term_values` evaluates it on a
+solution's numbers (so extraction never walks the large expressions).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pyomo.environ as pyo
 from pyomo.environ import quicksum
 
-from hubnet.model.data import ModelData
+from hubnet.model.data import Key, ModelData
+from hubnet.model.variables import linear_sum
 from hubnet.report import COST_TERMS
+
+#: which family of values a term is charged on: "flow" (lane, k), "uncollected" (source, k)
+#: or "open_level" (facility, level)
+Coefficients = tuple[str, dict]
+
+
+def term_coefficients(data: ModelData, co2_cost: bool = True) -> dict[str, Coefficients]:
+    """Per term (and for CO2 tonnes and recovered metal per element): what it charges on.
+
+    The model prices CO2 as price x `co2_emissions` (`co2_cost=False` leaves out the
+    per-flow form it does not need)."""
+    out: dict[str, Coefficients] = {
+        "fixed_cost": ("open_level", dict(data.level_fixed_cost)),
+        "transport_cost": ("flow", {(a, k): data.lane_cost[a] for a, k in data.flow_index}),
+        "processing_cost": ("flow", {i: c for i, c in data.processing_cost.items() if c}),
+        "import_cost": ("flow", dict(data.import_price)),
+        "leakage_penalty": (
+            "uncollected",
+            {
+                (s, k): data.leakage_penalty[k]
+                for s, k in data.supply_index
+                if data.leakage_penalty[k]
+            },
+        ),
+        "export_revenue": ("flow", dict(data.export_price)),
+        "metal_value": ("flow", dict(data.metal_value)),
+        "co2_emissions": ("flow", {(a, k): data.lane_co2_t[a] for a, k in data.flow_index}),
+    }
+    if co2_cost:
+        out["co2_cost"] = (
+            "flow",
+            {(a, k): data.co2_price * data.lane_co2_t[a] for a, k in data.flow_index},
+        )
+    for e in data.elements:
+        out[f"recovered_t[{e}]"] = ("flow", {})
+    for i, per_t in data.recovered_t_per_t.items():
+        for e, t in per_t.items():
+            out[f"recovered_t[{e}]"][1][i] = t
+    return out
+
+
+def term_values(data: ModelData, values: Mapping[str, Mapping[Key, float]]) -> dict[str, float]:
+    """Every entry of `term_coefficients` evaluated on `values[family][key]` (absent: 0)."""
+    out = {}
+    for name, (family, coefs) in term_coefficients(data).items():
+        got = values[family]
+        out[name] = float(sum(c * got.get(i, 0.0) for i, c in coefs.items()))
+    return out
 
 
 def cost_terms(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Named expressions for every cost term, recovered metal and CO2."""
-    f = m.flow
-    m.fixed_cost = pyo.Expression(
-        expr=quicksum(data.level_fixed_cost[i] * m.open_level[i] for i in data.level_index)
-    )
-    m.transport_cost = pyo.Expression(
-        expr=quicksum(data.lane_cost[a] * f[a, k] for a, k in data.flow_index)
-    )
-    m.processing_cost = pyo.Expression(
-        expr=quicksum(c * f[i] for i, c in data.processing_cost.items() if c)
-    )
-    m.import_cost = pyo.Expression(expr=quicksum(p * f[i] for i, p in data.import_price.items()))
-    m.co2_emissions = pyo.Expression(
-        expr=quicksum(data.lane_co2_t[a] * f[a, k] for a, k in data.flow_index)
-    )
+    coefs = term_coefficients(data, co2_cost=False)
+
+    def expr(name: str):  # noqa: ANN202 - a Pyomo expression
+        family, c = coefs[name]
+        return linear_sum(m, family, c)
+
+    for term in COST_TERMS:
+        if term != "co2_cost":
+            m.add_component(term, pyo.Expression(expr=expr(term)))
+    m.co2_emissions = pyo.Expression(expr=expr("co2_emissions"))
     m.co2_cost = pyo.Expression(expr=data.co2_price * m.co2_emissions)
-    penalty = data.leakage_penalty
-    m.leakage_penalty = pyo.Expression(
-        expr=quicksum(penalty[k] * m.uncollected[s, k] for s, k in data.supply_index if penalty[k])
-    )
-    m.export_revenue = pyo.Expression(expr=quicksum(p * f[i] for i, p in data.export_price.items()))
-    m.metal_value = pyo.Expression(expr=quicksum(v * f[i] for i, v in data.metal_value.items()))
     m.ELEMENTS = pyo.Set(initialize=data.elements)
-    by_e: dict[str, list] = {e: [] for e in data.elements}
-    for i, per_t in data.recovered_t_per_t.items():
-        for e, t in per_t.items():
-            by_e[e].append((i, t))
-    m.recovered_t = pyo.Expression(
-        m.ELEMENTS, rule=lambda m, e: quicksum(t * f[i] for i, t in by_e[e])
-    )
+    m.recovered_t = pyo.Expression(m.ELEMENTS, rule=lambda m, e: expr(f"recovered_t[{e}]"))
 
 
 def total_cost(m: pyo.ConcreteModel, data: ModelData) -> None:

@@ -12,6 +12,7 @@ import logging
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from hubnet.errors import Issue
@@ -45,10 +46,26 @@ def candidate_pairs(instance: Instance) -> pd.DataFrame:
     passes = set(instance.commodities.loc[instance.commodities["hub_yield_share"] > 0, "id"])
 
     def join(left: pd.DataFrame, lcol: str, right: pd.DataFrame, stage: str) -> pd.DataFrame:
-        m = left.rename(columns={lcol: "origin"}).merge(
-            right.rename(columns={"facility": "destination"}), on="commodity"
+        """(origin, destination) sharing a commodity: one sparse product of the two
+        incidence tables (a merge built 2 million rows at 1,700 sources x 150 hubs)."""
+        kinds, _ = pd.factorize(pd.concat([left["commodity"], right["commodity"]]))
+        o_codes, o_ids = pd.factorize(left[lcol])
+        d_codes, d_ids = pd.factorize(right["facility"])
+        n_k = int(kinds.max()) + 1 if len(kinds) else 0
+        src = sp.csr_matrix(
+            (np.ones(len(left)), (o_codes, kinds[: len(left)])), shape=(len(o_ids), n_k)
         )
-        return m[["origin", "destination"]].drop_duplicates().assign(stage=stage)
+        dst = sp.csr_matrix(
+            (np.ones(len(right)), (kinds[len(left) :], d_codes)), shape=(n_k, len(d_ids))
+        )
+        both = (src @ dst).tocoo()
+        return pd.DataFrame(
+            {
+                "origin": np.asarray(o_ids, dtype=object)[both.row],
+                "destination": np.asarray(d_ids, dtype=object)[both.col],
+                "stage": stage,
+            }
+        )
 
     parts = [
         join(instance.supply[["site", "commodity"]], "site", hub_acc, "collection"),
@@ -215,14 +232,14 @@ def _explicit_lanes(instance: Instance, pairs: pd.DataFrame) -> pd.DataFrame:
     )[LANE_COLUMNS]
 
 
-def build_lanes(instance: Instance) -> pd.DataFrame:
+def build_lanes(instance: Instance, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every lane the model may use, one row each, sorted by stage, origin, destination.
 
     Explicit rates in lanes.csv replace computed paths for the pairs they list. Collection
     lanes longer than `max_collection_km` are dropped, and with `nearest_hubs = k` a source
-    keeps only its k cheapest hubs.
+    keeps only its k cheapest hubs. `pairs`: `candidate_pairs(instance)`, if already known.
     """
-    pairs = candidate_pairs(instance)
+    pairs = candidate_pairs(instance) if pairs is None else pairs
     col = instance.collection
     if col.max_collection_km is not None:
         # a lane is never shorter than the great circle: drop hopeless pairs before routing
@@ -264,7 +281,7 @@ def build_lanes(instance: Instance) -> pd.DataFrame:
     return lanes
 
 
-def check_reachability(instance: Instance) -> list[Issue]:
+def check_reachability(instance: Instance, pairs: pd.DataFrame | None = None) -> list[Issue]:
     """Sources, origins and hubs that no link or explicit lane joins to where they must go.
 
     A source must be connected to some hub that takes one of its grades, an origin to some
@@ -276,13 +293,8 @@ def check_reachability(instance: Instance) -> list[Issue]:
     g.add_edges_from(zip(instance.links["from"], instance.links["to"], strict=True))
     g.add_edges_from(zip(instance.lanes["origin"], instance.lanes["destination"], strict=True))
     component = {s: i for i, comp in enumerate(nx.connected_components(g)) for s in comp}
-    pairs = candidate_pairs(instance)
-    joined = pairs[
-        [
-            component[o] == component[d]
-            for o, d in zip(pairs["origin"], pairs["destination"], strict=True)
-        ]
-    ]
+    pairs = candidate_pairs(instance) if pairs is None else pairs
+    joined = pairs[pairs["origin"].map(component) == pairs["destination"].map(component)]
     issues = []
     for table, col, stage, what in (
         ("supply", "site", "collection", "a hub that takes its grades"),

@@ -43,14 +43,20 @@ class LaneCoster:
 
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
-        self.modes = instance.modes.set_index("mode")
-        self.xy = instance.sites.set_index("id")[["lat", "lon"]]
+        modes = instance.modes.set_index("mode")
+        self.rate = {
+            name: {c: float(modes.at[name, c]) for c in modes.columns} for name in modes.index
+        }
+        self.xy = {
+            i: (float(la), float(lo))
+            for i, la, lo in instance.sites[["id", "lat", "lon"]].itertuples(index=False)
+        }
         self.km: dict[tuple[str, str, str], float] = {}
         for a, b, mode, km in instance.links[["from", "to", "mode", "distance_km"]].itertuples(
             index=False
         ):
             if math.isnan(km):
-                km = self._great_circle(a, b) * float(self.modes.at[mode, "circuity"])
+                km = self._great_circle(a, b) * self.rate[mode]["circuity"]
             for key in ((a, b, mode), (b, a, mode)):
                 self.km[key] = min(self.km.get(key, math.inf), float(km))
         self.explicit = {
@@ -61,7 +67,7 @@ class LaneCoster:
         }
 
     def _great_circle(self, a: str, b: str) -> float:
-        (la, oa), (lb, ob) = self.xy.loc[a], self.xy.loc[b]
+        (la, oa), (lb, ob) = self.xy[a], self.xy[b]
         return float(great_circle_km(la, oa, lb, ob))
 
     def __call__(self, path: str, path_modes: str) -> tuple[float, float, float]:
@@ -76,22 +82,22 @@ class LaneCoster:
         legs = path_modes.split(";")
         if len(legs) != len(sites) - 1:
             raise KeyError(f"path {path!r} has {len(sites)} sites but {len(legs)} legs")
-        modes = self.modes
+        rate = self.rate
         cost = km_total = co2 = 0.0
         for i, mode in enumerate(legs):
             a, b = sites[i], sites[i + 1]
             if (a, b, mode) not in self.km:
                 raise KeyError(f"no {mode} link between {a} and {b} in links.csv")
             km = self.km[a, b, mode]
-            cost += km * float(modes.at[mode, "cost_jpy_per_t_km"])
-            co2 += km * float(modes.at[mode, "co2_kg_per_t_km"])
+            cost += km * rate[mode]["cost_jpy_per_t_km"]
+            co2 += km * rate[mode]["co2_kg_per_t_km"]
             km_total += km
             # handling: loading at the start, at each change of mode (both modes), unloading
             if i == 0 or legs[i - 1] != mode:
-                cost += float(modes.at[mode, "handling_jpy_per_t"])
+                cost += rate[mode]["handling_jpy_per_t"]
                 if i > 0:
-                    cost += float(modes.at[legs[i - 1], "handling_jpy_per_t"])
-        cost += float(modes.at[legs[-1], "handling_jpy_per_t"]) if legs else 0.0
+                    cost += rate[legs[i - 1]]["handling_jpy_per_t"]
+        cost += rate[legs[-1]]["handling_jpy_per_t"] if legs else 0.0
         return cost, km_total, co2
 
 
@@ -173,16 +179,18 @@ def check(
         (coll["tonnes_per_yr"] / coll["km"].map(col.reach))
         .groupby([coll["origin"], coll["commodity"]])
         .sum()
+        .to_dict()
     )
-    leak = tables["leakage"].set_index(["source", "commodity"])["uncollected_t_per_yr"]
-    for key, g in gen.items():
+    got = collected.to_dict()
+    leak = tables["leakage"].set_index(["source", "commodity"])["uncollected_t_per_yr"].to_dict()
+    for key, g in gen.to_dict().items():
         if _exceeds(float(used.get(key, 0.0)), g):
             v.append(
                 Violation(
                     "collection_reach", ", ".join(key), f"uses {used[key]:.6g} t of {g:.6g} t reach"
                 )
             )
-        expect = g - float(collected.get(key, 0.0))
+        expect = g - float(got.get(key, 0.0))
         if _differs(float(leak.get(key, 0.0)), expect):
             v.append(
                 Violation(
@@ -258,8 +266,9 @@ def check(
         .groupby(["origin", "commodity"])["tonnes_per_yr"]
         .sum()
     )
+    hub_in_t, hub_out_t = hub_in.to_dict(), hub_out.to_dict()
     for key in hub_in.index.union(hub_out.index):
-        inn, out = float(hub_in.get(key, 0.0)), float(hub_out.get(key, 0.0))
+        inn, out = float(hub_in_t.get(key, 0.0)), float(hub_out_t.get(key, 0.0))
         if _differs(out, yield_share[key[1]] * inn):
             v.append(
                 Violation(
@@ -361,14 +370,14 @@ def check(
     rec = instance.recovery.set_index(["facility", "element"])["recovery_share"]
     price = instance.elements.set_index("id")["price_jpy_per_kg"]
     deliv = t[t["stage"] == "delivery"]
+    recovery = rec.to_dict()
+    grades = {k: [(e, float(g)) for e, g in row.items() if g > 0] for k, row in content.iterrows()}
     recovered: dict[str, float] = defaultdict(float)
-    for r in deliv.itertuples(index=False):
-        if r.commodity not in content.index:
-            continue
-        for e, g in content.loc[r.commodity].items():
-            share = float(rec.get((r.destination, e), 0.0))
-            if g > 0 and share > 0:
-                recovered[e] += r.tonnes_per_yr * g / 1e6 / yield_share[r.commodity] * share
+    for dest, k, x in deliv[["destination", "commodity", "tonnes_per_yr"]].itertuples(index=False):
+        for e, g in grades.get(k, ()):
+            share = float(recovery.get((dest, e), 0.0))
+            if share > 0:
+                recovered[e] += x * g / 1e6 / yield_share[k] * share
     for e, target in instance.elements.set_index("id")["min_recovered_t_per_yr"].items():
         if not math.isnan(target) and _exceeds(target, recovered.get(e, 0.0)):
             v.append(

@@ -1,7 +1,8 @@
 """Solved Pyomo model -> `Solution`: the last place Pyomo is touched.
 
-Reads values by component (`m.flow`, `m.open_level`, `m.uncollected`, the cost-term
-expressions) and builds every table with explicit columns.
+Reads the loaded values once as numbers (`model.variables.solution_values`), evaluates the
+cost terms on them (`model.objective.term_values`) and builds every table with explicit
+columns.
 """
 
 from __future__ import annotations
@@ -12,19 +13,17 @@ import pyomo.environ as pyo
 
 from hubnet.instance import Instance
 from hubnet.model import COST_TERMS, ModelData
+from hubnet.model.objective import term_values
+from hubnet.model.variables import solution_values
 from hubnet.report import SolveReport
 from hubnet.results.solution import Solution
 
 TOL = 1e-7
 
 
-def _values(var: pyo.Var, index: list) -> np.ndarray:
-    """Values of a variable (or of the expressions that stand in for one) over `index`."""
-    if isinstance(var, pyo.Var):
-        it = (var[i].value or 0.0 for i in index)
-    else:
-        it = (pyo.value(var[i]) for i in index)
-    out = np.fromiter(it, dtype=float, count=len(index))
+def _values(values: dict, index: list) -> np.ndarray:
+    """`values[i]` over `index`, with solver noise below TOL set to 0."""
+    out = np.fromiter((values.get(i, 0.0) for i in index), dtype=float, count=len(index))
     out[np.abs(out) < TOL] = 0.0
     return out
 
@@ -38,7 +37,9 @@ def extract(
     scenario: str = "baseline",
 ) -> Solution:
     sites = instance.sites.set_index("id")
-    tonnes = _values(m.flow, data.flow_index)
+    values = solution_values(m, data)
+    terms_of = term_values(data, values)
+    tonnes = _values(values["flow"], data.flow_index)
     flows = pd.DataFrame(data.flow_index, columns=["lane", "commodity"]).assign(
         tonnes_per_yr=tonnes
     )
@@ -67,7 +68,7 @@ def extract(
     chosen = {
         f: lv
         for (f, lv), x in zip(
-            data.level_index, _values(m.open_level, data.level_index), strict=False
+            data.level_index, _values(values["open_level"], data.level_index), strict=False
         )
         if x > 0.5
     }
@@ -102,7 +103,7 @@ def extract(
         )
     facilities = pd.DataFrame(rows).sort_values(["role", "facility"], ignore_index=True)
 
-    unc = _values(m.uncollected, data.supply_index)
+    unc = _values(values["uncollected"], data.supply_index)
     leakage = pd.DataFrame(data.supply_index, columns=["source", "commodity"])
     leakage["name"] = leakage["source"].map(sites["name"])
     leakage["generation_t_per_yr"] = [data.generation[i] for i in data.supply_index]
@@ -161,7 +162,7 @@ def extract(
     ].sort_values(["origin", "commodity"], ignore_index=True)
 
     el = instance.elements.set_index("id")
-    recovered = {e: float(pyo.value(m.recovered_t[e])) for e in data.elements}
+    recovered = {e: terms_of[f"recovered_t[{e}]"] for e in data.elements}
     domestic = {e: 0.0 for e in data.elements}
     for (k, e), t in data.content_t_per_t.items():
         domestic[e] += t * data.commodity_generation.get(k, 0.0)
@@ -181,12 +182,12 @@ def extract(
         dom > 0, metals["recovered_t_per_yr"] / dom.where(dom > 0, 1.0), np.nan
     )
 
-    terms = {t: float(pyo.value(getattr(m, t))) for t in COST_TERMS}
+    terms = {t: terms_of[t] for t in COST_TERMS}
     terms["total_cost"] = float(report.objective) if report.objective is not None else np.nan
     kpis = pd.DataFrame({"term": list(terms), "value_jpy_per_yr": list(terms.values())})
 
     brief = planner_brief(facilities, flows, leakage, imports, exports, metals)
-    brief["co2_t_per_yr"] = float(pyo.value(m.co2_emissions))
+    brief["co2_t_per_yr"] = terms_of["co2_emissions"]
     return Solution(
         instance=instance.name,
         scenario=scenario,

@@ -15,7 +15,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import xlsxwriter
 
 FLOAT_FORMAT = "%.10g"
 
@@ -76,15 +78,52 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame], summary: dict) -
         df.to_csv(
             folder / f"{name}.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
         )
-    with pd.ExcelWriter(folder / "results.xlsx", engine="openpyxl") as xl:
-        pd.DataFrame(
-            [(k, json.dumps(_clean(v), ensure_ascii=False)) for k, v in summary.items()],
-            columns=["item", "value"],
-        ).to_excel(xl, sheet_name="summary", index=False)
-        for name, df in tables.items():
-            df.to_excel(xl, sheet_name=name[:31], index=False)
+    items = pd.DataFrame(
+        [(k, json.dumps(_clean(v), ensure_ascii=False)) for k, v in summary.items()],
+        columns=["item", "value"],
+    )
+    # row by row with typed writes: pandas' to_excel took 9 s on a municipal run, this 2 s
+    book = xlsxwriter.Workbook(
+        str(folder / "results.xlsx"),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    try:
+        for name, df in {"summary": items, **tables}.items():
+            _sheet(book.add_worksheet(name[:31]), df)
+    finally:
+        book.close()
     text = json.dumps(_clean(summary), indent=2, ensure_ascii=False, sort_keys=False)
     (folder / "summary.json").write_text(text + "\n", encoding="utf-8")
+
+
+def _sheet(ws, df: pd.DataFrame) -> None:  # noqa: ANN001 - an xlsxwriter worksheet
+    """One table as a sheet: a header row, then numbers as numbers, booleans as booleans,
+    text as text and missing values as empty cells."""
+    ws.write_row(0, 0, [str(c) for c in df.columns])
+    writers = []
+    for c in df.columns:
+        kind = df[c].dtype.kind
+        writers.append(
+            ws.write_boolean if kind == "b" else ws.write_number if kind in "iuf" else None
+        )
+    columns = [df[c].tolist() for c in df.columns]
+    for r, row in enumerate(zip(*columns, strict=True), start=1):
+        for c, (x, write) in enumerate(zip(row, writers, strict=True)):
+            if x is None or x is pd.NA or (isinstance(x, float) and not np.isfinite(x)):
+                continue
+            if write is not None:
+                write(r, c, x)
+            elif isinstance(x, bool | np.bool_):
+                ws.write_boolean(r, c, bool(x))
+            elif isinstance(x, int | float | np.integer | np.floating):
+                ws.write_number(r, c, float(x))
+            else:
+                ws.write_string(r, c, str(x))
 
 
 def read_tables(folder: Path, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:

@@ -106,3 +106,5 @@ class Facility:
     options: tuple[tuple[str, float, int], ...]
     must_open: bool = False
     neighbours: tuple[str, ...] = ()
+    #: flow (or share) columns that must be 0 while the facility opens no level
+    linked: tuple[int, ...] = ()

@@ -122,13 +122,15 @@ def prepare(
 def build(instance: Instance, timer: Timer | None = None):  # noqa: ANN201 - (model, data, lanes)
     """Lanes and the Pyomo model of an instance."""
     from hubnet.network import build_lanes, check_reachability
+    from hubnet.network.lanes import candidate_pairs
 
     timer = timer or Timer()
     with timer.stage("network"):
-        issues = check_reachability(instance)
+        pairs = candidate_pairs(instance)
+        issues = check_reachability(instance, pairs)
         if issues:
             raise InputError(issues, title=f"instance {instance.path} is not connected")
-        lanes = build_lanes(instance)
+        lanes = build_lanes(instance, pairs)
     with timer.stage("build"):
         model, data = build_model(instance, lanes)
     return model, data, lanes
@@ -262,15 +264,29 @@ def mip_start(
     """Give HiGHS a first incumbent: the level search's best plan, started from roundings
     of the LP relaxation (and from `previous`, a plan solved before)."""
     from hubnet.model.start import level_facilities
-    from hubnet.solve import relative_gap, relaxation, set_start
+    from hubnet.solve import (
+        keep_needed_links,
+        linking,
+        relative_gap,
+        relaxation,
+        set_start,
+        with_linked,
+        without_linking,
+    )
     from hubnet.solve.search import roundings, search_levels
 
+    t0 = time.perf_counter()
     limit = options.time_limit_s
-    facilities = level_facilities(model, data, compiled.columns)
-    relaxed = relaxation(compiled, RELAXATION_SHARE * limit if limit else 600.0)
+    obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
+    scaling = {"user_objective_scale": obj_exp, "user_bound_scale": bound_exp}
+    links = linking(compiled)
+    facilities = with_linked(level_facilities(model, data, compiled.columns), links)
+    priced = without_linking(compiled, links).getModel()
+    relaxed = relaxation(compiled, RELAXATION_SHARE * limit if limit else 600.0, scaling, links)
     if relaxed is not None:
-        x, bound = relaxed
+        x, bound = relaxed.values, relaxed.bound
         starts = roundings(facilities, x)
+        keep_needed_links(compiled, links, relaxed)
     else:
         # no relaxation in time (the largest instances): no bound, and the search closes
         # what does not pay from a plan with every facility open at its smallest level
@@ -283,31 +299,39 @@ def mip_start(
         budget = options.search_s if not limit else min(options.search_s, limit / 3)
     else:
         budget = limit / 3 if limit else SEARCH_S
-    obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
+    # a branch and bound starts by solving the relaxation, and HiGHS's own is slower than
+    # the one above: if that did not finish in its share, the search gets all the time left
+    last_word = limit is not None and (relaxed is None or not relaxed.complete)
+    if last_word and options.search_s is None:
+        budget = max(limit - (time.perf_counter() - t0), 0.0)
 
     def told(seconds: float, best: float) -> None:
         if progress is not None:
             progress(Progress(seconds, best, bound, relative_gap(best, bound)))
 
     result = search_levels(
-        compiled.highs.getModel(),
+        priced,
         facilities,
         x,
         starts,
         budget,
-        {"user_objective_scale": obj_exp, "user_bound_scale": bound_exp},
+        scaling,
         told,
     )
     if result is not None:
-        set_start(compiled, result.values, result.objective, bound)
+        result.relaxation = relaxed
+        set_start(compiled, result.values, result.objective, bound, final=last_word)
     return result
 
 
 def wants_start(options: RunOptions, compiled) -> bool:  # noqa: ANN001 - solve.Compiled
     """Run the level search where it pays: with a warm start, a loose gap (its plan may be the
     answer) or a large model (HiGHS alone finds poor plans there). On the default instance at
-    gap 0.01 % it cost time: 19.1 s end to end against 12.5 s without it."""
-    if not (options.solve.mip_start and compiled.n_binaries):
+    gap 0.01 % it cost time: 19.1 s end to end against 12.5 s without it. Never with single
+    sourcing: its plans would leave the assignments fractional."""
+    from hubnet.model.start import levels_only
+
+    if not (options.solve.mip_start and compiled.n_binaries and levels_only(compiled.columns)):
         return False
     return (
         options.warm_start is not None

@@ -27,7 +27,7 @@ from hubnet.run import (
     run_one,
     wants_start,
 )
-from hubnet.solve import START_WITHIN_GAP, handoff
+from hubnet.solve import START_FINAL, START_WITHIN_GAP, handoff
 
 
 def _site(id_, kind):
@@ -184,7 +184,7 @@ def test_without_a_relaxation_the_search_closes_what_does_not_pay(tmp_path, monk
     ({A, B, C}, -110,000) and closes its way to {C} (-160,000), with no bound to stop at."""
     import hubnet.solve
 
-    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, time_limit_s: None)
+    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, *args, **kw: None)
     instance, _ = prepare(write_instance(tmp_path / "three", _three_hubs()))
     model, data, _ = build(instance, Timer())
     compiled = handoff(model, SolveOptions())
@@ -200,7 +200,7 @@ def test_a_warm_plan_is_where_the_search_starts(tmp_path, monkeypatch):
     the previous plan {C} it starts there (-160,000) and has nothing left to improve."""
     import hubnet.solve
 
-    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, time_limit_s: None)
+    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, *args, **kw: None)
     instance, _ = prepare(write_instance(tmp_path / "three", _three_hubs()))
     model, data, _ = build(instance, Timer())
     compiled = handoff(model, SolveOptions())
@@ -215,10 +215,55 @@ def test_a_stopped_branch_and_bound_keeps_the_search_plan(three_hubs, monkeypatc
     import hubnet.solve
 
     folder, _, _ = three_hubs
-    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, time_limit_s: None)
+    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, *args, **kw: None)
     monkeypatch.setattr(hubnet.solve, "run_highs", lambda compiled, progress=None: None)
     loose = SolveOptions(mip_rel_gap=START_MIN_GAP)
     rec = run_one(folder, options=RunOptions(solve=loose, write=False, maps=False))
     assert rec.status == "feasible"
     assert rec.objective == pytest.approx(-160000.0, abs=1e-6)
+    assert rec.violations == []
+
+
+def test_single_sourcing_is_left_to_the_branch_and_bound(tmp_path):
+    """The search prices a plan as an LP, which would split a source over two hubs. By
+    hand: S1 (200 t, 1,000 JPY/t of gold) may use one hub; A and B (one level of 100 t,
+    30,000 JPY/yr each) are free from it. Split over both: -200,000 + 60,000 = -140,000.
+    One hub: -100,000 + 30,000 = -70,000, the optimum."""
+    tables = _three_hubs()
+    tables["sites"] = [s for s in tables["sites"] if s["id"] not in ("C", "S2")]
+    tables["supply"] = [{"site": "S1", "commodity": "pcb", "generation_t_per_yr": 200}]
+    tables["facilities"] = [f for f in tables["facilities"] if f["site"] != "C"]
+    tables["capacity_levels"] = [
+        {"facility": h, "level": "L", "capacity_t_per_yr": 100, "fixed_cost_jpy_per_yr": 30000}
+        for h in ("A", "B")
+    ]
+    tables["lanes"] = [{"origin": "S1", "destination": h, "cost_jpy_per_t": 0} for h in "AB"]
+    tables["lanes"] += [{"origin": h, "destination": "M", "cost_jpy_per_t": 0} for h in "AB"]
+    folder = write_instance(tmp_path / "single", tables, {"policy": {"single_sourcing": True}})
+    instance, _ = prepare(folder)
+    model, _, _ = build(instance, Timer())
+    loose = RunOptions(solve=SolveOptions(mip_rel_gap=0.01), write=False, maps=False)
+    assert not wants_start(loose, handoff(model, SolveOptions()))
+    rec = run_one(folder, options=loose)
+    assert rec.violations == []
+    assert rec.objective == pytest.approx(-70000.0, abs=1e-6)
+
+
+def test_without_a_relaxation_in_time_the_search_has_the_last_word(three_hubs, monkeypatch):
+    """A branch and bound would start by solving the relaxation that did not finish: with a
+    time limit, the search's plan is the answer, feasible, and HiGHS never branches."""
+    import hubnet.solve
+
+    def no_branching(compiled, progress=None):  # noqa: ANN001, ANN202
+        raise AssertionError("the branch and bound ran")
+
+    folder, _, _ = three_hubs
+    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, *args, **kw: None)
+    monkeypatch.setattr(hubnet.solve, "run_highs", no_branching)
+    limited = SolveOptions(mip_rel_gap=START_MIN_GAP, time_limit_s=60.0)
+    rec = run_one(folder, options=RunOptions(solve=limited, write=False, maps=False))
+    assert rec.status == "feasible"
+    assert rec.report.termination == START_FINAL
+    assert rec.objective == pytest.approx(-160000.0, abs=1e-6)
+    assert rec.best_bound is None
     assert rec.violations == []

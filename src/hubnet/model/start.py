@@ -67,3 +67,10 @@ def level_facilities(m: pyo.ConcreteModel, data: ModelData, columns: list) -> li
 def plan_of(m: pyo.ConcreteModel, data: ModelData) -> Plan:
     """The levels open in the values loaded into `m` (a previous solution's plan)."""
     return {f: lv for f, lv in data.level_index if (pyo.value(m.open_level[f, lv]) or 0) > 0.5}
+
+
+def levels_only(columns: list) -> bool:
+    """Whether every integer column opens a level: the level search prices a plan as the LP
+    left once levels are fixed, which is the model only if no other integer (single
+    sourcing's `assign`) is left to decide."""
+    return all(v.parent_component().local_name == "open_level" for v in columns if v.is_integer())

@@ -1,0 +1,131 @@
+"""The relaxation with linking rows added when broken is the LP relaxation itself, and a plan
+priced without linking rows costs what the full model says it costs."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pytest
+
+from hubnet.generate import generate
+from hubnet.model.start import level_facilities
+from hubnet.report import SolveOptions
+from hubnet.run import Timer, build, prepare
+from hubnet.solve import (
+    handoff,
+    keep_needed_links,
+    linking,
+    relaxation,
+    solve,
+    with_linked,
+    without_linking,
+)
+from hubnet.solve.search import PlanPricer, roundings, search_levels
+
+JAPAN = Path(__file__).resolve().parents[2] / "instances" / "japan"
+
+
+def _japan(whole_source: bool):
+    instance, _ = prepare(JAPAN)
+    collection = dataclasses.replace(instance.collection, whole_source=whole_source)
+    model, data, _ = build(instance.replace(collection=collection), Timer())
+    return model, data, handoff(model, SolveOptions())
+
+
+def _full_lp(compiled) -> float:
+    """HiGHS on the whole model with integrality dropped: the relaxation by definition."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(compiled.highs.getModel())
+    n = h.getNumCol()
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return h.getInfo().objective_function_value
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["per-grade", "whole-source"])
+def japan(request):
+    return _japan(request.param)
+
+
+def test_lazy_relaxation_is_the_lp_relaxation(japan):
+    _, _, compiled = japan
+    full = _full_lp(compiled)
+    relaxed = relaxation(compiled, 120.0)
+    assert relaxed.complete
+    assert relaxed.bound == pytest.approx(full, rel=1e-9)
+    # and it needed only some of the linking rows
+    assert 0 < relaxed.rows_added < len(linking(compiled).rows)
+
+
+def test_a_stopped_relaxation_is_a_weaker_valid_bound(japan):
+    _, _, compiled = japan
+    first = relaxation(compiled, 120.0, max_rounds=1)
+    assert not first.complete
+    assert first.bound < _full_lp(compiled) - 1e-6 * abs(first.bound)
+
+
+def test_plans_priced_without_linking_rows_cost_what_the_full_model_says(japan):
+    model, data, compiled = japan
+    facilities = level_facilities(model, data, compiled.columns)
+    links = linking(compiled)
+    relaxed = relaxation(compiled, 120.0)
+    plans = roundings(facilities, relaxed.values)
+    plans += [{}, {f.name: f.options[0][0] for f in facilities}]
+    full = PlanPricer(compiled.highs.getModel(), facilities, {})
+    reduced = PlanPricer(
+        without_linking(compiled, links).getModel(), with_linked(facilities, links), {}
+    )
+    for plan in plans:
+        want, got = full(plan), reduced(plan)
+        if want is None:
+            assert got is None
+        else:
+            assert got == pytest.approx(want, rel=1e-9)
+
+
+def test_the_search_gives_the_same_plan_run_after_run(japan):
+    """Kicks are drawn from a seed and capped by plans priced, not seconds."""
+    model, data, compiled = japan
+    links = linking(compiled)
+    facilities = with_linked(level_facilities(model, data, compiled.columns), links)
+    relaxed = relaxation(compiled, 120.0)
+    runs = [
+        search_levels(
+            without_linking(compiled, links).getModel(),
+            facilities,
+            relaxed.values,
+            roundings(facilities, relaxed.values),
+            budget_s=600.0,
+        )
+        for _ in range(2)
+    ]
+    assert runs[0].plan == runs[1].plan
+    assert [c for _, c in runs[0].trace] == [c for _, c in runs[1].trace]
+    assert runs[0].evaluations == runs[1].evaluations
+    assert runs[0].objective <= runs[0].trace[0][1]
+
+
+def test_dropping_the_unneeded_linking_rows_keeps_the_optimum(tmp_path):
+    """With levels integer the linking rows are implied by capacity: the branch and bound on
+    the rows the relaxation needed reaches the optimum of the full model (both proved to
+    1e-6 here), and its root bound is the full relaxation's."""
+    folder = generate(tmp_path / "gen", sources=40, hubs=8, commodities=3, origins=4, seed=3)
+    tight = SolveOptions(mip_rel_gap=1e-6, mip_start=False)
+    instance, _ = prepare(folder)
+    model, data, _ = build(instance, Timer())
+    full = solve(model, tight)
+    compiled = handoff(model, tight)
+    links = linking(compiled)
+    relaxed = relaxation(compiled, 120.0)
+    dropped = keep_needed_links(compiled, links, relaxed)
+    assert dropped > 0
+    assert compiled.highs.getNumRow() == len(compiled.rows) == compiled.built_rows - dropped
+    assert relaxed.bound == pytest.approx(_full_lp(handoff(model, tight)), rel=1e-9)
+    reduced = solve(model, tight, compiled=compiled)
+    assert full.status.value == reduced.status.value == "optimal"
+    assert reduced.objective == pytest.approx(full.objective, rel=2e-6)

@@ -4,18 +4,22 @@
                           [--per-commodity] [--nearest K] [--instance DIR] [--build-only]
 
 For each size it generates an instance (`hubnet.generate`), runs the whole pipeline with a
-stage timer (read, network, build, handoff, start, solve, extract, check, write), prints the
-model size and peak memory (max RSS of this process), then writes the very model HiGHS was
-given to MPS and solves it with highspy alone, with the same options: the ratio of hubnet's
-total to HiGHS alone is the engine's overhead. Finally a linear fit of build time per lane
-(`--build-only` times just the builds, for that fit over all sizes).
+stage timer (read, network, build, handoff, start = relaxation and level search, solve =
+branch and bound, extract, check, write), prints the model size and peak memory (max RSS of
+this process), and splits the total into HiGHS's own time (the relaxation's LPs, the plans
+the search priced, the branch and bound) and the engine's (everything else). It writes the
+model as built to MPS (not timed) and solves it with highspy alone, with the same gap, time
+limit, threads and scaling: the ratio of hubnet's total to HiGHS alone. Finally a linear fit
+of build time per lane (`--build-only` times just the builds, for that fit over all sizes).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import resource
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -64,23 +68,50 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
     model, data, lanes = build(instance, timer)
     with timer.stage("handoff"):
         compiled = handoff(model, opts)
-    if opts.mip_start:
+    tmp = Path(tempfile.mkdtemp(prefix="hubnet-scale-mps-"))
+    mps = tmp / "model.mps"
+    if SOLVE_ALONE:
+        # the model as built, before the search drops the linking rows it did not need
+        t_mps = time.perf_counter()
+        write_mps(compiled, mps)
+        t0 += time.perf_counter() - t_mps  # not part of hubnet's run
+    started = None
+    if opts.mip_start and compiled.n_binaries:
         with timer.stage("start"):
-            mip_start(model, data, compiled, opts)
+            started = mip_start(model, data, compiled, opts)
     report = solve(model, remaining(opts, timer), compiled=compiled)
     timer.times["solve"] = report.solve_s
     violations: list = []
-    if not report.status.has_solution:
-        return _alone(compiled, opts, timer, report, lanes, violations, time.perf_counter() - t0)
-    with timer.stage("extract"):
-        sol = extract(model, data, instance, lanes, report, scen)
-    with timer.stage("check"):
-        violations = check(instance, sol.tables(), report.objective)
-    with tempfile.TemporaryDirectory() as tmp, timer.stage("write"):
-        with atomic_folder(Path(tmp) / "out") as out:
-            summary = summary_of(instance, scen, None, sol, timer.times)
-            write_tables(out, {"sites": sites_table(instance), **sol.tables()}, summary)
-    return _alone(compiled, opts, timer, report, lanes, violations, time.perf_counter() - t0)
+    if report.status.has_solution:
+        with timer.stage("extract"):
+            sol = extract(model, data, instance, lanes, report, scen)
+        with timer.stage("check"):
+            violations = check(instance, sol.tables(), report.objective)
+        with tempfile.TemporaryDirectory() as out_tmp, timer.stage("write"):
+            with atomic_folder(Path(out_tmp) / "out") as out:
+                summary = summary_of(instance, scen, None, sol, timer.times)
+                write_tables(out, {"sites": sites_table(instance), **sol.tables()}, summary)
+    total = time.perf_counter() - t0
+    relaxed = started.relaxation if started is not None else None
+    highs_s = report.solve_s + (started.lp_s if started else 0.0) + (relaxed.lp_s if relaxed else 0)
+    if SOLVE_ALONE:
+        alone, alone_status, alone_obj = _alone(mps, compiled, opts)
+    else:
+        alone, alone_status, alone_obj = math.nan, "not run (--no-alone)", math.nan
+    shutil.rmtree(tmp, ignore_errors=True)
+    return {
+        "times": timer.times,
+        "total": total,
+        "highs": highs_s,
+        "report": report,
+        "start": started,
+        "lanes": len(lanes),
+        "violations": len(violations),
+        "alone": alone,
+        "alone_status": alone_status,
+        "alone_objective": alone_obj,
+        "rss_gb": peak_rss_gb(),
+    }
 
 
 def build_only(folder: Path, whole_source: bool, nearest: int | None) -> tuple[int, float, int]:
@@ -92,35 +123,25 @@ def build_only(folder: Path, whole_source: bool, nearest: int | None) -> tuple[i
     return len(lanes), timer.times["build"], len(compiled.columns)
 
 
-def _alone(compiled, opts, timer, report, lanes, violations, total) -> dict:  # noqa: ANN001
-    """Solve the very model HiGHS was given, written to MPS, with highspy alone."""
-    alone, alone_status, alone_obj = float("nan"), "not run (--no-alone)", float("nan")
-    if SOLVE_ALONE:
-        with tempfile.TemporaryDirectory() as tmp:
-            mps = Path(tmp) / "model.mps"
-            write_mps(compiled, mps)
-            h = highspy.Highs()
-            h.setOptionValue("output_flag", False)
-            h.readModel(str(mps))
-            h.setOptionValue("mip_rel_gap", opts.mip_rel_gap)
-            if opts.time_limit_s:
-                h.setOptionValue("time_limit", opts.time_limit_s)
-            t1 = time.perf_counter()
-            h.run()
-            alone = time.perf_counter() - t1
-            alone_status = h.modelStatusToString(h.getModelStatus())
-            alone_obj = h.getInfo().objective_function_value
-    return {
-        "times": timer.times,
-        "total": total,
-        "report": report,
-        "lanes": len(lanes),
-        "violations": len(violations),
-        "alone": alone,
-        "alone_status": alone_status,
-        "alone_objective": alone_obj,
-        "rss_gb": peak_rss_gb(),
-    }
+def _alone(mps: Path, compiled, opts: SolveOptions) -> tuple[float, str, float]:  # noqa: ANN001
+    """The very model hubnet built, read from MPS and solved by highspy alone, with the same
+    gap, time limit, threads and scaling as hubnet gives HiGHS."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.readModel(str(mps))
+    h.setOptionValue("mip_rel_gap", opts.mip_rel_gap)
+    h.setOptionValue("threads", int(opts.threads or 0))
+    if opts.time_limit_s:
+        h.setOptionValue("time_limit", opts.time_limit_s)
+    if opts.auto_scale:
+        h.setOptionValue("user_objective_scale", compiled.scale[0])
+        h.setOptionValue("user_bound_scale", compiled.scale[1])
+    t1 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t1
+    info = h.getInfo()
+    objective = info.objective_function_value if info.primal_solution_status == 2 else math.nan
+    return seconds, h.modelStatusToString(h.getModelStatus()), objective
 
 
 def _money(x: float | None) -> str:
@@ -169,22 +190,35 @@ def main() -> None:
         jobs = []
     for name, folder in jobs:
         r = run(folder, opts, not args.per_commodity, args.nearest or None)
-        rep = r["report"]
+        rep, t, st = r["report"], r["times"], r["start"]
         print(
-            f"\n[{name}] {rep.headline}; objective {_money(rep.objective)}; lanes {r['lanes']:,}; "
-            f"variables {rep.n_variables:,} ({rep.n_binaries} binary), constraints "
-            f"{rep.n_constraints:,}, nonzeros {rep.n_nonzeros:,}; checker violations "
-            f"{r['violations']}; peak memory {r['rss_gb']:.2f} GB"
+            f"\n[{name}] {rep.headline}; objective {_money(rep.objective)}; bound "
+            f"{_money(rep.best_bound)}; lanes {r['lanes']:,}; variables {rep.n_variables:,} "
+            f"({rep.n_binaries} binary), constraints {rep.n_constraints:,}, nonzeros "
+            f"{rep.n_nonzeros:,}; checker violations {r['violations']}; peak memory "
+            f"{r['rss_gb']:.2f} GB"
         )
-        print("  " + " / ".join(f"{k} {v:.2f}s" for k, v in r["times"].items()))
-        overhead = r["total"] - r["times"]["solve"]
+        print("  " + " / ".join(f"{k} {v:.2f}s" for k, v in t.items()))
+        if st is not None:
+            rx = st.relaxation
+            if rx is not None:
+                print(
+                    f"  relaxation: {rx.rounds} rounds, {rx.rows_added:,} linking rows, "
+                    f"{'complete' if rx.complete else 'stopped'}, HiGHS {rx.lp_s:.1f} s, bound "
+                    f"{_money(rx.bound)}"
+                )
+            print(
+                f"  level search: {st.evaluations} plans ({st.improvements} better), "
+                f"{st.seconds:.1f} s of which HiGHS {st.lp_s:.1f} s, plan {_money(st.objective)}"
+            )
+        overhead = r["total"] - r["highs"]
         print(
-            f"  hubnet total {r['total']:.1f} s (overhead outside the solve {overhead:.1f} s, "
-            f"{overhead / r['total']:.0%}); HiGHS alone on the same model (MPS) "
-            f"{r['alone']:.1f} s, {r['alone_status']}, objective {r['alone_objective']:,.0f}; "
-            f"ratio {r['total'] / r['alone']:.2f}"
+            f"  hubnet total {r['total']:.1f} s: HiGHS {r['highs']:.1f} s, engine "
+            f"{overhead:.1f} s ({overhead / r['total']:.0%}); HiGHS alone on the same model "
+            f"(MPS) {r['alone']:.1f} s, {r['alone_status']}, objective "
+            f"{r['alone_objective']:,.0f}; ratio {r['total'] / r['alone']:.2f}"
         )
-        fit.append((r["lanes"], r["times"]["build"]))
+        fit.append((r["lanes"], t["build"]))
     if len(fit) >= 2:
         x, y = np.array(fit, dtype=float).T
         slope, icpt = np.polyfit(x, y, 1)

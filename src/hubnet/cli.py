@@ -191,7 +191,9 @@ def solve(
     maps: Annotated[bool, typer.Option("--maps/--no-maps", help="Write the maps.")] = True,
     warm_start: Annotated[
         Path | None,
-        typer.Option(help="A results folder of this instance: its open levels start the search."),
+        typer.Option(
+            help="A results folder of this instance: its open levels are a starting plan."
+        ),
     ] = None,
 ) -> None:
     """Solve an instance and write its results folder (tables, summary, maps)."""
@@ -353,7 +355,7 @@ def batch(
         Path | None,
         typer.Option(
             help="A results folder of this instance (e.g. its baseline): its open levels "
-            "start every run's search."
+            "are every run's starting plan."
         ),
     ] = None,
 ) -> None:

@@ -203,7 +203,8 @@ def run_one(
     if wants_start(options, compiled):
         previous = previous_plan(options.warm_start) if options.warm_start else None
         with timer.stage("start"):
-            mip_start(model, data, compiled, options.solve, previous, progress)
+            search = wants_search(options, compiled)
+            mip_start(model, data, compiled, options.solve, previous, progress, search)
     report = solve(model, remaining(options.solve, timer), progress=progress, compiled=compiled)
     timer.times["solve"] = report.solve_s
     record = RunRecord(
@@ -260,9 +261,12 @@ def mip_start(
     options: SolveOptions,
     previous: Plan | None = None,
     progress: Callable[[Progress], None] | None = None,
+    search: bool = True,
 ) -> SearchResult | None:
     """Give HiGHS a first incumbent: the level search's best plan, started from roundings
-    of the LP relaxation (and from `previous`, a plan solved before)."""
+    of the LP relaxation (and from `previous`, a plan solved before). With `search` off,
+    only `previous`, priced as it is: where the search does not pay, a warm start costs one
+    LP and HiGHS keeps all the time."""
     from hubnet.model.start import level_facilities
     from hubnet.solve import (
         keep_needed_links,
@@ -282,6 +286,21 @@ def mip_start(
     links = linking(compiled)
     facilities = with_linked(level_facilities(model, data, compiled.columns), links)
     priced = without_linking(compiled, links).getModel()
+    if not search:
+        if previous is None:
+            return None
+        result = search_levels(
+            priced,
+            facilities,
+            np.zeros(len(compiled.columns)),
+            [_known_levels(previous, facilities)],
+            limit or math.inf,
+            scaling,
+            descend=False,
+        )
+        if result is not None:
+            set_start(compiled, result.values, result.objective, -math.inf)
+        return result
     relaxed = relaxation(compiled, RELAXATION_SHARE * limit if limit else 600.0, scaling, links)
     if relaxed is not None:
         x, bound = relaxed.values, relaxed.bound
@@ -293,8 +312,7 @@ def mip_start(
         x, bound = np.zeros(len(compiled.columns)), -math.inf
         starts = [{f.name: f.options[0][0] for f in facilities}]
     if previous is not None:
-        known = {f.name: {lv for lv, _, _ in f.options} for f in facilities}
-        starts.insert(0, {f: lv for f, lv in previous.items() if lv in known.get(f, ())})
+        starts.insert(0, _known_levels(previous, facilities))
     if options.search_s is not None:
         budget = options.search_s if not limit else min(options.search_s, limit / 3)
     else:
@@ -324,20 +342,28 @@ def mip_start(
     return result
 
 
+def _known_levels(plan: Plan, facilities) -> Plan:  # noqa: ANN001 - list of search.Facility
+    """The part of a previous plan this model has: facilities and levels it knows."""
+    known = {f.name: {lv for lv, _, _ in f.options} for f in facilities}
+    return {f: lv for f, lv in plan.items() if lv in known.get(f, ())}
+
+
 def wants_start(options: RunOptions, compiled) -> bool:  # noqa: ANN001 - solve.Compiled
-    """Run the level search where it pays: with a warm start, a loose gap (its plan may be the
-    answer) or a large model (HiGHS alone finds poor plans there). On the default instance at
-    gap 0.01 % it cost time: 19.1 s end to end against 12.5 s without it. Never with single
-    sourcing: its plans would leave the assignments fractional."""
+    """Give HiGHS a starting plan: from the level search where it pays, or a warm start's
+    previous plan. Never with single sourcing: its plans would leave the assignments
+    fractional."""
     from hubnet.model.start import levels_only
 
     if not (options.solve.mip_start and compiled.n_binaries and levels_only(compiled.columns)):
         return False
-    return (
-        options.warm_start is not None
-        or options.solve.mip_rel_gap >= START_MIN_GAP
-        or len(compiled.columns) >= START_MIN_COLUMNS
-    )
+    return options.warm_start is not None or wants_search(options, compiled)
+
+
+def wants_search(options: RunOptions, compiled) -> bool:  # noqa: ANN001 - solve.Compiled
+    """Run the level search where it pays: at a loose gap (its plan may be the answer) or on
+    a large model (HiGHS alone finds poor plans there). On the default instance at gap
+    0.01 % it cost time: 19.1 s end to end against 12.5 s without it."""
+    return options.solve.mip_rel_gap >= START_MIN_GAP or len(compiled.columns) >= START_MIN_COLUMNS
 
 
 def remaining(options: SolveOptions, timer: Timer) -> SolveOptions:

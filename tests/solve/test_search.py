@@ -209,6 +209,23 @@ def test_a_warm_plan_is_where_the_search_starts(tmp_path, monkeypatch):
     assert result.improvements == 0
 
 
+def test_where_the_search_does_not_pay_a_warm_start_is_the_previous_plan_priced(tmp_path):
+    """At a tight gap on a small model the warm start costs one LP: the previous plan
+    {A, B} (-140,000, worse than {C}) is priced and handed over as it is, not improved,
+    and without a relaxation there is no bound to stop at."""
+    instance, _ = prepare(write_instance(tmp_path / "three", _three_hubs()))
+    model, data, _ = build(instance, Timer())
+    compiled = handoff(model, SolveOptions())
+    result = mip_start(
+        model, data, compiled, SolveOptions(), previous={"A": "L", "B": "L"}, search=False
+    )
+    assert result.plan == {"A": "L", "B": "L"}
+    assert result.objective == pytest.approx(-140000.0, abs=1e-6)
+    assert result.evaluations == 1
+    assert compiled.start.bound == -math.inf
+    assert mip_start(model, data, compiled, SolveOptions(), search=False) is None
+
+
 def test_a_stopped_branch_and_bound_keeps_the_search_plan(three_hubs, monkeypatch):
     """If HiGHS stops before it reports any solution, the plan the search handed it is the
     answer (feasible), not "no solution". No relaxation here, so no bound to stop at."""

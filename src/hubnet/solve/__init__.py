@@ -557,7 +557,8 @@ def relaxation(
         h.run()
         lp_s += time.perf_counter() - t1
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return last
+            # the round cut short by the time limit was HiGHS's time too
+            return dataclasses.replace(last, lp_s=lp_s) if last is not None else None
         rounds += 1
         x = np.asarray(h.getSolution().col_value)
         new = links.violated(x, done)

@@ -280,6 +280,7 @@ def search_levels(
     highs_options: dict | None = None,
     progress: Callable[[float, float], None] | None = None,
     seed: int = 0,
+    descend: bool = True,
 ) -> SearchResult | None:
     """The best plan found from `starts` within the budget (`relaxed`, the relaxation's
     values, orders the moves); `progress(seconds, best cost)` is told after every plan.
@@ -288,7 +289,8 @@ def search_levels(
     (`_Walk.kick`) and descends again, keeping the best, until KICKS kicks in a row have
     found nothing better, as many plans again as the first descent have been priced, or the
     budget is spent. Kicks are drawn from `seed`: the same instance and seed give the same
-    plan whenever the time budget does not cut the search short.
+    plan whenever the time budget does not cut the search short. With `descend` off it
+    only prices the starts and returns the best.
     """
     t0 = time.perf_counter()
     price = PlanPricer(model, facilities, highs_options or {})
@@ -300,6 +302,12 @@ def search_levels(
             best_plan, best, best_x = dict(plan), cost, price.values()
     if best_plan is None:
         return None
+    if not descend:
+        seconds = time.perf_counter() - t0
+        trace = [(seconds, best)]
+        return SearchResult(
+            best_plan, best, best_x, price.evaluations, 0, seconds, trace, price.lp_s
+        )
     walk = _Walk(
         price, facilities, relaxed_open, t0, t0 + budget_s, progress, best_plan, best, best_x
     )

@@ -62,6 +62,17 @@ def test_lazy_relaxation_is_the_lp_relaxation(japan):
     assert 0 < relaxed.rows_added < len(linking(compiled).rows)
 
 
+def test_after_its_rounds_the_relaxation_takes_every_row_left(japan):
+    """With all rows added after the first round, the second solves the whole LP: the same
+    optimum, every linking row in, nothing left for the branch and bound to drop."""
+    _, _, compiled = japan
+    relaxed = relaxation(compiled, 120.0, all_rows_after=1)
+    assert relaxed.complete
+    assert relaxed.rounds == 2
+    assert relaxed.rows_added == len(linking(compiled).rows)
+    assert relaxed.bound == pytest.approx(_full_lp(compiled), rel=1e-9)
+
+
 def test_a_stopped_relaxation_is_a_weaker_valid_bound(japan):
     _, _, compiled = japan
     first = relaxation(compiled, 120.0, max_rounds=1)

@@ -140,3 +140,34 @@ def test_dropping_the_unneeded_linking_rows_keeps_the_optimum(tmp_path):
     reduced = solve(model, tight, compiled=compiled)
     assert full.status.value == reduced.status.value == "optimal"
     assert reduced.objective == pytest.approx(full.objective, rel=2e-6)
+
+
+def test_kicks_find_a_plan_the_descent_cannot(tmp_path, monkeypatch):
+    """On a generated 60 x 12 x 3 instance the one-move descent stops at a local optimum
+    that kicks (close two hubs, open a neighbour of each) leave for a cheaper plan, still
+    no cheaper than the proven optimum."""
+    import hubnet.solve.search
+
+    folder = generate(tmp_path / "gen", sources=60, hubs=12, commodities=3, origins=4, seed=3)
+    instance, _ = prepare(folder)
+    model, data, _ = build(instance, Timer())
+    compiled = handoff(model, SolveOptions())
+    links = linking(compiled)
+    facilities = with_linked(level_facilities(model, data, compiled.columns), links)
+    relaxed = relaxation(compiled, 120.0)
+
+    def best(kicks: int) -> float:
+        monkeypatch.setattr(hubnet.solve.search, "KICKS", kicks)
+        return search_levels(
+            without_linking(compiled, links).getModel(),
+            facilities,
+            relaxed.values,
+            roundings(facilities, relaxed.values),
+            budget_s=600.0,
+        ).objective
+
+    kicks = hubnet.solve.search.KICKS
+    descent, kicked = best(0), best(kicks)
+    assert kicked < descent - 1e-3 * abs(descent)
+    optimum = solve(model, SolveOptions(mip_rel_gap=1e-6, mip_start=False)).objective
+    assert kicked >= optimum - 1e-6 * abs(optimum)

@@ -163,13 +163,11 @@ def _moves(
         f = by_name[name]
         if f.must_open:
             continue
-        capacity = dict((lv, cap) for lv, cap, _ in f.options)[plan[name]]
         for other in f.neighbours:
             g = by_name.get(other)
             if g is None or other in plan:
                 continue
-            fits = [lv for lv, cap, _ in g.options if cap >= capacity - 1e-6]
-            yield ((name, None), (other, fits[0] if fits else g.options[-1][0]))
+            yield ((name, None), (other, _level_taking(g, f, plan[name])))
     for name in opened:
         # close one and let an open neighbour take its sources with a level more
         if by_name[name].must_open:
@@ -181,6 +179,13 @@ def _moves(
             at = levels.index(plan[other])
             if at + 1 < len(levels):
                 yield ((name, None), (other, levels[at + 1]))
+
+
+def _level_taking(g: Facility, f: Facility, level: str) -> str:
+    """The smallest level of `g` holding `f`'s capacity at `level` (else `g`'s largest)."""
+    capacity = next(cap for lv, cap, _ in f.options if lv == level)
+    fits = [lv for lv, cap, _ in g.options if cap >= capacity - 1e-6]
+    return fits[0] if fits else g.options[-1][0]
 
 
 def _apply(plan: Plan, move: tuple[tuple[str, str | None], ...]) -> Plan:
@@ -209,18 +214,19 @@ class _Walk:
     trace: list[tuple[float, float]] = field(default_factory=list)
     improvements: int = 0
     max_plans: float = math.inf
+    by_name: dict[str, Facility] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_name = {f.name: f for f in self.facilities}
 
     def out_of_time(self) -> bool:
         return time.perf_counter() >= self.deadline or self.price.evaluations >= self.max_plans
 
-    def descend(
-        self, plan: Plan, cost: float, x: np.ndarray, focus: set[str] | None = None
-    ) -> tuple[Plan, float, np.ndarray]:
+    def descend(self, plan: Plan, cost: float, focus: set[str] | None = None) -> None:
         """Keep every move that lowers the cost until a whole sweep keeps none. With
         `focus`, only moves of those facilities are tried (after a kick, the rest of the
         plan was already a local optimum), and every kept move widens it to the facilities
         it changed and their neighbours."""
-        by_name = {f.name: f for f in self.facilities}
         swept_clean = False
         while not swept_clean and not self.out_of_time():
             swept_clean = True
@@ -234,15 +240,14 @@ class _Walk:
                     continue
                 got = self.price(trial)
                 if got is not None and got < cost - MIN_IMPROVEMENT * max(abs(cost), 1.0):
-                    plan, cost, x = trial, got, self.price.values()
+                    plan, cost = trial, got
                     swept_clean = False
-                    self.offer(plan, cost, x)
+                    self.offer(plan, cost, self.price.values())
                     if focus is not None:
                         for name, _ in move:
-                            focus |= {name, *by_name[name].neighbours}
+                            focus |= {name, *self.by_name[name].neighbours}
                 if self.progress is not None:
                     self.progress(time.perf_counter() - self.t0, self.best)
-        return plan, cost, x
 
     def offer(self, plan: Plan, cost: float, x: np.ndarray) -> None:
         if cost < self.best - MIN_IMPROVEMENT * max(abs(self.best), 1.0):
@@ -254,7 +259,7 @@ class _Walk:
         """A plan a few moves away, and the facilities it touched with their neighbours:
         close two open facilities and open a neighbour of each at the level the closed one
         had (a jump the one-move descent cannot make)."""
-        by_name = {f.name: f for f in self.facilities}
+        by_name = self.by_name
         movable = sorted(n for n in plan if not by_name[n].must_open)
         trial = dict(plan)
         touched: set[str] = set()
@@ -264,9 +269,7 @@ class _Walk:
             free = [g for g in by_name[name].neighbours if g not in trial and g in by_name]
             if free:
                 other = by_name[rng.choice(free)]
-                capacity = dict((lv, cap) for lv, cap, _ in by_name[name].options)[level]
-                fits = [lv for lv, cap, _ in other.options if cap >= capacity - 1e-6]
-                trial[other.name] = fits[0] if fits else other.options[-1][0]
+                trial[other.name] = _level_taking(other, by_name[name], level)
                 touched |= {other.name, *other.neighbours}
         return trial, touched
 
@@ -312,7 +315,7 @@ def search_levels(
         price, facilities, relaxed_open, t0, t0 + budget_s, progress, best_plan, best, best_x
     )
     walk.trace.append((time.perf_counter() - t0, best))
-    walk.descend(best_plan, best, best_x)
+    walk.descend(best_plan, best)
     # kicks may price as many plans again as the first descent did: where it was quick the
     # branch and bound makes better use of the time (on japan-municipal twelve idle kicks
     # cost 80 s); counting plans, not seconds, keeps the result the same run after run
@@ -325,10 +328,10 @@ def search_levels(
         got = price(trial)
         if got is not None:
             walk.offer(trial, got, price.values())
-            walk.descend(trial, got, price.values(), touched)
+            walk.descend(trial, got, touched)
         if walk.best < before:
             # a better plan: make sure no single move anywhere improves it further
-            walk.descend(walk.best_plan, walk.best, walk.best_x)
+            walk.descend(walk.best_plan, walk.best)
             idle = 0
         else:
             idle += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from hubnet.run import (
     previous_plan,
     remaining,
     run_one,
+    search_has_last_word,
     wants_start,
 )
 from hubnet.solve import START_FINAL, START_WITHIN_GAP, handoff
@@ -284,3 +286,44 @@ def test_without_a_relaxation_in_time_the_search_has_the_last_word(three_hubs, m
     assert rec.objective == pytest.approx(-160000.0, abs=1e-6)
     assert rec.best_bound is None
     assert rec.violations == []
+
+
+def test_a_relaxation_that_leaves_too_little_time_gives_the_search_the_last_word(
+    three_hubs, monkeypatch
+):
+    """Complete but slow: with less than ROOT_FACTOR times its time left, HiGHS's own root LP
+    would not finish either, so the search's plan is the answer, with the relaxation's bound.
+    The relaxation's bound is weakened here (still a valid bound), so that the plan is not
+    within the gap and, without the rule, a branch and bound would run."""
+    import hubnet.solve
+
+    real = hubnet.solve.relaxation
+
+    def slow_and_weak(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        relaxed = real(*args, **kw)
+        time.sleep(1.0)
+        return dataclasses.replace(relaxed, bound=relaxed.bound - 50000.0)
+
+    def no_branching(compiled, progress=None):  # noqa: ANN001, ANN202
+        raise AssertionError("the branch and bound ran")
+
+    folder, _, _ = three_hubs
+    monkeypatch.setattr(hubnet.solve, "relaxation", slow_and_weak)
+    monkeypatch.setattr(hubnet.solve, "run_highs", no_branching)
+    limited = SolveOptions(mip_rel_gap=START_MIN_GAP, time_limit_s=2.5)
+    rec = run_one(folder, options=RunOptions(solve=limited, write=False, maps=False))
+    assert rec.status == "feasible"
+    assert rec.report.termination == START_FINAL
+    assert rec.objective == pytest.approx(-160000.0, abs=1e-6)
+    # the LP relaxation of this instance is tight (see _three_hubs): -160,000, less 50,000
+    assert rec.best_bound == pytest.approx(-210000.0, abs=1e-3)
+
+
+def test_last_word_arithmetic():
+    done = dataclasses.make_dataclass("R", [("complete", bool)])
+    assert not search_has_last_word(None, None, 100.0, 100.0)
+    assert search_has_last_word(60.0, None, 15.0, 15.0)
+    assert search_has_last_word(60.0, done(False), 15.0, 15.0)
+    # 29 s of relaxation, 31 s left: HiGHS's root would need more than 58
+    assert search_has_last_word(60.0, done(True), 29.0, 29.0)
+    assert not search_has_last_word(600.0, done(True), 29.0, 29.0)

@@ -36,8 +36,8 @@ __all__ = ["Progress", "SolveOptions", "SolveReport", "Status", "handoff", "solv
 START_WITHIN_GAP = "Level search within the gap of the LP relaxation's bound"
 #: termination text when the relaxation was too slow for a branch and bound to follow
 START_FINAL = (
-    "Time limit reached in the level search (the relaxation took its whole share of the time, "
-    "too slow for a branch and bound)"
+    "Time limit reached in the level search (the relaxation left too little time for a branch "
+    "and bound)"
 )
 
 
@@ -569,6 +569,13 @@ def relaxation(
         x = np.asarray(h.getSolution().col_value)
         new = links.violated(x, done)
         bound = float(h.getInfo().objective_function_value)
+        logger.debug(
+            "relaxation round %d: %.2f s, bound %.6g, %d rows broken",
+            rounds,
+            time.perf_counter() - t1,
+            bound,
+            len(new),
+        )
         last = Relaxed(x, bound, not len(new), rounds, done.copy(), lp_s)
         if max_rounds is not None and rounds >= max_rounds:
             return last

@@ -248,10 +248,11 @@ def build_lanes(instance: Instance, pairs: pd.DataFrame | None = None) -> pd.Dat
         gc = great_circle_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
         far = (pairs["stage"] == "collection").to_numpy() & (gc > col.max_collection_km)
         pairs = pairs[~far].reset_index(drop=True)
-    explicit = set(zip(instance.lanes["origin"], instance.lanes["destination"], strict=True))
-    is_explicit = [
-        (o, d) in explicit for o, d in zip(pairs["origin"], pairs["destination"], strict=False)
-    ]
+    explicit = set(
+        zip(instance.lanes["origin"].tolist(), instance.lanes["destination"].tolist(), strict=True)
+    )
+    ends = zip(pairs["origin"].tolist(), pairs["destination"].tolist(), strict=True)
+    is_explicit = [(o, d) in explicit for o, d in ends] if explicit else [False] * len(pairs)
     g = build_graph(instance)
     path_weight(g, instance.policy.co2_price_jpy_per_t)
     graph_part = _graph_lanes(

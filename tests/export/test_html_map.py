@@ -52,6 +52,26 @@ def test_html_is_self_contained(maps_dir: Path, design: SimpleNamespace) -> None
     assert "Naoshima smelter (直島製錬所)" in text
 
 
+def test_names_that_look_like_templates_reach_the_page_as_written(
+    result_dir: Path, tmp_path: Path
+) -> None:
+    """Site names are data: one holding Jinja syntax is drawn as written, not evaluated
+    (`{{ ... }}` would vanish and an unclosed `{% raw %}` would stop the map)."""
+    import pandas as pd
+
+    from hubnet.export import write_maps
+
+    folder = tmp_path / "results"
+    shutil.copytree(result_dir, folder)
+    odd = "Kawasaki {{ hub }} {% raw %} hub"
+    sites = pd.read_csv(folder / "sites.csv", keep_default_na=False)
+    sites.loc[sites["id"] == "H_KAWASAKI", "name"] = odd
+    sites.to_csv(folder / "sites.csv", index=False)
+    write_maps(folder, out_dir=tmp_path / "maps", formats=("html",))
+    text = (tmp_path / "maps" / "map.html").read_text(encoding="utf-8")
+    assert "Kawasaki {{ hub }} {% raw %} hub (川崎ハブ)" in text
+
+
 class _PaneCounter(HTMLParser):
     """Counts elements by class inside each Leaflet pane of a dumped DOM."""
 

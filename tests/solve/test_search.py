@@ -268,24 +268,32 @@ def test_single_sourcing_is_left_to_the_branch_and_bound(tmp_path):
     assert rec.objective == pytest.approx(-70000.0, abs=1e-6)
 
 
-def test_without_a_relaxation_in_time_the_search_has_the_last_word(three_hubs, monkeypatch):
-    """A branch and bound would start by solving the relaxation that did not finish: with a
-    time limit, the search's plan is the answer, feasible, and HiGHS never branches."""
+def _no_branching(compiled, progress=None):  # noqa: ANN001, ANN202
+    raise AssertionError("the branch and bound ran")
+
+
+def _run_without_branching(folder, monkeypatch, relaxation, limit_s: float):  # noqa: ANN001, ANN202
+    """run_one on three hubs with `relaxation` in place of the real one and the branch and
+    bound forbidden: the search's plan is the answer, feasible, the hand-worked optimum."""
     import hubnet.solve
 
-    def no_branching(compiled, progress=None):  # noqa: ANN001, ANN202
-        raise AssertionError("the branch and bound ran")
-
-    folder, _, _ = three_hubs
-    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, *args, **kw: None)
-    monkeypatch.setattr(hubnet.solve, "run_highs", no_branching)
-    limited = SolveOptions(mip_rel_gap=START_MIN_GAP, time_limit_s=60.0)
+    monkeypatch.setattr(hubnet.solve, "relaxation", relaxation)
+    monkeypatch.setattr(hubnet.solve, "run_highs", _no_branching)
+    limited = SolveOptions(mip_rel_gap=START_MIN_GAP, time_limit_s=limit_s)
     rec = run_one(folder, options=RunOptions(solve=limited, write=False, maps=False))
     assert rec.status == "feasible"
     assert rec.report.termination == START_FINAL
     assert rec.objective == pytest.approx(-160000.0, abs=1e-6)
-    assert rec.best_bound is None
     assert rec.violations == []
+    return rec
+
+
+def test_without_a_relaxation_in_time_the_search_has_the_last_word(three_hubs, monkeypatch):
+    """A branch and bound would start by solving the relaxation that did not finish: with a
+    time limit, the search's plan is the answer, feasible, and HiGHS never branches."""
+    folder, _, _ = three_hubs
+    rec = _run_without_branching(folder, monkeypatch, lambda compiled, *a, **kw: None, 60.0)
+    assert rec.best_bound is None
 
 
 def test_a_relaxation_that_leaves_too_little_time_gives_the_search_the_last_word(
@@ -304,17 +312,8 @@ def test_a_relaxation_that_leaves_too_little_time_gives_the_search_the_last_word
         time.sleep(1.0)
         return dataclasses.replace(relaxed, bound=relaxed.bound - 50000.0)
 
-    def no_branching(compiled, progress=None):  # noqa: ANN001, ANN202
-        raise AssertionError("the branch and bound ran")
-
     folder, _, _ = three_hubs
-    monkeypatch.setattr(hubnet.solve, "relaxation", slow_and_weak)
-    monkeypatch.setattr(hubnet.solve, "run_highs", no_branching)
-    limited = SolveOptions(mip_rel_gap=START_MIN_GAP, time_limit_s=2.5)
-    rec = run_one(folder, options=RunOptions(solve=limited, write=False, maps=False))
-    assert rec.status == "feasible"
-    assert rec.report.termination == START_FINAL
-    assert rec.objective == pytest.approx(-160000.0, abs=1e-6)
+    rec = _run_without_branching(folder, monkeypatch, slow_and_weak, 2.5)
     # the LP relaxation of this instance is tight (see _three_hubs): -160,000, less 50,000
     assert rec.best_bound == pytest.approx(-210000.0, abs=1e-3)
 

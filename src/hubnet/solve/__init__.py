@@ -89,17 +89,23 @@ def new_highs() -> highspy.Highs:
 
 
 def scale_exponents(cost: np.ndarray, bounds: np.ndarray) -> tuple[int, int]:
-    """Powers of two that bring the largest cost near 1e3 and the largest bound near 1e2.
+    """Powers of two that bring the largest cost near 1e3 and the largest bound near 1e2,
+    without scaling the smallest bound below 1.
 
     Money in yen and mass in tonnes put costs near 1e9 and bounds near 1e5; HiGHS then
     warns of bad scaling and its LPs crawl. On the default instance the scaled solve took
-    10 s instead of 15-20 s, to the same optimum (HiGHS unscales what it reports).
+    10 s instead of 15-20 s, to the same optimum (HiGHS unscales what it reports). HiGHS's
+    feasibility tolerances are absolute in the scaled model, so a bound scaled by 2^-13
+    lets a row with bound 1 (a source's collection shares) be broken by 0.8 %: a
+    whole-source plan came back "optimal" with shares summing to 1.0047 and a cost below
+    the true optimum. `bounds` are those of the rows and continuous columns.
     """
     c = np.abs(cost[np.isfinite(cost) & (cost != 0)])
     b = np.abs(bounds[np.isfinite(bounds) & (bounds != 0)])
     obj = -int(np.floor(np.log2(c.max()))) + 10 if c.size else 0
     bnd = -int(np.floor(np.log2(b.max()))) + 6 if b.size else 0
-    return max(min(obj, 0), -40), max(min(bnd, 0), -20)
+    smallest = -int(np.floor(np.log2(b.min()))) if b.size else 0
+    return max(min(obj, 0), -40), max(min(bnd, 0), min(smallest, 0), -20)
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -149,7 +155,7 @@ def handoff(model: pyo.ConcreteModel, options: SolveOptions) -> Compiled:
     compiled = Compiled(h, cols, sf.rows, int(integer.sum()), int(a.nnz), time.perf_counter() - t0)
     compiled.built_rows = len(sf.rows)
     compiled.cost, compiled.offset = cost, offset
-    compiled.scale = scale_exponents(cost, np.concatenate([rhs, lower, upper]))
+    compiled.scale = scale_exponents(cost, np.concatenate([rhs, lower[~integer], upper[~integer]]))
     apply_options(compiled, options)
     return compiled
 

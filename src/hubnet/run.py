@@ -36,9 +36,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_RESULTS = Path("results")
 
 #: the relaxation under the level search may take at most this share of the time limit. With
-#: a quarter, the generated 1,700 x 150 instance at 60 s ended at gap 1.35 % (8 of its 18
-#: rounds, the search from that rounding); with half, at 0.91 % (12 rounds). 5,000 x 300 at
-#: 600 s: 4.2-4.6 % with a quarter, 3.56-3.91 % with half
+#: a quarter, the generated 1,700 x 150 instance at 60 s ended at gap 1.16-1.65 % (8 of its
+#: 18 rounds, the search from that rounding); with half, at 0.91-1.27 % (10-12 rounds).
+#: 5,000 x 300 at 600 s: 4.2-4.6 % with a quarter, 3.56-3.91 % with half
 RELAXATION_SHARE = 0.5
 #: a branch and bound needs at least this many times the relaxation's time left to follow it
 ROOT_FACTOR = 2.0

@@ -104,12 +104,12 @@ def _sheet(ws, df: pd.DataFrame) -> None:  # noqa: ANN001 - an xlsxwriter worksh
     for c, name in enumerate(df.columns):
         column = df[name]
         kind = column.dtype.kind
-        if kind in "iub":
+        if kind in "iub" and not column.hasnans:
             write = ws.write_boolean if kind == "b" else ws.write_number
             for r, x in enumerate(column.tolist(), start=1):
                 write(r, c, x)
         elif kind == "f":
-            values = column.to_numpy()
+            values = column.to_numpy(dtype=float, na_value=np.nan)
             for r in (np.flatnonzero(np.isfinite(values)) + 1).tolist():
                 ws.write_number(r, c, float(values[r - 1]))
         else:

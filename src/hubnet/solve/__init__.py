@@ -98,7 +98,8 @@ def scale_exponents(cost: np.ndarray, bounds: np.ndarray) -> tuple[int, int]:
     feasibility tolerances are absolute in the scaled model, so a bound scaled by 2^-13
     lets a row with bound 1 (a source's collection shares) be broken by 0.8 %: a
     whole-source plan came back "optimal" with shares summing to 1.0047 and a cost below
-    the true optimum. `bounds` are those of the rows and continuous columns.
+    the true optimum. `bounds` are those of the continuous columns and of the rows that
+    hold one.
     """
     c = np.abs(cost[np.isfinite(cost) & (cost != 0)])
     b = np.abs(bounds[np.isfinite(bounds) & (bounds != 0)])
@@ -155,7 +156,10 @@ def handoff(model: pyo.ConcreteModel, options: SolveOptions) -> Compiled:
     compiled = Compiled(h, cols, sf.rows, int(integer.sum()), int(a.nnz), time.perf_counter() - t0)
     compiled.built_rows = len(sf.rows)
     compiled.cost, compiled.offset = cost, offset
-    compiled.scale = scale_exponents(cost, np.concatenate([rhs, lower[~integer], upper[~integer]]))
+    # a row of integer columns alone is kept exact by integrality, whatever the tolerance
+    continuous = np.diff(a[:, ~integer].tocsr().indptr) > 0
+    bounds = np.concatenate([rhs[continuous], lower[~integer], upper[~integer]])
+    compiled.scale = scale_exponents(cost, bounds)
     apply_options(compiled, options)
     return compiled
 

@@ -326,3 +326,12 @@ def test_last_word_arithmetic():
     # 29 s of relaxation, 31 s left: HiGHS's root would need more than 58
     assert search_has_last_word(60.0, done(True), 29.0, 29.0)
     assert not search_has_last_word(600.0, done(True), 29.0, 29.0)
+
+
+def test_rows_of_binaries_alone_do_not_stop_the_bound_scaling(three_hubs):
+    """The largest bound is the smelter's 1,000 t (2^9.97: exponent -9 + 6 = -3), the smallest
+    continuous one a source's 100 t (it allows -6): -3. The rows that let each hub open at
+    most one level hold binaries alone, with bound 1; integrality keeps them exact, so they
+    must not pin the exponent at 0."""
+    _, compiled, _ = three_hubs
+    assert compiled.scale[1] == -3

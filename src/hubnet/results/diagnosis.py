@@ -50,24 +50,21 @@ class Explainer:
             (e,) = idx
             share = d.element_cap[e]
             return f"leakage of {e} by content may be at most {share:.0%} of domestic content"
-        if f == "collection_reach" and len(idx) == 1:
-            # whole-source collection: one share per hub for all of a source's grades
-            (s,) = idx
-            lanes = [a for (src, _), a in d.collection_lanes.items() if src == s]
+        if f == "collection_reach":
+            if len(idx) == 1:
+                # whole-source collection: one share per hub for all of a source's grades
+                (s,) = idx
+                lanes = [a for (src, _), a in d.collection_lanes.items() if src == s]
+                what = "each grade it generates, every grade in the same share"
+            else:
+                s, k = idx
+                lanes = [a for a, _ in d.collected.get((s, k), [])]
+                what = f"its {_t(d.generation[s, k])} of {k}"
             best = max((1.0 / d.inverse_reach[a] for a in lanes), default=0.0)
             hubs = sorted({self.site(d.lane_destination[a]) for a in lanes})
             return (
                 f"hubs within reach of {self.site(s)} ({', '.join(hubs) or 'none'}) can collect "
-                f"at most {best:.0%} of each grade it generates, every grade in the same share"
-            )
-        if f == "collection_reach":
-            s, k = idx
-            lanes = d.collected.get((s, k), [])
-            best = max((1.0 / d.inverse_reach[a] for a, _ in lanes), default=0.0)
-            hubs = sorted({self.site(d.lane_destination[a]) for a, _ in lanes})
-            return (
-                f"hubs within reach of {self.site(s)} ({', '.join(hubs) or 'none'}) can collect "
-                f"at most {best:.0%} of its {_t(d.generation[s, k])} of {k}"
+                f"at most {best:.0%} of {what}"
             )
         if f in ("uncollected_leakage", "uncollected"):
             s, k = idx

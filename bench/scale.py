@@ -204,8 +204,8 @@ def main() -> None:
             if rx is not None:
                 print(
                     f"  relaxation: {rx.rounds} rounds, {rx.rows_added:,} linking rows, "
-                    f"{'complete' if rx.complete else 'stopped'}, HiGHS {rx.lp_s:.1f} s, bound "
-                    f"{_money(rx.bound)}"
+                    f"{'complete' if rx.complete else 'stopped'}, {len(rx.cuts)} capacity cuts "
+                    f"in {rx.cut_rounds} rounds, HiGHS {rx.lp_s:.1f} s, bound {_money(rx.bound)}"
                 )
             print(
                 f"  level search: {st.evaluations} plans ({st.improvements} better), "

@@ -42,6 +42,9 @@ DEFAULT_RESULTS = Path("results")
 RELAXATION_SHARE = 0.5
 #: a branch and bound needs at least this many times the relaxation's time left to follow it
 ROOT_FACTOR = 2.0
+#: capacity cuts (Eq. 12) go on while a round lifts the relaxation's bound by more than
+#: this share of the gap asked for
+CUT_GAIN = 0.01
 #: seconds for the level search when neither a budget nor a time limit is given
 SEARCH_S = 30.0
 #: the level search runs at gaps from this one up, or on models with this many columns
@@ -283,6 +286,7 @@ def mip_start(
         with_linked,
         without_linking,
     )
+    from hubnet.solve.cuts import add_cuts
     from hubnet.solve.search import roundings, search_levels
 
     t0 = time.perf_counter()
@@ -308,12 +312,19 @@ def mip_start(
             set_start(compiled, result.values, result.objective, -math.inf)
         return result
     t_relax = time.perf_counter()
-    relaxed = relaxation(compiled, RELAXATION_SHARE * limit if limit else 600.0, scaling, links)
+    relaxed = relaxation(
+        compiled,
+        RELAXATION_SHARE * limit if limit else 600.0,
+        scaling,
+        links,
+        cut_gain=CUT_GAIN * options.mip_rel_gap,
+    )
     relaxation_s = time.perf_counter() - t_relax
     if relaxed is not None:
         x, bound = relaxed.values, relaxed.bound
         starts = roundings(facilities, x)
         keep_needed_links(compiled, links, relaxed)
+        add_cuts(compiled.highs, list(relaxed.cuts))
     else:
         # no relaxation in time (the largest instances): no bound, and the search closes
         # what does not pay from a plan with every facility open at its smallest level
@@ -343,11 +354,21 @@ def mip_start(
         budget,
         scaling,
         told,
+        enough=cost_within_gap(bound, options.mip_rel_gap),
     )
     if result is not None:
         result.relaxation = relaxed
         set_start(compiled, result.values, result.objective, bound, final=last_word)
     return result
+
+
+def cost_within_gap(bound: float, gap: float) -> float:
+    """The highest cost whose relative gap to `bound` is within `gap` (a hair inside it, so
+    that the check in `solve` agrees); minus infinity without a bound."""
+    if not math.isfinite(bound):
+        return -math.inf
+    g = 0.999 * gap
+    return bound / (1 + g) if bound <= 0 else bound / (1 - g) if g < 1 else math.inf
 
 
 def search_has_last_word(

@@ -21,6 +21,7 @@ from hubnet.run import (
     RunOptions,
     Timer,
     build,
+    cost_within_gap,
     mip_start,
     prepare,
     previous_plan,
@@ -29,7 +30,7 @@ from hubnet.run import (
     search_has_last_word,
     wants_start,
 )
-from hubnet.solve import START_FINAL, START_WITHIN_GAP, handoff
+from hubnet.solve import START_FINAL, START_WITHIN_GAP, handoff, relative_gap
 
 
 def _site(id_, kind):
@@ -108,6 +109,30 @@ def test_search_walks_from_every_hub_open_to_the_optimum(three_hubs):
     assert result.objective == pytest.approx(-160000.0, abs=1e-6)
     # -110,000 -> -135,000 ({B, C}) -> -160,000: two improving moves
     assert [round(cost) for _, cost in result.trace] == [-110000, -135000, -160000]
+
+
+def test_search_stops_once_its_plan_is_good_enough(three_hubs):
+    """Told that -135,000 is within the gap, the walk stops at {B, C}, one move short of
+    the optimum."""
+    _, compiled, facilities = three_hubs
+    result = search.search_levels(
+        compiled.highs.getModel(),
+        facilities,
+        np.zeros(len(compiled.columns)),
+        starts=[{"A": "L", "B": "L", "C": "L"}],
+        budget_s=30.0,
+        enough=-135000.0,
+    )
+    assert [round(cost) for _, cost in result.trace] == [-110000, -135000]
+    assert result.plan == {"B": "L", "C": "L"}
+
+
+def test_the_cost_within_the_gap_has_exactly_that_gap():
+    for bound in (-160000.0, 2.5e9):
+        cost = cost_within_gap(bound, 0.005)
+        assert cost > bound
+        assert relative_gap(cost, bound) == pytest.approx(0.999 * 0.005, rel=1e-9)
+    assert cost_within_gap(-math.inf, 0.005) == -math.inf
 
 
 def test_neighbours_are_the_hubs_sharing_sources(three_hubs):

@@ -26,6 +26,7 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from hubnet.report import Conflict, Facility, Progress, SolveOptions, SolveReport, Status
+from hubnet.solve.cuts import CapacityRow, Cut, add_cuts, capacity_rows, separate
 
 logger = logging.getLogger(__name__)
 
@@ -471,10 +472,7 @@ def linking(compiled: Compiled) -> Linking:
         dtype=np.int32,
     )
     lp = compiled.highs.getLp()
-    a = sp.csc_matrix(
-        (lp.a_matrix_.value_, lp.a_matrix_.index_, lp.a_matrix_.start_),
-        shape=(lp.num_row_, lp.num_col_),
-    ).tocsr()
+    a = _row_matrix(lp)
     sub = a[rows] if len(rows) else sp.csr_matrix((0, lp.num_col_))
     integer = np.array([v.is_integer() for v in compiled.columns], dtype=bool)
     flows, levels = [], []
@@ -491,6 +489,27 @@ def linking(compiled: Compiled) -> Linking:
         flows,
         levels,
         FEASIBILITY_TOL * np.maximum(1.0, largest),
+    )
+
+
+def _row_matrix(lp: highspy.HighsLp) -> sp.csr_matrix:
+    return sp.csc_matrix(
+        (lp.a_matrix_.value_, lp.a_matrix_.index_, lp.a_matrix_.start_),
+        shape=(lp.num_row_, lp.num_col_),
+    ).tocsr()
+
+
+def capacity_cut_rows(compiled: Compiled) -> list[CapacityRow]:
+    """The capacity rows of the model HiGHS holds that a cut by level can strengthen."""
+    lp = compiled.highs.getLp()
+    return capacity_rows(
+        _row_matrix(lp),
+        [con.name for con, _ in compiled.rows],
+        np.asarray(lp.row_lower_),
+        np.asarray(lp.row_upper_),
+        np.asarray(lp.col_lower_),
+        np.asarray(lp.col_upper_),
+        np.array([v.is_integer() for v in compiled.columns], dtype=bool),
     )
 
 
@@ -521,7 +540,8 @@ def without_linking(compiled: Compiled, links: Linking, relax: bool = True) -> h
 @dataclass(frozen=True)
 class Relaxed:
     """The LP relaxation's values and optimum; `complete` False if it stopped early, when
-    `bound` (the optimum of a relaxation of it) is still a valid, weaker lower bound."""
+    `bound` (the optimum of a relaxation of it) is still a valid, weaker lower bound.
+    Complete with `cuts`, the bound is at least the full relaxation's."""
 
     values: np.ndarray
     bound: float
@@ -531,10 +551,17 @@ class Relaxed:
     needed: np.ndarray
     #: seconds HiGHS spent solving
     lp_s: float = 0.0
+    #: capacity cuts by level (Eq. 12) found once every broken linking row was in
+    cuts: tuple[Cut, ...] = ()
+    cut_rounds: int = 0
 
     @property
     def rows_added(self) -> int:
         return int(self.needed.sum())
+
+
+#: most rounds of capacity cuts after the relaxation is complete
+MAX_CUT_ROUNDS = 30
 
 
 def relaxation(
@@ -544,8 +571,10 @@ def relaxation(
     links: Linking | None = None,
     max_rounds: int | None = None,
     all_rows_after: int = ALL_ROWS_AFTER,
+    cut_gain: float | None = None,
 ) -> Relaxed | None:
-    """The LP relaxation, with the linking rows added only once they are broken.
+    """The LP relaxation, with the linking rows added only once they are broken; with
+    `cut_gain`, then lifted by capacity cuts by level.
 
     Most linking rows (Eq. 9) hold at the relaxation's optimum without being in the model;
     the LP without them solves in a fraction of the time. It is solved, the rows its
@@ -554,15 +583,21 @@ def relaxation(
     8-10 s). Every round's optimum is a valid lower bound, so a run out of time returns
     the last one, marked incomplete (as does `max_rounds`). None if not even the first
     round solved in time. After `all_rows_after` rounds every row left goes in at once.
+
+    With `cut_gain` set, the rounds go on from there with the cuts (Eq. 12) the solution
+    breaks (and any linking row it breaks again) until a round lifts the bound by less than
+    `cut_gain` of it, none is broken, or `MAX_CUT_ROUNDS` rounds have run.
     """
     t0 = time.perf_counter()
     links = links or linking(compiled)
+    capacity = capacity_cut_rows(compiled) if cut_gain is not None else []
     h = without_linking(compiled, links)
     for key, value in (options or {}).items():
         h.setOptionValue(key, value)
     done = np.zeros(len(links.rows), dtype=bool)
+    cuts: list[Cut] = []
     last: Relaxed | None = None
-    rounds, lp_s = 0, 0.0
+    rounds, cut_rounds, lp_s, complete = 0, 0, 0.0, False
     while True:
         left = time_limit_s - (time.perf_counter() - t0)
         if left <= 0:
@@ -576,41 +611,51 @@ def relaxation(
             # the round cut short by the time limit was HiGHS's time too
             return dataclasses.replace(last, lp_s=lp_s) if last is not None else None
         rounds += 1
+        cut_rounds += complete
         x = np.asarray(h.getSolution().col_value)
         new = links.violated(x, done)
         bound = float(h.getInfo().objective_function_value)
+        lifted = not complete or bound - last.bound > (cut_gain or 0.0) * abs(bound)
+        complete = complete or not len(new)
+        found = separate(capacity, x) if complete and capacity else []
         logger.debug(
-            "relaxation round %d: %.2f s, bound %.6g, %d rows broken",
+            "relaxation round %d: %.2f s, bound %.6g, %d rows broken, %d cuts",
             rounds,
             time.perf_counter() - t1,
             bound,
             len(new),
+            len(found),
         )
-        last = Relaxed(x, bound, not len(new), rounds, done.copy(), lp_s)
+        last = Relaxed(x, bound, complete, rounds, done.copy(), lp_s, tuple(cuts), cut_rounds)
         if max_rounds is not None and rounds >= max_rounds:
             return last
-        if not len(new):
+        if complete and (not (len(new) or found) or not lifted or cut_rounds >= MAX_CUT_ROUNDS):
             logger.info(
-                "relaxation: %d rounds, %d of %d linking rows, %.1f s",
+                "relaxation: %d rounds, %d of %d linking rows, %d cuts in %d rounds, %.1f s",
                 rounds,
                 done.sum(),
                 len(done),
+                len(cuts),
+                cut_rounds,
                 time.perf_counter() - t0,
             )
             return last
-        if rounds >= all_rows_after:
+        if not complete and rounds >= all_rows_after:
             new = np.flatnonzero(~done)
-        rows = links.matrix[new]
-        h.addRows(
-            len(new),
-            links.lower[new],
-            links.upper[new],
-            rows.nnz,
-            rows.indptr[:-1].astype(np.int32),
-            rows.indices.astype(np.int32),
-            rows.data,
-        )
-        done[new] = True
+        if len(new):
+            rows = links.matrix[new]
+            h.addRows(
+                len(new),
+                links.lower[new],
+                links.upper[new],
+                rows.nnz,
+                rows.indptr[:-1].astype(np.int32),
+                rows.indices.astype(np.int32),
+                rows.data,
+            )
+            done[new] = True
+        add_cuts(h, found)
+        cuts.extend(found)
 
 
 def keep_needed_links(compiled: Compiled, links: Linking, relaxed: Relaxed) -> int:

@@ -214,13 +214,19 @@ class _Walk:
     trace: list[tuple[float, float]] = field(default_factory=list)
     improvements: int = 0
     max_plans: float = math.inf
+    #: a cost at or below which the search is done (its plan is within the gap asked for)
+    enough: float = -math.inf
     by_name: dict[str, Facility] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_name = {f.name: f for f in self.facilities}
 
     def out_of_time(self) -> bool:
-        return time.perf_counter() >= self.deadline or self.price.evaluations >= self.max_plans
+        return (
+            time.perf_counter() >= self.deadline
+            or self.price.evaluations >= self.max_plans
+            or self.best <= self.enough
+        )
 
     def descend(self, plan: Plan, cost: float, focus: set[str] | None = None) -> None:
         """Keep every move that lowers the cost until a whole sweep keeps none. With
@@ -284,6 +290,7 @@ def search_levels(
     progress: Callable[[float, float], None] | None = None,
     seed: int = 0,
     descend: bool = True,
+    enough: float = -math.inf,
 ) -> SearchResult | None:
     """The best plan found from `starts` within the budget (`relaxed`, the relaxation's
     values, orders the moves); `progress(seconds, best cost)` is told after every plan.
@@ -292,8 +299,9 @@ def search_levels(
     (`_Walk.kick`) and descends again, keeping the best, until KICKS kicks in a row have
     found nothing better, as many plans again as the first descent have been priced, or the
     budget is spent. Kicks are drawn from `seed`: the same instance and seed give the same
-    plan whenever the time budget does not cut the search short. With `descend` off it
-    only prices the starts and returns the best.
+    plan whenever the time budget does not cut the search short. It stops at once when a
+    plan costs `enough` or less (within the gap asked for of the relaxation's bound). With
+    `descend` off it only prices the starts and returns the best.
     """
     t0 = time.perf_counter()
     price = PlanPricer(model, facilities, highs_options or {})
@@ -314,6 +322,7 @@ def search_levels(
     walk = _Walk(
         price, facilities, relaxed_open, t0, t0 + budget_s, progress, best_plan, best, best_x
     )
+    walk.enough = enough
     walk.trace.append((time.perf_counter() - t0, best))
     walk.descend(best_plan, best)
     # kicks may price as many plans again as the first descent did: where it was quick the

@@ -158,3 +158,18 @@ def test_cuts_never_cut_off_the_optimum(tmp_path_factory, seed):
     add_cuts(compiled.highs, list(cut.cuts))
     again = solve(model, tight, compiled=compiled)
     assert again.objective == pytest.approx(report.objective, rel=1e-6)
+
+
+def test_cut_rounds_stop_once_a_round_lifts_the_bound_too_little(tmp_path):
+    """A round that lifts the bound by less than `cut_gain` of it ends the cuts: asked for a
+    100 % lift, the first round of cuts is the last; asked for next to none, they go on and
+    lift the bound further."""
+    folder = generate(tmp_path / "g", sources=30, hubs=6, commodities=2, origins=3, seed=5)
+    instance, _ = prepare(folder)
+    model, _, _ = build(instance, Timer())
+    compiled = handoff(model, SolveOptions())
+    once = relaxation(compiled, 60.0, cut_gain=1.0)
+    more = relaxation(compiled, 60.0, cut_gain=1e-9)
+    assert once.cut_rounds == 1
+    assert more.cut_rounds > 1
+    assert more.bound > once.bound

@@ -26,7 +26,14 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from hubnet.report import Conflict, Facility, Progress, SolveOptions, SolveReport, Status
-from hubnet.solve.cuts import CapacityRow, Cut, add_cuts, capacity_rows, separate
+from hubnet.solve.cuts import (
+    CapacityRow,
+    Cut,
+    add_cuts,
+    capacity_rows,
+    implied_upper,
+    separate,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -502,15 +509,13 @@ def _row_matrix(lp: highspy.HighsLp) -> sp.csr_matrix:
 def capacity_cut_rows(compiled: Compiled) -> list[CapacityRow]:
     """The capacity rows of the model HiGHS holds that a cut by level can strengthen."""
     lp = compiled.highs.getLp()
-    return capacity_rows(
-        _row_matrix(lp),
-        [con.name for con, _ in compiled.rows],
-        np.asarray(lp.row_lower_),
-        np.asarray(lp.row_upper_),
-        np.asarray(lp.col_lower_),
-        np.asarray(lp.col_upper_),
-        np.array([v.is_integer() for v in compiled.columns], dtype=bool),
-    )
+    a = _row_matrix(lp)
+    row_lo, row_up = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+    col_lo = np.asarray(lp.col_lower_)
+    col_up = implied_upper(a, row_lo, row_up, col_lo, np.asarray(lp.col_upper_))
+    integer = np.array([v.is_integer() for v in compiled.columns], dtype=bool)
+    names = [con.name for con, _ in compiled.rows]
+    return capacity_rows(a, names, row_lo, row_up, col_lo, col_up, integer)
 
 
 def with_linked(facilities: list[Facility], links: Linking) -> list[Facility]:

@@ -88,6 +88,31 @@ def capacity_rows(
     return out
 
 
+def implied_upper(
+    matrix: sp.csr_matrix,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+) -> np.ndarray:
+    """Column upper bounds, tightened by every row sum_j c_j x_j <= b with all c_j > 0 over
+    columns >= 0 (each x_j <= b / c_j): a per-grade collection flow is bounded by its
+    source's reach row, an import by its availability."""
+    upper = col_upper.astype(float).copy()
+    n_rows = matrix.shape[0]
+    if not n_rows:
+        return upper
+    rows = np.repeat(np.arange(n_rows), np.diff(matrix.indptr))
+    cols, vals = matrix.indices, matrix.data
+    bad = (vals <= 0) | (col_lower[cols] < 0)
+    broken = np.zeros(n_rows, dtype=bool)
+    broken[rows[bad]] = True
+    ok = ~broken & np.isinf(row_lower) & np.isfinite(row_upper) & (row_upper >= 0)
+    take = ok[rows]
+    np.minimum.at(upper, cols[take], row_upper[rows[take]] / vals[take])
+    return upper
+
+
 def cut_for(row: CapacityRow, x: np.ndarray) -> Cut | None:
     """The most broken cut of `row` at `x` among the sets I that take the inflows by how
     full they are (x_j / upper bound_j, fullest first), or None if none is broken."""

@@ -286,7 +286,7 @@ def mip_start(
         with_linked,
         without_linking,
     )
-    from hubnet.solve.cuts import add_cuts
+    from hubnet.solve.cuts import add_cuts, binding
     from hubnet.solve.search import roundings, search_levels
 
     t0 = time.perf_counter()
@@ -324,7 +324,7 @@ def mip_start(
         x, bound = relaxed.values, relaxed.bound
         starts = roundings(facilities, x)
         keep_needed_links(compiled, links, relaxed)
-        add_cuts(compiled.highs, list(relaxed.cuts))
+        add_cuts(compiled.highs, binding(relaxed.cuts, relaxed.values))
     else:
         # no relaxation in time (the largest instances): no bound, and the search closes
         # what does not pay from a plan with every facility open at its smallest level

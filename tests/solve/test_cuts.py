@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import highspy
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -15,8 +16,16 @@ from hypothesis import strategies as st
 from hubnet.generate import generate
 from hubnet.report import SolveOptions
 from hubnet.run import RunOptions, Timer, build, prepare, run_one
-from hubnet.solve import START_WITHIN_GAP, capacity_cut_rows, handoff, relaxation, solve
-from hubnet.solve.cuts import CapacityRow, add_cuts, cut_for, implied_upper
+from hubnet.solve import (
+    START_WITHIN_GAP,
+    capacity_cut_rows,
+    handoff,
+    keep_needed_links,
+    linking,
+    relaxation,
+    solve,
+)
+from hubnet.solve.cuts import CapacityRow, Cut, add_cuts, binding, cut_for, implied_upper
 
 
 def _row(existing: float = 0.0) -> CapacityRow:
@@ -199,3 +208,33 @@ def test_cut_rounds_stop_once_a_round_lifts_the_bound_too_little(tmp_path):
     assert once.cut_rounds == 1
     assert more.cut_rounds > 1
     assert more.bound > once.bound
+
+
+def test_the_branch_and_bound_gets_the_binding_cuts_and_the_same_root_bound(tmp_path):
+    """The cuts slack at the relaxation's optimum are dropped; the LP with the rest has the
+    relaxation's optimum (per grade, where some are slack)."""
+    folder = generate(tmp_path / "g", sources=30, hubs=6, commodities=2, origins=3, seed=1)
+    instance, _ = prepare(folder)
+    collection = dataclasses.replace(instance.collection, whole_source=False)
+    model, _, _ = build(instance.replace(collection=collection), Timer())
+    compiled = handoff(model, SolveOptions())
+    links = linking(compiled)
+    relaxed = relaxation(compiled, 60.0, links=links, cut_gain=1e-9)
+    kept = binding(relaxed.cuts, relaxed.values)
+    assert 0 < len(kept) < len(relaxed.cuts)
+    keep_needed_links(compiled, links, relaxed)
+    add_cuts(compiled.highs, kept)
+    lp = highspy.Highs()
+    lp.setOptionValue("output_flag", False)
+    lp.passModel(compiled.highs.getModel())
+    n = lp.getNumCol()
+    lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+    lp.run()
+    assert lp.getInfo().objective_function_value == pytest.approx(relaxed.bound, rel=1e-9)
+
+
+def test_binding_keeps_the_cuts_tight_at_the_point():
+    x = np.array([1.0, 1.0, 0.5, 0.7, 0.3])
+    tight = Cut(np.array([0, 3]), np.array([10.0, -10.0]), 3.0)  # 10 - 7 = 3
+    slack = Cut(np.array([2, 4]), np.array([10.0, -10.0]), 5.0)  # 5 - 3 = 2 < 5
+    assert binding([tight, slack], x) == [tight]

@@ -595,7 +595,7 @@ def relaxation(
     """
     t0 = time.perf_counter()
     links = links or linking(compiled)
-    capacity = capacity_cut_rows(compiled) if cut_gain is not None else []
+    capacity: list[CapacityRow] | None = None  # read once the relaxation is complete
     h = without_linking(compiled, links)
     for key, value in (options or {}).items():
         h.setOptionValue(key, value)
@@ -622,7 +622,9 @@ def relaxation(
         bound = float(h.getInfo().objective_function_value)
         lifted = not complete or bound - last.bound > (cut_gain or 0.0) * abs(bound)
         complete = complete or not len(new)
-        found = separate(capacity, x) if complete and capacity else []
+        if complete and capacity is None:
+            capacity = capacity_cut_rows(compiled) if cut_gain is not None else []
+        found = separate(capacity, x) if capacity else []
         logger.debug(
             "relaxation round %d: %.2f s, bound %.6g, %d rows broken, %d cuts",
             rounds,

@@ -57,8 +57,9 @@ def capacity_rows(
     """The capacity rows a cut can strengthen.
 
     A row qualifies if every term but the levels' is non-negative (coefficient > 0, column
-    >= 0), the levels are binaries with negative coefficients, and it has several levels or
-    existing capacity (with one level and none, the cut is the sum of the linking rows).
+    >= 0), the levels are binaries with negative coefficients, and it has several levels, or
+    one with existing capacity (with none, the cut is implied by the row and the linking
+    rows; without levels, by the row and the bounds).
     Inflows without a finite upper bound stay out of I, which keeps the cut valid.
     """
     out = []
@@ -77,7 +78,7 @@ def capacity_rows(
         levels, capacity = cols[lev], -vals[lev]
         if (capacity < 0).any() or (col_lower[levels] < 0).any() or (col_upper[levels] > 1).any():
             continue
-        if len(levels) < 2 and existing <= 0:
+        if not len(levels) or (len(levels) < 2 and existing <= 0):
             continue
         bounded = np.isfinite(col_upper[flows])
         flows, coef = flows[bounded], coef[bounded]

@@ -312,12 +312,18 @@ def mip_start(
             set_start(compiled, result.values, result.objective, -math.inf)
         return result
     t_relax = time.perf_counter()
+
+    def rounded(_: float, lower: float) -> None:
+        if progress is not None:
+            progress(Progress(time.perf_counter() - t0, None, lower, None))
+
     relaxed = relaxation(
         compiled,
         RELAXATION_SHARE * limit if limit else 600.0,
         scaling,
         links,
         cut_gain=CUT_GAIN * options.mip_rel_gap,
+        on_round=rounded,
     )
     relaxation_s = time.perf_counter() - t_relax
     if relaxed is not None:
@@ -342,9 +348,9 @@ def mip_start(
     if last_word and options.search_s is None:
         budget = max(limit - (time.perf_counter() - t0), 0.0)
 
-    def told(seconds: float, best: float) -> None:
+    def told(_: float, best: float) -> None:
         if progress is not None:
-            progress(Progress(seconds, best, bound, relative_gap(best, bound)))
+            progress(Progress(time.perf_counter() - t0, best, bound, relative_gap(best, bound)))
 
     result = search_levels(
         priced,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from hubnet.generate import generate
 from hubnet.report import SolveOptions
-from hubnet.run import RunOptions, Timer, build, prepare, run_one
+from hubnet.run import RunOptions, Timer, build, mip_start, prepare, run_one
 from hubnet.solve import (
     START_WITHIN_GAP,
     capacity_cut_rows,
@@ -238,3 +238,20 @@ def test_binding_keeps_the_cuts_tight_at_the_point():
     tight = Cut(np.array([0, 3]), np.array([10.0, -10.0]), 3.0)  # 10 - 7 = 3
     slack = Cut(np.array([2, 4]), np.array([10.0, -10.0]), 5.0)  # 5 - 3 = 2 < 5
     assert binding([tight, slack], x) == [tight]
+
+
+def test_progress_shows_the_bound_of_every_round_before_the_search(tmp_path):
+    """A long relaxation is not silent: each round reports its bound (no plan yet); the
+    last report before the first plan is the bound the relaxation returns."""
+    folder = generate(tmp_path / "g", sources=30, hubs=6, commodities=2, origins=3, seed=5)
+    instance, _ = prepare(folder)
+    model, data, _ = build(instance, Timer())
+    compiled = handoff(model, SolveOptions())
+    seen = []
+    result = mip_start(model, data, compiled, SolveOptions(mip_rel_gap=1e-6), progress=seen.append)
+    rounds = [p for p in seen if p.best_solution is None]
+    assert len(rounds) == result.relaxation.rounds
+    assert seen[: len(rounds)] == rounds
+    assert [p.best_bound for p in rounds] == sorted(p.best_bound for p in rounds)
+    assert rounds[-1].best_bound == result.relaxation.bound
+    assert all(p.best_bound == result.relaxation.bound for p in seen[len(rounds) :])

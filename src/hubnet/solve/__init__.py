@@ -577,6 +577,7 @@ def relaxation(
     max_rounds: int | None = None,
     all_rows_after: int = ALL_ROWS_AFTER,
     cut_gain: float | None = None,
+    on_round: Callable[[float, float], None] | None = None,
 ) -> Relaxed | None:
     """The LP relaxation, with the linking rows added only once they are broken; with
     `cut_gain`, then lifted by capacity cuts by level.
@@ -591,7 +592,9 @@ def relaxation(
 
     With `cut_gain` set, the rounds go on from there with the cuts (Eq. 12) the solution
     breaks (and any linking row it breaks again) until a round lifts the bound by less than
-    `cut_gain` of it, none is broken, or `MAX_CUT_ROUNDS` rounds have run.
+    `cut_gain` of it, none is broken, or `MAX_CUT_ROUNDS` rounds have run. `on_round` is
+    told the seconds so far and the bound after every round (a large relaxation takes
+    minutes).
     """
     t0 = time.perf_counter()
     links = links or linking(compiled)
@@ -634,6 +637,8 @@ def relaxation(
             len(found),
         )
         last = Relaxed(x, bound, complete, rounds, done.copy(), lp_s, tuple(cuts), cut_rounds)
+        if on_round is not None:
+            on_round(time.perf_counter() - t0, bound)
         if max_rounds is not None and rounds >= max_rounds:
             return last
         if complete and (not (len(new) or found) or not lifted or cut_rounds >= MAX_CUT_ROUNDS):

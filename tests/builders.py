@@ -1,10 +1,13 @@
-"""Tiny instances built in code: compose a base with overrides, write it as a folder."""
+"""Tiny instances built in code: compose a base with overrides, write it as a folder; and the
+LP relaxation of a compiled model, by definition."""
 
 from __future__ import annotations
 
 import copy
 from pathlib import Path
 
+import highspy
+import numpy as np
 import pandas as pd
 import tomli_w
 
@@ -72,3 +75,15 @@ def write_instance(
         columns = [c.name for c in TABLE_BY_NAME[name].columns] if not rows else None
         pd.DataFrame(rows, columns=columns).to_csv(folder / f"{name}.csv", index=False)
     return folder
+
+
+def full_lp(compiled) -> float:  # noqa: ANN001 - hubnet.solve.Compiled
+    """HiGHS on the whole model HiGHS holds, integrality dropped: the relaxation by definition."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(compiled.highs.getModel())
+    n = h.getNumCol()
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return h.getInfo().objective_function_value

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 
-import highspy
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from builders import base_tables, write_instance
+from builders import base_tables, full_lp, write_instance
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -224,13 +223,7 @@ def test_the_branch_and_bound_gets_the_binding_cuts_and_the_same_root_bound(tmp_
     assert 0 < len(kept) < len(relaxed.cuts)
     keep_needed_links(compiled, links, relaxed)
     add_cuts(compiled.highs, kept)
-    lp = highspy.Highs()
-    lp.setOptionValue("output_flag", False)
-    lp.passModel(compiled.highs.getModel())
-    n = lp.getNumCol()
-    lp.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
-    lp.run()
-    assert lp.getInfo().objective_function_value == pytest.approx(relaxed.bound, rel=1e-9)
+    assert full_lp(compiled) == pytest.approx(relaxed.bound, rel=1e-9)
 
 
 def test_binding_keeps_the_cuts_tight_at_the_point():

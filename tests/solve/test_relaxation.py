@@ -6,9 +6,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import highspy
-import numpy as np
 import pytest
+from builders import full_lp
 
 from hubnet.generate import generate
 from hubnet.model.start import level_facilities
@@ -35,18 +34,6 @@ def _japan(whole_source: bool):
     return model, data, handoff(model, SolveOptions())
 
 
-def _full_lp(compiled) -> float:
-    """HiGHS on the whole model with integrality dropped: the relaxation by definition."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.passModel(compiled.highs.getModel())
-    n = h.getNumCol()
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
-    h.run()
-    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return h.getInfo().objective_function_value
-
-
 @pytest.fixture(scope="module", params=[False, True], ids=["per-grade", "whole-source"])
 def japan(request):
     return _japan(request.param)
@@ -54,7 +41,7 @@ def japan(request):
 
 def test_lazy_relaxation_is_the_lp_relaxation(japan):
     _, _, compiled = japan
-    full = _full_lp(compiled)
+    full = full_lp(compiled)
     relaxed = relaxation(compiled, 120.0)
     assert relaxed.complete
     assert relaxed.bound == pytest.approx(full, rel=1e-9)
@@ -70,14 +57,14 @@ def test_after_its_rounds_the_relaxation_takes_every_row_left(japan):
     assert relaxed.complete
     assert relaxed.rounds == 2
     assert relaxed.rows_added == len(linking(compiled).rows)
-    assert relaxed.bound == pytest.approx(_full_lp(compiled), rel=1e-9)
+    assert relaxed.bound == pytest.approx(full_lp(compiled), rel=1e-9)
 
 
 def test_a_stopped_relaxation_is_a_weaker_valid_bound(japan):
     _, _, compiled = japan
     first = relaxation(compiled, 120.0, max_rounds=1)
     assert not first.complete
-    assert first.bound < _full_lp(compiled) - 1e-6 * abs(first.bound)
+    assert first.bound < full_lp(compiled) - 1e-6 * abs(first.bound)
 
 
 def test_plans_priced_without_linking_rows_cost_what_the_full_model_says(japan):
@@ -136,7 +123,7 @@ def test_dropping_the_unneeded_linking_rows_keeps_the_optimum(tmp_path):
     dropped = keep_needed_links(compiled, links, relaxed)
     assert dropped > 0
     assert compiled.highs.getNumRow() == len(compiled.rows) == compiled.built_rows - dropped
-    assert relaxed.bound == pytest.approx(_full_lp(handoff(model, tight)), rel=1e-9)
+    assert relaxed.bound == pytest.approx(full_lp(handoff(model, tight)), rel=1e-9)
     reduced = solve(model, tight, compiled=compiled)
     assert full.status.value == reduced.status.value == "optimal"
     assert reduced.objective == pytest.approx(full.objective, rel=2e-6)

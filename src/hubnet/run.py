@@ -313,7 +313,7 @@ def mip_start(
         return result
     t_relax = time.perf_counter()
 
-    def rounded(_: float, lower: float) -> None:
+    def rounded(lower: float) -> None:
         if progress is not None:
             progress(Progress(time.perf_counter() - t0, None, lower, None))
 
@@ -374,7 +374,9 @@ def cost_within_gap(bound: float, gap: float) -> float:
     if not math.isfinite(bound):
         return -math.inf
     g = 0.999 * gap
-    return bound / (1 + g) if bound <= 0 else bound / (1 - g) if g < 1 else math.inf
+    if bound <= 0:
+        return bound / (1 + g)
+    return bound / (1 - g) if g < 1 else math.inf
 
 
 def search_has_last_word(

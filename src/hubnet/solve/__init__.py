@@ -67,7 +67,8 @@ class Compiled:
     highs: highspy.Highs
     columns: list
     rows: list
-    n_binaries: int
+    #: which columns are integer (the levels, and assignments with single sourcing)
+    integer: np.ndarray
     nnz: int
     seconds: float
     scale: tuple[int, int] = (0, 0)
@@ -78,9 +79,18 @@ class Compiled:
     #: rows as built (`keep_needed_links` may drop linking rows from what HiGHS holds)
     built_rows: int = 0
 
+    @property
+    def n_binaries(self) -> int:
+        return int(self.integer.sum())
+
     def objective(self, values: np.ndarray) -> float:
         """The objective at `values` (exact for the model: the same linear form HiGHS has)."""
         return float(self.offset + self.cost @ values) if self.cost is not None else math.nan
+
+    def families(self) -> list[str]:
+        """The constraint family of every row HiGHS holds (a tenth of the time of reading
+        each row's full name: 14 against 157 ms on the generated 1,700 x 150 instance)."""
+        return [con.parent_component().local_name for con, _ in self.rows]
 
 
 def new_highs() -> highspy.Highs:
@@ -161,7 +171,7 @@ def handoff(model: pyo.ConcreteModel, options: SolveOptions) -> Compiled:
     )
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS refused the model")
-    compiled = Compiled(h, cols, sf.rows, int(integer.sum()), int(a.nnz), time.perf_counter() - t0)
+    compiled = Compiled(h, cols, sf.rows, integer, int(a.nnz), time.perf_counter() - t0)
     compiled.built_rows = len(sf.rows)
     compiled.cost, compiled.offset = cost, offset
     # a row of integer columns alone is kept exact by integrality, whatever the tolerance
@@ -278,7 +288,7 @@ def solve(
     objective = None
     if status.has_solution:
         if compiled.n_binaries:
-            values = _round_integers(values, compiled.columns)
+            values = _round_integers(values, compiled.integer)
         load_values(model, compiled.columns, values)
         objective = compiled.objective(values)
         if compiled.n_binaries == 0:
@@ -301,12 +311,10 @@ def solve(
     return report
 
 
-def _round_integers(values: np.ndarray, columns: list) -> np.ndarray:
+def _round_integers(values: np.ndarray, integer: np.ndarray) -> np.ndarray:
     """Snap binaries to 0/1 (HiGHS returns them within its integrality tolerance)."""
-    out = values.copy()
-    for i, v in enumerate(columns):
-        if v.is_integer():
-            out[i] = round(out[i])
+    out = np.array(values, dtype=float)
+    out[integer] = np.round(out[integer])
     return out
 
 
@@ -471,17 +479,13 @@ FEASIBILITY_TOL = 1e-7
 def linking(compiled: Compiled) -> Linking:
     """The rows of the linking families, read off the matrix HiGHS holds."""
     rows = np.array(
-        [
-            i
-            for i, (con, _) in enumerate(compiled.rows)
-            if _split_name(con.name)[0] in LINKING_FAMILIES
-        ],
+        [i for i, fam in enumerate(compiled.families()) if fam in LINKING_FAMILIES],
         dtype=np.int32,
     )
     lp = compiled.highs.getLp()
     a = _row_matrix(lp)
     sub = a[rows] if len(rows) else sp.csr_matrix((0, lp.num_col_))
-    integer = np.array([v.is_integer() for v in compiled.columns], dtype=bool)
+    integer = compiled.integer
     flows, levels = [], []
     for r in range(sub.shape[0]):
         cols = sub.indices[sub.indptr[r] : sub.indptr[r + 1]]
@@ -513,9 +517,7 @@ def capacity_cut_rows(compiled: Compiled) -> list[CapacityRow]:
     row_lo, row_up = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
     col_lo = np.asarray(lp.col_lower_)
     col_up = implied_upper(a, row_lo, row_up, col_lo, np.asarray(lp.col_upper_))
-    integer = np.array([v.is_integer() for v in compiled.columns], dtype=bool)
-    names = [con.name for con, _ in compiled.rows]
-    return capacity_rows(a, names, row_lo, row_up, col_lo, col_up, integer)
+    return capacity_rows(a, compiled.families(), row_lo, row_up, col_lo, col_up, compiled.integer)
 
 
 def with_linked(facilities: list[Facility], links: Linking) -> list[Facility]:
@@ -577,7 +579,7 @@ def relaxation(
     max_rounds: int | None = None,
     all_rows_after: int = ALL_ROWS_AFTER,
     cut_gain: float | None = None,
-    on_round: Callable[[float, float], None] | None = None,
+    on_round: Callable[[float], None] | None = None,
 ) -> Relaxed | None:
     """The LP relaxation, with the linking rows added only once they are broken; with
     `cut_gain`, then lifted by capacity cuts by level.
@@ -593,8 +595,7 @@ def relaxation(
     With `cut_gain` set, the rounds go on from there with the cuts (Eq. 12) the solution
     breaks (and any linking row it breaks again) until a round lifts the bound by less than
     `cut_gain` of it, none is broken, or `MAX_CUT_ROUNDS` rounds have run. `on_round` is
-    told the seconds so far and the bound after every round (a large relaxation takes
-    minutes).
+    told the bound after every round (a large relaxation takes minutes).
     """
     t0 = time.perf_counter()
     links = links or linking(compiled)
@@ -638,7 +639,7 @@ def relaxation(
         )
         last = Relaxed(x, bound, complete, rounds, done.copy(), lp_s, tuple(cuts), cut_rounds)
         if on_round is not None:
-            on_round(time.perf_counter() - t0, bound)
+            on_round(bound)
         if max_rounds is not None and rounds >= max_rounds:
             return last
         if complete and (not (len(new) or found) or not lifted or cut_rounds >= MAX_CUT_ROUNDS):
@@ -693,7 +694,7 @@ def set_start(
     """Hand HiGHS a feasible solution as its first incumbent, and remember it with the
     relaxation's bound: `solve` skips the branch and bound if they are within the gap, or
     if the start is `final`."""
-    x = _round_integers(values, compiled.columns)
+    x = _round_integers(values, compiled.integer)
     sol = highspy.HighsSolution()
     sol.col_value = list(x)
     compiled.highs.setSolution(sol)

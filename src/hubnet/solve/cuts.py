@@ -47,7 +47,7 @@ class Cut:
 
 def capacity_rows(
     matrix: sp.csr_matrix,
-    names: list[str],
+    families: list[str],
     row_lower: np.ndarray,
     row_upper: np.ndarray,
     col_lower: np.ndarray,
@@ -63,8 +63,8 @@ def capacity_rows(
     Inflows without a finite upper bound stay out of I, which keeps the cut valid.
     """
     out = []
-    for i, name in enumerate(names):
-        if name.split("[", 1)[0] not in CAPACITY_FAMILIES:
+    for i, family in enumerate(families):
+        if family not in CAPACITY_FAMILIES:
             continue
         existing = row_upper[i]
         if np.isfinite(row_lower[i]) or not np.isfinite(existing) or existing < 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Annotated
@@ -148,10 +149,12 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
 
 
 class ProgressView:
-    """Live line: elapsed, best solution, bound, gap (only for solves that take a while)."""
+    """Live line: elapsed, best solution, bound, gap (only for solves that take a while).
+    Told from two threads when the relaxation runs beside the level search."""
 
     def __init__(self) -> None:
         self.live: Live | None = None
+        self.lock = threading.Lock()
 
     def __call__(self, p: Progress) -> None:
         if p.elapsed_s < 1.0 or not console.is_terminal:
@@ -160,11 +163,12 @@ class ProgressView:
             f"solving… {p.elapsed_s:5.0f} s   best {_yen(p.best_solution)}   "
             f"bound {_yen(p.best_bound)}   gap " + ("-" if p.gap is None else f"{p.gap:.2%}")
         )
-        if self.live is None:
-            self.live = Live(text, console=console, refresh_per_second=4, transient=True)
-            self.live.start()
-        else:
-            self.live.update(text)
+        with self.lock:
+            if self.live is None:
+                self.live = Live(text, console=console, refresh_per_second=4, transient=True)
+                self.live.start()
+            else:
+                self.live.update(text)
 
     def close(self) -> None:
         if self.live is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -278,6 +279,7 @@ def mip_start(
     LP and HiGHS keeps all the time."""
     from hubnet.model.start import level_facilities
     from hubnet.solve import (
+        Background,
         keep_needed_links,
         linking,
         relative_gap,
@@ -312,25 +314,34 @@ def mip_start(
             set_start(compiled, result.values, result.objective, -math.inf)
         return result
     t_relax = time.perf_counter()
+    best: list[float] = []  # the search's best cost so far, for the relaxation's reports
 
-    def rounded(lower: float) -> None:
+    def rounded(relaxed: Relaxed) -> None:
         if progress is not None:
-            progress(Progress(time.perf_counter() - t0, None, lower, None))
+            plan = best[-1] if best else None
+            gap = relative_gap(plan, relaxed.bound)
+            progress(Progress(time.perf_counter() - t0, plan, relaxed.bound, gap))
 
-    relaxed = relaxation(
-        compiled,
-        RELAXATION_SHARE * limit if limit else 600.0,
-        scaling,
-        links,
-        cut_gain=CUT_GAIN * options.mip_rel_gap,
-        on_round=rounded,
-    )
+    settings = {
+        "options": scaling,
+        "links": links,
+        "cut_gain": CUT_GAIN * options.mip_rel_gap,
+        "on_round": rounded,
+    }
+    beside: Background | None = None
+    if limit and beside_search(options):
+        # the whole limit: what the share leaves it, it goes on with beside the search
+        beside = Background(compiled, limit - (time.perf_counter() - t0), **settings)
+        if beside.wait(RELAXATION_SHARE * limit):
+            relaxed, beside = beside.stop(), None
+        else:
+            relaxed = beside.latest
+    else:
+        relaxed = relaxation(compiled, RELAXATION_SHARE * limit if limit else 600.0, **settings)
     relaxation_s = time.perf_counter() - t_relax
     if relaxed is not None:
         x, bound = relaxed.values, relaxed.bound
         starts = roundings(facilities, x)
-        keep_needed_links(compiled, links, relaxed)
-        add_cuts(compiled.highs, binding(relaxed.cuts, relaxed.values))
     else:
         # no relaxation in time (the largest instances): no bound, and the search closes
         # what does not pay from a plan with every facility open at its smallest level
@@ -348,24 +359,52 @@ def mip_start(
     if last_word and options.search_s is None:
         budget = max(limit - (time.perf_counter() - t0), 0.0)
 
-    def told(_: float, best: float) -> None:
-        if progress is not None:
-            progress(Progress(time.perf_counter() - t0, best, bound, relative_gap(best, bound)))
+    def lower() -> float:
+        """The bound so far: it rises while a relaxation beside the search goes on."""
+        latest = beside.latest if beside is not None else None
+        return latest.bound if latest is not None else bound
 
-    result = search_levels(
-        priced,
-        facilities,
-        x,
-        starts,
-        budget,
-        scaling,
-        told,
-        enough=cost_within_gap(bound, options.mip_rel_gap),
-    )
+    def told(_: float, cost: float) -> None:
+        best[:] = [cost]
+        if progress is not None:
+            b = lower()
+            progress(Progress(time.perf_counter() - t0, cost, b, relative_gap(cost, b)))
+
+    waited = relaxation_s
+    try:
+        result = search_levels(
+            priced,
+            facilities,
+            x,
+            starts,
+            budget,
+            scaling,
+            told,
+            enough=lambda: cost_within_gap(lower(), options.mip_rel_gap),
+        )
+    finally:
+        # also on Ctrl-C: no relaxation is left running
+        if beside is not None:
+            t_stop = time.perf_counter()
+            relaxed = beside.stop() or relaxed
+            waited += time.perf_counter() - t_stop
+    if beside is not None and relaxed is not None:
+        bound = relaxed.bound
+    if relaxed is not None:
+        keep_needed_links(compiled, links, relaxed)
+        add_cuts(compiled.highs, binding(relaxed.cuts, relaxed.values))
     if result is not None:
         result.relaxation = relaxed
+        result.relaxation_wait_s = waited
         set_start(compiled, result.values, result.objective, bound, final=last_word)
     return result
+
+
+def beside_search(options: SolveOptions) -> bool:
+    """Whether a relaxation cut short by its time share (there is one only under a time
+    limit) may go on beside the level search: more than one thread allowed and a second
+    core. Batch workers run with one thread each."""
+    return options.threads != 1 and (os.cpu_count() or 1) > 1
 
 
 def cost_within_gap(bound: float, gap: float) -> float:

@@ -4,8 +4,10 @@ priced without linking rows costs what the full model says it costs."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 
+import highspy
 import pytest
 from builders import full_lp
 
@@ -14,6 +16,8 @@ from hubnet.model.start import level_facilities
 from hubnet.report import SolveOptions
 from hubnet.run import Timer, build, prepare
 from hubnet.solve import (
+    Background,
+    Stop,
     handoff,
     keep_needed_links,
     linking,
@@ -158,3 +162,46 @@ def test_kicks_find_a_plan_the_descent_cannot(tmp_path, monkeypatch):
     assert kicked < descent - 1e-3 * abs(descent)
     optimum = solve(model, SolveOptions(mip_rel_gap=1e-6, mip_start=False)).objective
     assert kicked >= optimum - 1e-6 * abs(optimum)
+
+
+def test_a_stop_set_before_the_solve_cancels_it(japan):
+    """The stop reaches HiGHS itself (highspy cancels only a solve that listens for it): a
+    solve started after the stop was set ends at once, interrupted, with no optimum."""
+    _, _, compiled = japan
+    h = without_linking(compiled, linking(compiled))
+    stop = Stop()
+    stop.set()
+    stop.attach(h)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kInterrupt
+    assert relaxation(compiled, 60.0, stop=stop) is None
+
+
+def test_a_relaxation_beside_is_the_relaxation_and_stops_at_a_round(japan):
+    """Run in the background, the relaxation returns what it returns in the foreground;
+    stopped after its first round, it returns that round (a valid, weaker bound)."""
+    _, _, compiled = japan
+    links = linking(compiled)
+    plain = relaxation(compiled, 60.0, links=links, cut_gain=1e-9)
+    beside = Background(compiled, 60.0, links=links, cut_gain=1e-9)
+    assert beside.wait(60.0)
+    got = beside.stop()
+    assert (got.bound, got.rounds, got.cut_rounds) == (plain.bound, plain.rounds, plain.cut_rounds)
+    assert beside.latest == got
+
+    first, asked = threading.Event(), threading.Event()
+
+    def hold_first(relaxed) -> None:  # noqa: ANN001
+        # the first round waits until the stop has been asked for: no second round can run
+        if relaxed.rounds == 1:
+            first.set()
+            asked.wait(60.0)
+
+    beside = Background(compiled, 60.0, links=links, cut_gain=1e-9, on_round=hold_first)
+    assert first.wait(60.0)
+    beside.cancel()
+    asked.set()
+    stopped = beside.stop()
+    assert plain.rounds > 1
+    assert stopped.rounds == 1
+    assert stopped.bound <= plain.bound

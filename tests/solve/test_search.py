@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 from builders import write_instance
 
+import hubnet.run as run
 import hubnet.solve.search as search
 from hubnet.errors import InputError
+from hubnet.generate import generate
 from hubnet.model.start import level_facilities
 from hubnet.report import SolveOptions
 from hubnet.run import (
@@ -30,7 +32,7 @@ from hubnet.run import (
     search_has_last_word,
     wants_start,
 )
-from hubnet.solve import START_FINAL, START_WITHIN_GAP, handoff, relative_gap
+from hubnet.solve import START_FINAL, START_WITHIN_GAP, handoff, relative_gap, relaxation
 
 
 def _site(id_, kind):
@@ -125,6 +127,60 @@ def test_search_stops_once_its_plan_is_good_enough(three_hubs):
     )
     assert [round(cost) for _, cost in result.trace] == [-110000, -135000]
     assert result.plan == {"B": "L", "C": "L"}
+
+
+def test_search_stops_once_a_rising_bound_makes_its_plan_good_enough(three_hubs):
+    """`enough` may be a function, read as the search goes: it rises to -135,000 after the
+    first plan, and the walk stops at {B, C} as above."""
+    _, compiled, facilities = three_hubs
+    told = []
+    result = search.search_levels(
+        compiled.highs.getModel(),
+        facilities,
+        np.zeros(len(compiled.columns)),
+        starts=[{"A": "L", "B": "L", "C": "L"}],
+        budget_s=30.0,
+        progress=lambda _, best: told.append(best),
+        enough=lambda: -135000.0 if told else -math.inf,
+    )
+    assert result.plan == {"B": "L", "C": "L"}
+
+
+def test_a_relaxation_cut_short_goes_on_beside_the_search(tmp_path, monkeypatch):
+    """With a time limit and two cores, a relaxation its time share cut short goes on beside
+    the level search (here the share is nil, so the search starts before any round, from a
+    previous plan): the
+    search sees its bound rise, and the run ends with the bound the relaxation reaches
+    alone. Without it there would be no bound at all."""
+    folder = generate(tmp_path / "g", sources=30, hubs=6, commodities=2, origins=3, seed=5)
+    instance, _ = prepare(folder)
+    model, data, _ = build(instance, Timer())
+    options = SolveOptions(mip_rel_gap=0.005, time_limit_s=120.0, threads=2)
+    compiled = handoff(model, options)
+    scaling = dict(zip(("user_objective_scale", "user_bound_scale"), compiled.scale, strict=True))
+    alone = relaxation(compiled, 60.0, scaling, cut_gain=run.CUT_GAIN * options.mip_rel_gap)
+    target = cost_within_gap(alone.bound, options.mip_rel_gap)
+    # with no round in, the search starts from a previous plan (a run without a limit)
+    previous = mip_start(model, data, handoff(model, options), SolveOptions(mip_rel_gap=0.005))
+    monkeypatch.setattr(run, "RELAXATION_SHARE", 0.0)
+    monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
+    real = search.search_levels
+    seen = []
+
+    def patient(*args, enough, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        # wait (at most 30 s) for the relaxation beside to reach its end
+        seen.append(enough())
+        deadline = time.monotonic() + 30.0
+        while enough() != pytest.approx(target, rel=1e-9) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real(*args, enough=enough, **kwargs)
+
+    monkeypatch.setattr(search, "search_levels", patient)
+    result = mip_start(model, data, compiled, options, previous=previous.plan)
+    assert seen[0] < target
+    assert result.relaxation.complete
+    assert result.relaxation.bound == pytest.approx(alone.bound, rel=1e-9)
+    assert result.relaxation.cut_rounds == alone.cut_rounds
 
 
 def test_the_cost_within_the_gap_has_exactly_that_gap():

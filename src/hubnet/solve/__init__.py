@@ -223,6 +223,8 @@ def run_highs(
         latest["primal"] = out.mip_primal_bound
         latest["dual"] = out.mip_dual_bound
 
+    # without it highspy's cancelSolve (Ctrl-C below) would not reach HiGHS
+    h.HandleUserInterrupt = True
     if progress is not None and compiled.n_binaries:
         h.cbMipInterrupt.subscribe(on_interrupt)
     t0 = time.perf_counter()
@@ -579,7 +581,8 @@ def relaxation(
     max_rounds: int | None = None,
     all_rows_after: int = ALL_ROWS_AFTER,
     cut_gain: float | None = None,
-    on_round: Callable[[float], None] | None = None,
+    on_round: Callable[[Relaxed], None] | None = None,
+    stop: Stop | None = None,
 ) -> Relaxed | None:
     """The LP relaxation, with the linking rows added only once they are broken; with
     `cut_gain`, then lifted by capacity cuts by level.
@@ -595,7 +598,8 @@ def relaxation(
     With `cut_gain` set, the rounds go on from there with the cuts (Eq. 12) the solution
     breaks (and any linking row it breaks again) until a round lifts the bound by less than
     `cut_gain` of it, none is broken, or `MAX_CUT_ROUNDS` rounds have run. `on_round` is
-    told the bound after every round (a large relaxation takes minutes).
+    told every round's result (a large relaxation takes minutes). Once `stop` is set it
+    returns the last round's result, cancelling the round under way.
     """
     t0 = time.perf_counter()
     links = links or linking(compiled)
@@ -603,13 +607,15 @@ def relaxation(
     h = without_linking(compiled, links)
     for key, value in (options or {}).items():
         h.setOptionValue(key, value)
+    if stop is not None:
+        stop.attach(h)
     done = np.zeros(len(links.rows), dtype=bool)
     cuts: list[Cut] = []
     last: Relaxed | None = None
     rounds, cut_rounds, lp_s, complete = 0, 0, 0.0, False
     while True:
         left = time_limit_s - (time.perf_counter() - t0)
-        if left <= 0:
+        if left <= 0 or (stop is not None and stop.is_set()):
             return last
         # HiGHS counts time_limit over the instance's life
         h.setOptionValue("time_limit", h.getRunTime() + left)
@@ -639,7 +645,7 @@ def relaxation(
         )
         last = Relaxed(x, bound, complete, rounds, done.copy(), lp_s, tuple(cuts), cut_rounds)
         if on_round is not None:
-            on_round(bound)
+            on_round(last)
         if max_rounds is not None and rounds >= max_rounds:
             return last
         if complete and (not (len(new) or found) or not lifted or cut_rounds >= MAX_CUT_ROUNDS):
@@ -669,6 +675,87 @@ def relaxation(
             done[new] = True
         add_cuts(h, found)
         cuts.extend(found)
+
+
+class Stop:
+    """Asks a relaxation to stop: it looks between rounds, and HiGHS is cancelled mid-round."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._highs: highspy.Highs | None = None
+
+    def attach(self, h: highspy.Highs) -> None:
+        # highspy's cancelSolve only reaches a solve that listens for user interrupts
+        h.HandleUserInterrupt = True
+        self._highs = h
+        if self._event.is_set():
+            h.cancelSolve()
+
+    def set(self) -> None:
+        self._event.set()
+        if self._highs is not None:
+            self._highs.cancelSolve()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+
+class Background:
+    """The relaxation in a worker thread (HiGHS releases the interpreter while it solves), so
+    that the level search can start on the other core while the relaxation goes on lifting
+    the bound: the rounds its time share cut short, or its cut rounds."""
+
+    def __init__(self, compiled: Compiled, time_limit_s: float, **kwargs: object) -> None:
+        self._latest: Relaxed | None = None
+        self._result: Relaxed | None = None
+        self._error: BaseException | None = None
+        self._stop = Stop()
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        told = kwargs.pop("on_round", None)
+
+        def publish(relaxed: Relaxed) -> None:
+            with self._lock:
+                self._latest = relaxed
+            if told is not None:
+                told(relaxed)
+
+        def target() -> None:
+            try:
+                self._result = relaxation(
+                    compiled, time_limit_s, on_round=publish, stop=self._stop, **kwargs
+                )
+            except BaseException as exc:  # handed to the caller by `stop`
+                self._error = exc
+            finally:
+                self._done.set()
+
+        self._thread = threading.Thread(target=target, daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout_s: float | None) -> bool:
+        """Wait until the relaxation has finished (True) or `timeout_s` has passed."""
+        return self._done.wait(timeout_s)
+
+    @property
+    def latest(self) -> Relaxed | None:
+        """The last round's result so far."""
+        with self._lock:
+            return self._latest
+
+    def cancel(self) -> None:
+        """Ask the relaxation to stop after (or in) the round under way; do not wait."""
+        self._stop.set()
+
+    def stop(self) -> Relaxed | None:
+        """Stop the relaxation (if still running) and return its last round's result."""
+        # one ask is enough: highspy's `run` never clears a cancel, and a relaxation not yet
+        # attached to HiGHS sees it when it attaches or between rounds
+        self.cancel()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
 
 
 def keep_needed_links(compiled: Compiled, links: Linking, relaxed: Relaxed) -> int:

@@ -53,6 +53,8 @@ class SearchResult:
     lp_s: float = 0.0
     #: the relaxation the search started from (set by `run.mip_start`)
     relaxation: Relaxed | None = None
+    #: seconds the run waited on the relaxation, which went on beside the search
+    relaxation_wait_s: float = 0.0
 
 
 class PlanPricer:
@@ -214,8 +216,9 @@ class _Walk:
     trace: list[tuple[float, float]] = field(default_factory=list)
     improvements: int = 0
     max_plans: float = math.inf
-    #: a cost at or below which the search is done (its plan is within the gap asked for)
-    enough: float = -math.inf
+    #: a cost at or below which the search is done (its plan is within the gap asked for of
+    #: a bound that may rise while it runs)
+    enough: Callable[[], float] = lambda: -math.inf
     by_name: dict[str, Facility] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -225,7 +228,7 @@ class _Walk:
         return (
             time.perf_counter() >= self.deadline
             or self.price.evaluations >= self.max_plans
-            or self.best <= self.enough
+            or self.best <= self.enough()
         )
 
     def descend(self, plan: Plan, cost: float, focus: set[str] | None = None) -> None:
@@ -290,7 +293,7 @@ def search_levels(
     progress: Callable[[float, float], None] | None = None,
     seed: int = 0,
     descend: bool = True,
-    enough: float = -math.inf,
+    enough: float | Callable[[], float] = -math.inf,
 ) -> SearchResult | None:
     """The best plan found from `starts` within the budget (`relaxed`, the relaxation's
     values, orders the moves); `progress(seconds, best cost)` is told after every plan.
@@ -300,7 +303,8 @@ def search_levels(
     found nothing better, as many plans again as the first descent have been priced, or the
     budget is spent. Kicks are drawn from `seed`: the same instance and seed give the same
     plan whenever the time budget does not cut the search short. It stops at once when a
-    plan costs `enough` or less (within the gap asked for of the relaxation's bound). With
+    plan costs `enough` or less (within the gap asked for of the relaxation's bound; a
+    function, when that bound rises while the search runs). With
     `descend` off it only prices the starts and returns the best.
     """
     t0 = time.perf_counter()
@@ -322,7 +326,7 @@ def search_levels(
     walk = _Walk(
         price, facilities, relaxed_open, t0, t0 + budget_s, progress, best_plan, best, best_x
     )
-    walk.enough = enough
+    walk.enough = enough if callable(enough) else lambda: enough
     walk.trace.append((time.perf_counter() - t0, best))
     walk.descend(best_plan, best)
     # kicks may price as many plans again as the first descent did: where it was quick the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from pathlib import Path
 
 import highspy
@@ -205,3 +206,24 @@ def test_a_relaxation_beside_is_the_relaxation_and_stops_at_a_round(japan):
     assert plain.rounds > 1
     assert stopped.rounds == 1
     assert stopped.bound <= plain.bound
+
+
+def test_a_round_that_does_not_stop_is_not_waited_for(japan):
+    """HiGHS may go on with a round long after the cancel (on the generated 5,000 x 300
+    instance, 7 s): the run waits only `grace_s` and takes the last round in. Here the round
+    after the first is held up until the test lets it go."""
+    _, _, compiled = japan
+    held, release = threading.Event(), threading.Event()
+
+    def hold(relaxed) -> None:  # noqa: ANN001
+        held.set()
+        release.wait(60.0)
+
+    beside = Background(compiled, 60.0, on_round=hold)
+    assert held.wait(60.0)
+    t0 = time.perf_counter()
+    got = beside.stop(grace_s=0.2)
+    assert time.perf_counter() - t0 < 5.0
+    assert got is not None and got.rounds == 1
+    release.set()
+    assert beside.wait(60.0)

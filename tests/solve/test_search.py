@@ -113,25 +113,11 @@ def test_search_walks_from_every_hub_open_to_the_optimum(three_hubs):
     assert [round(cost) for _, cost in result.trace] == [-110000, -135000, -160000]
 
 
-def test_search_stops_once_its_plan_is_good_enough(three_hubs):
+@pytest.mark.parametrize("rising", [False, True], ids=["fixed", "rising"])
+def test_search_stops_once_its_plan_is_good_enough(three_hubs, rising):
     """Told that -135,000 is within the gap, the walk stops at {B, C}, one move short of
-    the optimum."""
-    _, compiled, facilities = three_hubs
-    result = search.search_levels(
-        compiled.highs.getModel(),
-        facilities,
-        np.zeros(len(compiled.columns)),
-        starts=[{"A": "L", "B": "L", "C": "L"}],
-        budget_s=30.0,
-        enough=-135000.0,
-    )
-    assert [round(cost) for _, cost in result.trace] == [-110000, -135000]
-    assert result.plan == {"B": "L", "C": "L"}
-
-
-def test_search_stops_once_a_rising_bound_makes_its_plan_good_enough(three_hubs):
-    """`enough` may be a function, read as the search goes: it rises to -135,000 after the
-    first plan, and the walk stops at {B, C} as above."""
+    the optimum. `enough` may be a function, read as the search goes: rising, it is -135,000
+    only once a plan has been reported."""
     _, compiled, facilities = three_hubs
     told = []
     result = search.search_levels(
@@ -141,8 +127,9 @@ def test_search_stops_once_a_rising_bound_makes_its_plan_good_enough(three_hubs)
         starts=[{"A": "L", "B": "L", "C": "L"}],
         budget_s=30.0,
         progress=lambda _, best: told.append(best),
-        enough=lambda: -135000.0 if told else -math.inf,
+        enough=(lambda: -135000.0 if told else -math.inf) if rising else -135000.0,
     )
+    assert [round(cost) for _, cost in result.trace] == [-110000, -135000]
     assert result.plan == {"B": "L", "C": "L"}
 
 

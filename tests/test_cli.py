@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from builders import base_tables, write_instance
+
+JAPAN = Path(__file__).resolve().parents[1] / "instances" / "japan"
 
 
 def hubnet(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -75,3 +80,27 @@ def test_check_rejects_a_tampered_folder(tmp_path):
     p = hubnet("check", str(out))
     assert p.returncode == 5
     assert "violation" in p.stderr
+
+
+def test_ctrl_c_stops_the_solver_at_once_and_writes_nothing(tmp_path):
+    """Ctrl-C during HiGHS's branch and bound (the default instance's takes 10-20 s) cancels
+    it: exit 130 within seconds, no results folder. highspy only passes the cancel on to a
+    solve that listens for it; without that, the run waited for HiGHS to finish."""
+    out = tmp_path / "res"
+    p = subprocess.Popen(
+        [sys.executable, "-c", "from hubnet.cli import main; main()", "-v", "solve"]
+        + [str(JAPAN), "--out", str(out), "--no-maps"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    for line in p.stderr:
+        if "hubnet.network.lanes" in line:  # routed: the build and the solve come next
+            break
+    time.sleep(5.0)
+    assert p.poll() is None, "the solve ended before it could be interrupted"
+    t0 = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    assert p.wait(timeout=120) == 130
+    assert time.monotonic() - t0 < 5.0
+    assert not out.exists()

@@ -276,7 +276,9 @@ def mip_start(
     """Give HiGHS a first incumbent: the level search's best plan, started from roundings
     of the LP relaxation (and from `previous`, a plan solved before). With `search` off,
     only `previous`, priced as it is: where the search does not pay, a warm start costs one
-    LP and HiGHS keeps all the time."""
+    LP and HiGHS keeps all the time. Under a time limit, with a second core, a relaxation
+    its share cut short goes on beside the search (`solve.Background`), and the search
+    aims at its rising bound."""
     from hubnet.model.start import level_facilities
     from hubnet.solve import (
         Background,
@@ -314,13 +316,12 @@ def mip_start(
             set_start(compiled, result.values, result.objective, -math.inf)
         return result
     t_relax = time.perf_counter()
-    best: list[float] = []  # the search's best cost so far, for the relaxation's reports
+    best: float | None = None  # the search's best cost so far, for the relaxation's reports
 
     def rounded(relaxed: Relaxed) -> None:
         if progress is not None:
-            plan = best[-1] if best else None
-            gap = relative_gap(plan, relaxed.bound)
-            progress(Progress(time.perf_counter() - t0, plan, relaxed.bound, gap))
+            gap = relative_gap(best, relaxed.bound)
+            progress(Progress(time.perf_counter() - t0, best, relaxed.bound, gap))
 
     settings = {
         "options": scaling,
@@ -365,7 +366,8 @@ def mip_start(
         return latest.bound if latest is not None else bound
 
     def told(_: float, cost: float) -> None:
-        best[:] = [cost]
+        nonlocal best
+        best = cost
         if progress is not None:
             b = lower()
             progress(Progress(time.perf_counter() - t0, cost, b, relative_gap(cost, b)))

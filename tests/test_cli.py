@@ -82,10 +82,10 @@ def test_check_rejects_a_tampered_folder(tmp_path):
     assert "violation" in p.stderr
 
 
-def test_ctrl_c_stops_the_solver_at_once_and_writes_nothing(tmp_path):
-    """Ctrl-C during HiGHS's branch and bound (the default instance's takes 10-20 s) cancels
-    it: exit 130 within seconds, no results folder. highspy only passes the cancel on to a
-    solve that listens for it; without that, the run waited for HiGHS to finish."""
+def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
+    """Ctrl-C during the solve (the default instance's branch and bound takes 10-20 s):
+    exit 130, no results folder. That HiGHS itself stops is tested in
+    tests/solve/test_relaxation.py."""
     out = tmp_path / "res"
     p = subprocess.Popen(
         [sys.executable, "-c", "from hubnet.cli import main; main()", "-v", "solve"]
@@ -99,8 +99,6 @@ def test_ctrl_c_stops_the_solver_at_once_and_writes_nothing(tmp_path):
             break
     time.sleep(5.0)
     assert p.poll() is None, "the solve ended before it could be interrupted"
-    t0 = time.monotonic()
     p.send_signal(signal.SIGINT)
     assert p.wait(timeout=120) == 130
-    assert time.monotonic() - t0 < 5.0
     assert not out.exists()

@@ -23,6 +23,7 @@ from hubnet.solve import (
     keep_needed_links,
     linking,
     relaxation,
+    run_highs,
     solve,
     with_linked,
     without_linking,
@@ -227,3 +228,18 @@ def test_a_round_that_does_not_stop_is_not_waited_for(japan):
     assert got is not None and got.rounds == 1
     release.set()
     assert beside.wait(60.0)
+
+
+def test_ctrl_c_stops_highs_itself():
+    """A Ctrl-C while HiGHS runs its branch and bound (here raised by the progress report
+    after a second) cancels the solve: HiGHS stops, interrupted, instead of finishing the
+    10-20 s it needs, and the interrupt is raised on."""
+    model, _, compiled = _japan(whole_source=False)
+
+    def impatient(p) -> None:  # noqa: ANN001
+        if p.elapsed_s > 1.0:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_highs(compiled, progress=impatient)
+    assert compiled.highs.getModelStatus() == highspy.HighsModelStatus.kInterrupt

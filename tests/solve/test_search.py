@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 import time
 from pathlib import Path
 
@@ -153,17 +154,25 @@ def test_a_relaxation_cut_short_goes_on_beside_the_search(tmp_path, monkeypatch)
     monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
     real = search.search_levels
     seen = []
+    started = threading.Event()
+
+    def hold(_) -> None:  # noqa: ANN001
+        # the relaxation (reporting from its own thread) waits after its first round until
+        # the search has started, so that the search sees the bound rise
+        if threading.current_thread() is not threading.main_thread():
+            started.wait(30.0)
 
     def patient(*args, enough, **kwargs):  # noqa: ANN002, ANN003, ANN202
         # wait (at most 30 s) for the relaxation beside to reach its end
         seen.append(enough())
+        started.set()
         deadline = time.monotonic() + 30.0
         while enough() != pytest.approx(target, rel=1e-9) and time.monotonic() < deadline:
             time.sleep(0.01)
         return real(*args, enough=enough, **kwargs)
 
     monkeypatch.setattr(search, "search_levels", patient)
-    result = mip_start(model, data, compiled, options, previous=previous.plan)
+    result = mip_start(model, data, compiled, options, previous=previous.plan, progress=hold)
     assert seen[0] < target
     assert result.relaxation.complete
     assert result.relaxation.bound == pytest.approx(alone.bound, rel=1e-9)

@@ -187,7 +187,12 @@ def solve(
         float | None, typer.Option(help="Seconds for the solve (level search and HiGHS).")
     ] = None,
     gap: Annotated[float, typer.Option(help="Relative MIP gap to stop at.")] = 1e-4,
-    threads: Annotated[int | None, typer.Option(help="HiGHS threads.")] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            help="HiGHS threads; 1 also keeps the relaxation from running beside the level search."
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Results folder (exact path).")] = None,
     results_root: Annotated[
         Path, typer.Option(help="Where results/<instance>/<scenario> go.")

@@ -316,18 +316,18 @@ def mip_start(
             set_start(compiled, result.values, result.objective, -math.inf)
         return result
     t_relax = time.perf_counter()
-    best: float | None = None  # the search's best cost so far, for the relaxation's reports
+    best: float | None = None  # the search's best cost so far
 
-    def rounded(relaxed: Relaxed) -> None:
+    def report(lower: float) -> None:
+        """The live line: told by every relaxation round and every plan the search prices."""
         if progress is not None:
-            gap = relative_gap(best, relaxed.bound)
-            progress(Progress(time.perf_counter() - t0, best, relaxed.bound, gap))
+            progress(Progress(time.perf_counter() - t0, best, lower, relative_gap(best, lower)))
 
     settings = {
         "options": scaling,
         "links": links,
         "cut_gain": CUT_GAIN * options.mip_rel_gap,
-        "on_round": rounded,
+        "on_round": lambda relaxed: report(relaxed.bound),
     }
     beside: Background | None = None
     if limit and beside_search(options):
@@ -368,9 +368,7 @@ def mip_start(
     def told(_: float, cost: float) -> None:
         nonlocal best
         best = cost
-        if progress is not None:
-            b = lower()
-            progress(Progress(time.perf_counter() - t0, cost, b, relative_gap(cost, b)))
+        report(lower())
 
     waited = relaxation_s
     try:

@@ -189,7 +189,7 @@ def test_a_relaxation_beside_is_the_relaxation_and_stops_at_a_round(japan):
     assert beside.wait(60.0)
     got = beside.stop()
     assert (got.bound, got.rounds, got.cut_rounds) == (plain.bound, plain.rounds, plain.cut_rounds)
-    assert beside.latest == got
+    assert beside.latest is got
 
     first, asked = threading.Event(), threading.Event()
 

@@ -169,11 +169,14 @@ def test_a_relaxation_cut_short_goes_on_beside_the_search(tmp_path, monkeypatch)
         deadline = time.monotonic() + 30.0
         while enough() != pytest.approx(target, rel=1e-9) and time.monotonic() < deadline:
             time.sleep(0.01)
+        seen.append(enough())
         return real(*args, enough=enough, **kwargs)
 
     monkeypatch.setattr(search, "search_levels", patient)
     result = mip_start(model, data, compiled, options, previous=previous.plan, progress=hold)
+    # what the search aims at rose, while it ran, to the relaxation's final bound
     assert seen[0] < target
+    assert seen[-1] == pytest.approx(target, rel=1e-9)
     assert result.relaxation.complete
     assert result.relaxation.bound == pytest.approx(alone.bound, rel=1e-9)
     assert result.relaxation.cut_rounds == alone.cut_rounds

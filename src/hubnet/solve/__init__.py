@@ -106,6 +106,14 @@ def new_highs() -> highspy.Highs:
         os.close(null)
 
 
+def listen_for_cancel(h: highspy.Highs) -> None:
+    """Make `h.cancelSolve()` reach HiGHS: highspy passes a cancel only to a solve that listens
+    for user interrupts (a callback each simplex iteration: 1.93 against 1.88 s on the
+    generated 1,700 x 150 instance's LP), so only solves that may be cancelled listen. A
+    cancel is never cleared: a cancelled instance stops every later solve at once."""
+    h.HandleUserInterrupt = True
+
+
 def scale_exponents(cost: np.ndarray, bounds: np.ndarray) -> tuple[int, int]:
     """Powers of two that bring the largest cost near 1e3 and the largest bound near 1e2,
     without scaling the smallest bound below 1.
@@ -223,8 +231,7 @@ def run_highs(
         latest["primal"] = out.mip_primal_bound
         latest["dual"] = out.mip_dual_bound
 
-    # without it highspy's cancelSolve (Ctrl-C below) would not reach HiGHS
-    h.HandleUserInterrupt = True
+    listen_for_cancel(h)  # Ctrl-C below
     if progress is not None and compiled.n_binaries:
         h.cbMipInterrupt.subscribe(on_interrupt)
     t0 = time.perf_counter()
@@ -688,8 +695,7 @@ class Stop:
         self._highs: highspy.Highs | None = None
 
     def attach(self, h: highspy.Highs) -> None:
-        # highspy's cancelSolve only reaches a solve that listens for user interrupts
-        h.HandleUserInterrupt = True
+        listen_for_cancel(h)
         self._highs = h
         if self._event.is_set():
             h.cancelSolve()

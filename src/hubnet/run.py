@@ -367,7 +367,8 @@ def mip_start(
 
     def told(_: float, cost: float) -> None:
         nonlocal best
-        best = cost
+        # two walks may report, each its own best
+        best = cost if best is None else min(best, cost)
         report(lower())
 
     waited = relaxation_s
@@ -381,6 +382,8 @@ def mip_start(
             scaling,
             told,
             enough=lambda: cost_within_gap(lower(), options.mip_rel_gap),
+            beside=beside,
+            persist=last_word and options.search_s is None,
         )
     finally:
         # also on Ctrl-C: no relaxation is left running

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import networkx as nx
 import pytest
 from builders import write_instance
 
+from hubnet.generate import generate
 from hubnet.instance import load_instance
 from hubnet.network import build_lanes
-from hubnet.network.graph import great_circle_km
+from hubnet.network.graph import END, START, build_graph, great_circle_km, path_weight
+from hubnet.network.lanes import _backward_stages, candidate_pairs
 
 
 def multimodal_tables() -> dict:
@@ -209,3 +214,32 @@ def test_nearest_hub_too_far_along_the_path_gives_way_to_the_next_cheapest(tmp_p
     assert lane.distance_km == pytest.approx(40)
     assert lane.co2_kg_per_t == pytest.approx(40 * 0.1)
     assert lane.path == "S;H2"
+
+
+@pytest.mark.parametrize("nearest", [None, 3])
+def test_lanes_cost_what_networkx_finds_for_each_pair(tmp_path, nearest):
+    """On a generated instance (40 sources into 6 hubs: collection trees grow backwards
+    from the hubs, import trees forwards from the origins), every lane's price is networkx's
+    own shortest path for its pair; with nearest_hubs = k each source keeps its k cheapest."""
+    folder = generate(tmp_path / "g", sources=40, hubs=6, commodities=2, origins=3, seed=2)
+    inst = load_instance(folder)
+    collection = dataclasses.replace(inst.collection, nearest_hubs=nearest, max_collection_km=None)
+    inst = inst.replace(collection=collection)
+    pairs = candidate_pairs(inst)
+    assert "collection" in _backward_stages(pairs) and "import" not in _backward_stages(pairs)
+    lanes = build_lanes(inst, pairs)
+    price = inst.policy.co2_price_jpy_per_t
+    g = build_graph(inst)
+    path_weight(g, price)
+    shortest = {
+        (o, d): nx.dijkstra_path_length(g, (START, o), (END, d), weight="weight")
+        for o, d in zip(pairs["origin"], pairs["destination"], strict=True)
+    }
+    lanes["price"] = lanes["cost_jpy_per_t"] + price * lanes["co2_kg_per_t"] / 1000.0
+    for lane in lanes.itertuples():
+        assert lane.price == pytest.approx(shortest[lane.origin, lane.destination], rel=1e-9)
+    coll = pairs[pairs["stage"] == "collection"]
+    for source, hubs in coll.groupby("origin")["destination"]:
+        ranked = sorted(hubs, key=lambda h, s=source: shortest[s, h])
+        kept = lanes.loc[(lanes["stage"] == "collection") & (lanes["origin"] == source)]
+        assert sorted(kept["destination"]) == sorted(ranked[:nearest] if nearest else ranked)

@@ -134,6 +134,83 @@ def test_search_stops_once_its_plan_is_good_enough(three_hubs, rising):
     assert result.plan == {"B": "L", "C": "L"}
 
 
+def _column_of(facilities, name: str) -> int:  # noqa: ANN001
+    return next(col for f in facilities if f.name == name for _, _, col in f.options)
+
+
+def test_kicks_go_on_where_no_branch_and_bound_follows(three_hubs, monkeypatch):
+    """{A, B} is a local optimum (-140,000: no single move improves it) that a kick leaves
+    for {C} (-160,000). With no kick allowed the walk stops there; with `persist` it kicks on
+    until every plan it meets has been priced before, then stops well inside its budget."""
+    _, compiled, facilities = three_hubs
+    monkeypatch.setattr(search, "KICKS", 0)
+    runs = {
+        persist: search.search_levels(
+            compiled.highs.getModel(),
+            facilities,
+            np.zeros(len(compiled.columns)),
+            starts=[{"A": "L", "B": "L"}],
+            budget_s=60.0,
+            persist=persist,
+        )
+        for persist in (False, True)
+    }
+    assert runs[False].objective == pytest.approx(-140000.0, abs=1e-6)
+    assert runs[True].plan == {"C": "L"}
+    assert runs[True].objective == pytest.approx(-160000.0, abs=1e-6)
+    # three hubs of one level: 8 plans, none priced twice
+    assert runs[True].evaluations <= 8
+    assert runs[True].seconds < 30.0
+
+
+class _EndsLater:
+    """A relaxation beside the search that ends once asked `after` times, with values `x`."""
+
+    def __init__(self, x: np.ndarray, after: int) -> None:
+        self.x, self.left, self.taken = x, after, False
+
+    def running(self) -> bool:
+        return self.left > 0
+
+    def take(self) -> np.ndarray | None:
+        if self.left > 0:
+            self.left -= 1
+            return None
+        if self.taken:
+            return None
+        self.taken = True
+        return self.x
+
+
+def test_a_walk_starts_from_the_relaxation_beside_once_it_ends(three_hubs, monkeypatch):
+    """Stuck at {A, B} (kicks change nothing here), the search kicks on while the relaxation
+    beside runs; once it ends, a second walk starts from its roundings ({C}, the optimum),
+    and its plan is the answer."""
+    _, compiled, facilities = three_hubs
+    monkeypatch.setattr(search, "KICKS", 0)
+    monkeypatch.setattr(search, "KICK_SIZE", 0)
+    x = np.zeros(len(compiled.columns))
+    x[_column_of(facilities, "C")] = 1.0
+
+    def searched(beside):  # noqa: ANN001, ANN202
+        return search.search_levels(
+            compiled.highs.getModel(),
+            facilities,
+            np.zeros(len(compiled.columns)),
+            starts=[{"A": "L", "B": "L"}],
+            budget_s=60.0,
+            beside=beside,
+        )
+
+    assert searched(None).plan == {"A": "L", "B": "L"}
+    ended = _EndsLater(x, after=3)
+    result = searched(ended)
+    assert ended.taken
+    assert result.plan == {"C": "L"}
+    assert result.objective == pytest.approx(-160000.0, abs=1e-6)
+    assert [round(c) for _, c in result.trace] == [-140000, -160000]
+
+
 def test_a_relaxation_cut_short_goes_on_beside_the_search(tmp_path, monkeypatch):
     """With a time limit and two cores, a relaxation its time share cut short goes on beside
     the level search (here the share is nil, so the search starts before any round, from a
@@ -209,6 +286,7 @@ def test_pricer_gives_every_plan_its_own_time_limit(three_hubs, monkeypatch):
     plans = [({"C": "L"}, -160000.0), ({"A": "L", "B": "L"}, -140000.0), ({}, 0.0)]
     while price.h.getRunTime() < 0.1 or price.evaluations < 9:
         for plan, cost in plans:
+            price.seen.clear()  # priced again, not recalled
             assert price(plan) == pytest.approx(cost, abs=1e-6)
             # the limit HiGHS checked was this plan's start plus its own allowance
             assert price.h.getOptionValue("time_limit")[1] > price.h.getRunTime() - 0.02

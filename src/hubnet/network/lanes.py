@@ -115,6 +115,40 @@ class _Tree:
         return self.known[j]
 
 
+class _Towards:
+    """One origin's paths into destinations whose shortest-path trees were grown backwards
+    (on the reversed graph): each destination's tree gives every node its next hop there.
+
+    Sums run from the origin outwards, edge by edge, as in `_Tree`.
+    """
+
+    def __init__(self, root: int, origin: str, succ: np.ndarray, row: dict, edges: dict) -> None:
+        self.root, self.origin, self.succ, self.row, self.edges = root, origin, succ, row, edges
+
+    def path(self, j: int) -> tuple:
+        """(cost, co2, km, sites, modes) of the path to node j."""
+        nxt = self.succ[self.row[j]]
+        cost = co2 = km = 0.0
+        sites, legs = [self.origin], []
+        v = self.root
+        while v != j:
+            w = int(nxt[v])
+            c, e, k, site, mode = self.edges[v, w]
+            cost, co2, km = cost + c, co2 + e, km + k
+            if site is not None:
+                sites.append(site)
+                legs.append(mode)
+            v = w
+        return cost, co2, km, tuple(sites), tuple(legs)
+
+
+def _backward_stages(pairs: pd.DataFrame) -> set[str]:
+    """Stages with fewer destinations than origins: their trees grow from the destinations
+    (1,700 sources into 150 hubs: 150 trees instead of 1,700)."""
+    counts = pairs.groupby("stage")[["origin", "destination"]].nunique()
+    return set(counts.index[counts["destination"] < counts["origin"]])
+
+
 def _graph_lanes(
     g: nx.DiGraph,
     pairs: pd.DataFrame,
@@ -122,15 +156,18 @@ def _graph_lanes(
     max_km: float | None = None,
     co2_price: float = 0.0,
 ) -> pd.DataFrame:
-    """Shortest paths for `pairs` over `g`, all origins at once in scipy's Dijkstra.
+    """Shortest paths for `pairs` over `g`, all trees at once in scipy's Dijkstra.
 
-    Paths share their prefixes in each origin's shortest-path tree, so sums and site lists
-    are built once per tree node. With `nearest_hubs = k`, only the collection lanes that
-    can be among an origin's k cheapest within `max_km` are traced (see `_nearest`); the
-    caller still applies both filters, so the result equals tracing every pair.
+    A stage with fewer destinations than origins grows one tree per destination on the
+    reversed graph; the others one per origin, where paths share their prefixes, so sums and
+    site lists are built once per tree node. With `nearest_hubs = k`, only the collection
+    lanes that can be among an origin's k cheapest within `max_km` are traced (see
+    `_nearest`); the caller still applies both filters, so the result equals tracing every
+    pair.
     """
     nodes = list(g.nodes)
     index = {n: i for i, n in enumerate(nodes)}
+    backward = _backward_stages(pairs)
     by_origin: dict[str, list[tuple[str, str, int]]] = {}
     columns = (pairs[c].tolist() for c in ("stage", "origin", "destination"))
     for stage, o, d in zip(*columns, strict=True):
@@ -144,21 +181,31 @@ def _graph_lanes(
     }
     matrix = nx.to_scipy_sparse_array(g, nodelist=nodes, weight="weight", format="csr")
     origins = sorted(by_origin)
-    src = [index[(START, o)] for o in origins]
-    dist, pred = dijkstra(matrix, directed=True, indices=src, return_predecessors=True)
+    ahead = [o for o in origins if any(s not in backward for s, _, _ in by_origin[o])]
+    behind = sorted({j for ends in by_origin.values() for s, _, j in ends if s in backward})
+    src = {o: index[(START, o)] for o in origins}
+    dist_f, pred_f = _trees(matrix, [src[o] for o in ahead])
+    dist_b, succ_b = _trees(matrix.T.tocsr(), behind)
+    row_f = {o: r for r, o in enumerate(ahead)}
+    row_b = {j: r for r, j in enumerate(behind)}
     # a distance exceeds its lane's price by path_weight's 1e-9 per edge, plus rounding
     slack = 1e-9 * len(nodes)
     rows = []
-    for r, o in enumerate(origins):
+    for o in origins:
         ends = by_origin[o]
-        reach = dist[r, [j for _, _, j in ends]].tolist()
-        wanted = [(s, d, j, x) for (s, d, j), x in zip(ends, reach, strict=True) if x < np.inf]
-        tree = _Tree(src[r], o, pred[r], edges)
+        tree = _Tree(src[o], o, pred_f[row_f[o]], edges) if o in row_f else None
+        towards = _Towards(src[o], o, succ_b, row_b, edges)
+        wanted = []
+        for stage, d, j in ends:
+            back = stage in backward
+            x = dist_b[row_b[j], src[o]] if back else dist_f[row_f[o], j]
+            if x < np.inf:
+                wanted.append((stage, d, j, float(x), towards if back else tree))
         if nearest_hubs is not None:
-            keep = _nearest(wanted, tree, nearest_hubs, max_km, co2_price, slack)
+            keep = _nearest(wanted, nearest_hubs, max_km, co2_price, slack)
             wanted = [w for w in wanted if w[0] != "collection" or w[2] in keep]
-        for stage, d, j, _ in wanted:
-            cost, co2, km, sites, legs = tree.path(j)
+        for stage, d, j, _, paths in wanted:
+            cost, co2, km, sites, legs = paths.path(j)
             rows.append(
                 [
                     f"{o}>{d}",
@@ -176,9 +223,15 @@ def _graph_lanes(
     return pd.DataFrame(rows, columns=LANE_COLUMNS)
 
 
+def _trees(matrix: sp.csr_array, roots: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and predecessors of the shortest-path trees from `roots` (none: empty)."""
+    if not roots:
+        return np.zeros((0, matrix.shape[0])), np.zeros((0, matrix.shape[0]), dtype=np.int32)
+    return dijkstra(matrix, directed=True, indices=roots, return_predecessors=True)
+
+
 def _nearest(
-    wanted: list[tuple[str, str, int, float]],
-    tree: _Tree,
+    wanted: list[tuple[str, str, int, float, _Tree | _Towards]],
     k: int,
     max_km: float | None,
     co2_price: float,
@@ -193,16 +246,18 @@ def _nearest(
     then rank among the first k.
     """
     candidates = sorted(
-        (dj, pos, j) for pos, (stage, _, j, dj) in enumerate(wanted) if stage == "collection"
+        (dj, pos, j, paths)
+        for pos, (stage, _, j, dj, paths) in enumerate(wanted)
+        if stage == "collection"
     )
     keep: set[int] = set()
     prices: list[float] = []
     if k < 1:
         return keep
-    for dj, _, j in candidates:
+    for dj, _, j, paths in candidates:
         if len(prices) >= k and dj - slack - 1e-9 * abs(dj) > prices[k - 1]:
             break
-        cost, co2, km, _, _ = tree.path(j)
+        cost, co2, km, _, _ = paths.path(j)
         if max_km is None or km <= max_km:
             keep.add(j)
             bisect.insort(prices, cost + co2_price * co2 / 1000.0)

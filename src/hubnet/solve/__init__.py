@@ -727,6 +727,7 @@ class Background:
         self._stop = Stop()
         self._done = threading.Event()
         self._lock = threading.Lock()
+        self._taken = False
         told = kwargs.pop("on_round", None)
 
         def publish(relaxed: Relaxed) -> None:
@@ -759,6 +760,17 @@ class Background:
         """The last round's result so far."""
         with self._lock:
             return self._latest
+
+    def running(self) -> bool:
+        return not self._done.is_set()
+
+    def take(self) -> np.ndarray | None:
+        """The values of its last round, once it has ended (on its own: the search restarts
+        from them); None before that, after a failure, and once taken."""
+        if self._taken or not self._done.is_set() or self._result is None:
+            return None
+        self._taken = True
+        return self._result.values
 
     def cancel(self) -> None:
         """Ask the relaxation to stop after (or in) the round under way; do not wait."""

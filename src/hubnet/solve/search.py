@@ -18,9 +18,11 @@ from __future__ import annotations
 import logging
 import math
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import highspy
 import numpy as np
@@ -35,6 +37,9 @@ MIN_IMPROVEMENT = 1e-7
 #: facilities a kick moves, and kicks in a row without a better plan before the search stops
 KICK_SIZE = 2
 KICKS = 4
+#: kicks in a row that lead only to plans priced before end the search, even where kicks
+#: would go on (`_Walk.kicks_on`): a small model's plans are soon all priced
+STALE_KICKS = 10
 #: at most this many seconds for one LP of a plan from a previous basis (a plan that takes
 #: longer is skipped); the first, cold LPs may take what is left of the budget
 EVAL_LIMIT_S = 20.0
@@ -55,6 +60,8 @@ class SearchResult:
     relaxation: Relaxed | None = None
     #: seconds the run waited on the relaxation, which went on beside the search
     relaxation_wait_s: float = 0.0
+    #: walks whose plans are counted (a second one starts from a relaxation beside that ended)
+    walks: int = 1
 
 
 class PlanPricer:
@@ -76,10 +83,22 @@ class PlanPricer:
         self.evaluations = 0
         self.lp_s = 0.0
         self.good_basis: highspy.HighsBasis | None = None
+        #: the cost of every plan priced: a plan met again is not priced again
+        self.seen: dict[frozenset, float | None] = {}
 
     def __call__(self, plan: Plan, limit_s: float | None = None) -> float | None:
         """The plan's cost, or None if no flows fit it (within `limit_s`, default
-        EVAL_LIMIT_S)."""
+        EVAL_LIMIT_S). A plan priced before gets its cost as then, and `values` stays the
+        last plan priced: a walk's best is never dearer than a plan it has priced, so a plan
+        met again never becomes its best."""
+        key = frozenset(plan.items())
+        if key in self.seen:
+            return self.seen[key]
+        cost = self._solve(plan, limit_s)
+        self.seen[key] = cost
+        return cost
+
+    def _solve(self, plan: Plan, limit_s: float | None) -> float | None:
         for f in self.facilities:
             chosen = plan.get(f.name)
             for level, _, col in f.options:
@@ -116,6 +135,23 @@ class PlanPricer:
 
     def values(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value)
+
+
+class Beside(Protocol):
+    """A relaxation going on beside the search (`hubnet.solve.Background`)."""
+
+    def running(self) -> bool:
+        """Whether it is still solving."""
+        ...
+
+    def take(self) -> np.ndarray | None:
+        """Its last round's values, once it has ended; None before, and after the first."""
+        ...
+
+
+def _opened(facilities: list[Facility], relaxed: np.ndarray) -> dict[str, float]:
+    """How much of each facility the relaxation opened (its levels' sum)."""
+    return {f.name: float(sum(relaxed[c] for _, _, c in f.options)) for f in facilities}
 
 
 def roundings(facilities: list[Facility], relaxed: np.ndarray) -> list[Plan]:
@@ -219,17 +255,41 @@ class _Walk:
     #: a cost at or below which the search is done (its plan is within the gap asked for of
     #: a bound that may rise while it runs)
     enough: Callable[[], float] = lambda: -math.inf
+    #: set once any walk of the search is done for good (good enough, stopped, failed)
+    halt: threading.Event = field(default_factory=threading.Event)
+    #: no branch and bound follows: kick on until the budget is spent
+    persist: bool = False
+    #: a relaxation going on beside the search, and what to do with its values once it ends
+    beside: Beside | None = None
+    on_ended: Callable[[np.ndarray], None] | None = None
     by_name: dict[str, Facility] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_name = {f.name: f for f in self.facilities}
 
     def out_of_time(self) -> bool:
+        """Done: the budget is spent, a plan is good enough, or the kicks have priced their
+        share of plans (`kicks_on` lifts that)."""
+        if self.best <= self.enough():
+            self.halt.set()
         return (
-            time.perf_counter() >= self.deadline
-            or self.price.evaluations >= self.max_plans
-            or self.best <= self.enough()
+            self.halt.is_set()
+            or time.perf_counter() >= self.deadline
+            or (self.price.evaluations >= self.max_plans and not self.kicks_on())
         )
+
+    def kicks_on(self) -> bool:
+        """Whether kicks go on past their share: no branch and bound follows, or a relaxation
+        beside the search has yet to end (and start a walk from its roundings)."""
+        return self.persist or (self.beside is not None and self.beside.running())
+
+    def look_beside(self) -> None:
+        """Hand the values of the relaxation beside, once it has ended, to `on_ended`."""
+        if self.beside is not None and self.on_ended is not None:
+            x = self.beside.take()
+            if x is not None:
+                self.on_ended(x)
+                self.beside = None
 
     def descend(self, plan: Plan, cost: float, focus: set[str] | None = None) -> None:
         """Keep every move that lowers the cost until a whole sweep keeps none. With
@@ -257,6 +317,7 @@ class _Walk:
                             focus |= {name, *self.by_name[name].neighbours}
                 if self.progress is not None:
                     self.progress(time.perf_counter() - self.t0, self.best)
+                self.look_beside()
 
     def offer(self, plan: Plan, cost: float, x: np.ndarray) -> None:
         if cost < self.best - MIN_IMPROVEMENT * max(abs(self.best), 1.0):
@@ -294,6 +355,8 @@ def search_levels(
     seed: int = 0,
     descend: bool = True,
     enough: float | Callable[[], float] = -math.inf,
+    beside: Beside | None = None,
+    persist: bool = False,
 ) -> SearchResult | None:
     """The best plan found from `starts` within the budget (`relaxed`, the relaxation's
     values, orders the moves); `progress(seconds, best cost)` is told after every plan.
@@ -304,41 +367,156 @@ def search_levels(
     budget is spent. Kicks are drawn from `seed`: the same instance and seed give the same
     plan whenever the time budget does not cut the search short. It stops at once when a
     plan costs `enough` or less (within the gap asked for of the relaxation's bound; a
-    function, when that bound rises while the search runs). With
-    `descend` off it only prices the starts and returns the best.
+    function, when that bound rises while the search runs). With `persist` (no branch and
+    bound follows) it kicks on until the budget is spent or the plan is good enough.
+
+    With `beside`, a relaxation going on beside the search, it kicks on while that runs;
+    once it ends, a second walk starts from its roundings in a thread of its own (on the
+    core the relaxation leaves), while this one goes on: a relaxation cut short rounds to
+    plans far from the complete one's, and neither start is reliably the better (on the
+    generated 1,700 x 150 instance the 10th round's roundings led to -140.80 bn in 20 s, the
+    complete relaxation's to -141.49 bn in 1 s or to -141.10 bn). Both stop when either is
+    good enough; the better plan is the answer.
+
+    With `descend` off it only prices the starts and returns the best.
     """
     t0 = time.perf_counter()
-    price = PlanPricer(model, facilities, highs_options or {})
-    relaxed_open = {f.name: float(sum(relaxed[c] for _, _, c in f.options)) for f in facilities}
+    options = highs_options or {}
+    halt = threading.Event()
+    side: list[_Walk | None] = []
+    thread: threading.Thread | None = None
+
+    def walk_from(x: np.ndarray, plans: list[Plan], **kwargs: object) -> _Walk | None:
+        return _walk(
+            PlanPricer(model, facilities, options),
+            facilities,
+            x,
+            plans,
+            t0,
+            t0 + budget_s,
+            progress,
+            enough if callable(enough) else lambda: enough,
+            halt,
+            persist,
+            **kwargs,
+        )
+
+    failed: list[BaseException] = []
+
+    def side_walk(x: np.ndarray) -> None:
+        try:
+            side.append(walk_from(x, roundings(facilities, x), seed=seed + 1))
+        except BaseException as exc:  # raised again once the main walk is done
+            failed.append(exc)
+
+    def on_ended(x: np.ndarray) -> None:
+        nonlocal thread
+        # a plain thread: every HiGHS solve of the side walk is short, and `halt` ends it
+        thread = threading.Thread(target=side_walk, args=(x,), name="hubnet-side-walk")
+        thread.start()
+
+    t_join = 0.0
+    try:
+        main = walk_from(
+            relaxed, starts, seed=seed, descend=descend, beside=beside, on_ended=on_ended
+        )
+    except BaseException:
+        halt.set()  # Ctrl-C or a failure: the side walk stops after the plan it is pricing
+        raise
+    finally:
+        if thread is not None:
+            t1 = time.perf_counter()
+            thread.join()
+            t_join = time.perf_counter() - t1
+    if failed:
+        raise failed[0]
+    walks = [w for w in (main, *side) if w is not None]
+    if not walks:
+        return None
+    best = min(walks, key=lambda w: w.best)
+    seconds = time.perf_counter() - t0
+    trace: list[tuple[float, float]] = []
+    for at, cost in sorted(p for w in walks for p in w.trace):
+        if not trace or cost < trace[-1][1]:
+            trace.append((at, cost))
+    evaluations = sum(w.price.evaluations for w in walks)
+    logger.info(
+        "level search: %d plans priced (%d walks), %d improvements, %.1f s, cost %.6g",
+        evaluations,
+        len(walks),
+        sum(w.improvements for w in walks),
+        seconds,
+        best.best,
+    )
+    return SearchResult(
+        best.best_plan,
+        best.best,
+        best.best_x,
+        evaluations,
+        sum(w.improvements for w in walks),
+        seconds,
+        trace,
+        # the side walk's HiGHS time overlaps this one's, but for the wait at the end
+        walks[0].price.lp_s + t_join if main is not None else t_join,
+        walks=len(walks),
+    )
+
+
+def _walk(
+    price: PlanPricer,
+    facilities: list[Facility],
+    relaxed: np.ndarray,
+    starts: list[Plan],
+    t0: float,
+    deadline: float,
+    progress: Callable[[float, float], None] | None,
+    enough: Callable[[], float],
+    halt: threading.Event,
+    persist: bool,
+    seed: int,
+    descend: bool = True,
+    beside: Beside | None = None,
+    on_ended: Callable[[np.ndarray], None] | None = None,
+) -> _Walk | None:
+    """One walk of `search_levels`: the best start, a descent from it, then kicks."""
     best_plan, best, best_x = None, np.inf, None
     for plan in starts:
-        cost = price(plan, budget_s - (time.perf_counter() - t0))
+        cost = price(plan, deadline - time.perf_counter())
         if cost is not None and cost < best:
             best_plan, best, best_x = dict(plan), cost, price.values()
     if best_plan is None:
         return None
-    if not descend:
-        seconds = time.perf_counter() - t0
-        trace = [(seconds, best)]
-        return SearchResult(
-            best_plan, best, best_x, price.evaluations, 0, seconds, trace, price.lp_s
-        )
     walk = _Walk(
-        price, facilities, relaxed_open, t0, t0 + budget_s, progress, best_plan, best, best_x
+        price,
+        facilities,
+        _opened(facilities, relaxed),
+        t0,
+        deadline,
+        progress,
+        best_plan,
+        best,
+        best_x,
+        enough=enough,
+        halt=halt,
+        persist=persist,
+        beside=beside,
+        on_ended=on_ended,
     )
-    walk.enough = enough if callable(enough) else lambda: enough
     walk.trace.append((time.perf_counter() - t0, best))
+    if not descend:
+        return walk
     walk.descend(best_plan, best)
     # kicks may price as many plans again as the first descent did: where it was quick the
     # branch and bound makes better use of the time (on japan-municipal twelve idle kicks
     # cost 80 s); counting plans, not seconds, keeps the result the same run after run
     walk.max_plans = 2 * price.evaluations
     rng = random.Random(seed)
-    idle = 0
-    while idle < KICKS and not walk.out_of_time():
-        before = walk.best
+    idle = stale = 0
+    while (idle < KICKS or walk.kicks_on()) and stale < STALE_KICKS and not walk.out_of_time():
+        before, priced = walk.best, price.evaluations
         trial, touched = walk.kick(walk.best_plan, rng)
         got = price(trial)
+        walk.look_beside()
         if got is not None:
             walk.offer(trial, got, price.values())
             walk.descend(trial, got, touched)
@@ -348,21 +526,5 @@ def search_levels(
             idle = 0
         else:
             idle += 1
-    seconds = time.perf_counter() - t0
-    logger.info(
-        "level search: %d plans priced, %d improvements, %.1f s, cost %.6g",
-        price.evaluations,
-        walk.improvements,
-        seconds,
-        walk.best,
-    )
-    return SearchResult(
-        walk.best_plan,
-        walk.best,
-        walk.best_x,
-        price.evaluations,
-        walk.improvements,
-        seconds,
-        walk.trace,
-        price.lp_s,
-    )
+        stale = stale + 1 if price.evaluations == priced else 0
+    return walk

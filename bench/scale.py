@@ -97,6 +97,7 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
     # overlap the search's own HiGHS time and count only while the run had nothing else to do
     relax_s = min(relaxed.lp_s, started.relaxation_wait_s) if relaxed else 0.0
     highs_s = report.solve_s + (started.lp_s if started else 0.0) + relax_s
+    rss_gb = peak_rss_gb()  # hubnet's own peak, before HiGHS alone runs in this process
     if SOLVE_ALONE:
         alone, alone_status, alone_obj = _alone(mps, compiled, opts)
     else:
@@ -113,7 +114,7 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
         "alone": alone,
         "alone_status": alone_status,
         "alone_objective": alone_obj,
-        "rss_gb": peak_rss_gb(),
+        "rss_gb": rss_gb,
     }
 
 

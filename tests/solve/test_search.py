@@ -138,23 +138,25 @@ def _column_of(facilities, name: str) -> int:  # noqa: ANN001
     return next(col for f in facilities if f.name == name for _, _, col in f.options)
 
 
-def test_kicks_go_on_where_no_branch_and_bound_follows(three_hubs, monkeypatch):
-    """{A, B} is a local optimum (-140,000: no single move improves it) that a kick leaves
-    for {C} (-160,000). With no kick allowed the walk stops there; with `persist` it kicks on
-    until every plan it meets has been priced before, then stops well inside its budget."""
+def _from_a_and_b(three_hubs, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    """The search on three hubs from {A, B}, a local optimum (-140,000: no single move
+    improves it) that a kick leaves for {C} (-160,000)."""
     _, compiled, facilities = three_hubs
+    return search.search_levels(
+        compiled.highs.getModel(),
+        facilities,
+        np.zeros(len(compiled.columns)),
+        starts=[{"A": "L", "B": "L"}],
+        budget_s=60.0,
+        **kwargs,
+    )
+
+
+def test_kicks_go_on_where_no_branch_and_bound_follows(three_hubs, monkeypatch):
+    """With no kick allowed the walk stops at {A, B}; with `persist` it kicks on until every
+    plan it meets has been priced before, then stops well inside its budget."""
     monkeypatch.setattr(search, "KICKS", 0)
-    runs = {
-        persist: search.search_levels(
-            compiled.highs.getModel(),
-            facilities,
-            np.zeros(len(compiled.columns)),
-            starts=[{"A": "L", "B": "L"}],
-            budget_s=60.0,
-            persist=persist,
-        )
-        for persist in (False, True)
-    }
+    runs = {persist: _from_a_and_b(three_hubs, persist=persist) for persist in (False, True)}
     assert runs[False].objective == pytest.approx(-140000.0, abs=1e-6)
     assert runs[True].plan == {"C": "L"}
     assert runs[True].objective == pytest.approx(-160000.0, abs=1e-6)
@@ -191,20 +193,9 @@ def test_a_walk_starts_from_the_relaxation_beside_once_it_ends(three_hubs, monke
     monkeypatch.setattr(search, "KICK_SIZE", 0)
     x = np.zeros(len(compiled.columns))
     x[_column_of(facilities, "C")] = 1.0
-
-    def searched(beside):  # noqa: ANN001, ANN202
-        return search.search_levels(
-            compiled.highs.getModel(),
-            facilities,
-            np.zeros(len(compiled.columns)),
-            starts=[{"A": "L", "B": "L"}],
-            budget_s=60.0,
-            beside=beside,
-        )
-
-    assert searched(None).plan == {"A": "L", "B": "L"}
+    assert _from_a_and_b(three_hubs).plan == {"A": "L", "B": "L"}
     ended = _EndsLater(x, after=3)
-    result = searched(ended)
+    result = _from_a_and_b(three_hubs, beside=ended)
     assert ended.taken
     assert result.plan == {"C": "L"}
     assert result.objective == pytest.approx(-160000.0, abs=1e-6)

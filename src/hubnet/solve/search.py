@@ -28,7 +28,7 @@ import highspy
 import numpy as np
 
 from hubnet.report import Facility, Plan
-from hubnet.solve import Relaxed, new_highs
+from hubnet.solve import Relaxed, listen_for_cancel, new_highs
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,8 @@ class PlanPricer:
         self.good_basis: highspy.HighsBasis | None = None
         #: the cost of every plan priced: a plan met again is not priced again
         self.seen: dict[frozenset, float | None] = {}
+        #: no LP runs past this `time.perf_counter()` (a walk whose plans may go unpriced)
+        self.deadline = math.inf
 
     def __call__(self, plan: Plan, limit_s: float | None = None) -> float | None:
         """The plan's cost, or None if no flows fit it (within `limit_s`, default
@@ -121,6 +123,7 @@ class PlanPricer:
         self.h.setOptionValue("presolve", "off" if self.good_basis is not None else "on")
         # HiGHS counts its time limit over the instance's whole life, not per run
         allowed = EVAL_LIMIT_S if limit_s is None else max(limit_s, EVAL_LIMIT_S)
+        allowed = max(min(allowed, self.deadline - time.perf_counter()), 0.0)
         self.h.setOptionValue("time_limit", self.h.getRunTime() + allowed)
         t0 = time.perf_counter()
         self.h.run()
@@ -384,11 +387,19 @@ def search_levels(
     options = highs_options or {}
     halt = threading.Event()
     side: list[_Walk | None] = []
+    side_price: list[PlanPricer] = []
     thread: threading.Thread | None = None
 
-    def walk_from(x: np.ndarray, plans: list[Plan], **kwargs: object) -> _Walk | None:
+    def walk_from(
+        x: np.ndarray, plans: list[Plan], strict: bool = False, **kwargs: object
+    ) -> _Walk | None:
+        price = PlanPricer(model, facilities, options)
+        if strict:
+            price.deadline = t0 + budget_s
+            listen_for_cancel(price.h)
+            side_price.append(price)
         return _walk(
-            PlanPricer(model, facilities, options),
+            price,
             facilities,
             x,
             plans,
@@ -405,7 +416,8 @@ def search_levels(
 
     def side_walk(x: np.ndarray) -> None:
         try:
-            side.append(walk_from(x, roundings(facilities, x), seed=seed + 1))
+            # its first LPs are cold (seconds each at 5,000 x 300): none runs past the budget
+            side.append(walk_from(x, roundings(facilities, x), strict=True, seed=seed + 1))
         except BaseException as exc:  # raised again once the main walk is done
             failed.append(exc)
 
@@ -425,6 +437,11 @@ def search_levels(
         raise
     finally:
         if thread is not None:
+            if halt.is_set() or time.perf_counter() >= t0 + budget_s:
+                # the search is over: the side walk's LP under way (a cold one may take
+                # seconds) is cancelled, not waited for
+                for p in side_price:
+                    p.h.cancelSolve()
             t1 = time.perf_counter()
             thread.join()
             t_join = time.perf_counter() - t1
@@ -481,6 +498,8 @@ def _walk(
     """One walk of `search_levels`: the best start, a descent from it, then kicks."""
     best_plan, best, best_x = None, np.inf, None
     for plan in starts:
+        if halt.is_set():
+            break
         cost = price(plan, deadline - time.perf_counter())
         if cost is not None and cost < best:
             best_plan, best, best_x = dict(plan), cost, price.values()

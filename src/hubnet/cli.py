@@ -150,7 +150,8 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
 
 class ProgressView:
     """Live line: elapsed, best solution, bound, gap (only for solves that take a while).
-    Told from two threads when the relaxation runs beside the level search."""
+    Told from two threads when the relaxation runs beside the level search, or a second
+    walk of the search runs beside the first."""
 
     def __init__(self) -> None:
         self.live: Live | None = None
@@ -190,7 +191,8 @@ def solve(
     threads: Annotated[
         int | None,
         typer.Option(
-            help="HiGHS threads; 1 also keeps the relaxation from running beside the level search."
+            help="HiGHS threads; 1 also keeps the relaxation from running beside the level search "
+            "(and the search to one walk)."
         ),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Results folder (exact path).")] = None,

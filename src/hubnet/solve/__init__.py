@@ -765,8 +765,8 @@ class Background:
         return not self._done.is_set()
 
     def take(self) -> np.ndarray | None:
-        """The values of its last round, once it has ended (on its own: the search restarts
-        from them); None before that, after a failure, and once taken."""
+        """The values of its last round, once it has ended (a second walk of the level
+        search starts from them); None before that, after a failure, and once taken."""
         if self._taken or not self._done.is_set() or self._result is None:
             return None
         self._taken = True

@@ -371,7 +371,8 @@ def search_levels(
     plan whenever the time budget does not cut the search short. It stops at once when a
     plan costs `enough` or less (within the gap asked for of the relaxation's bound; a
     function, when that bound rises while the search runs). With `persist` (no branch and
-    bound follows) it kicks on until the budget is spent or the plan is good enough.
+    bound follows) it kicks on until the budget is spent, the plan is good enough, or
+    STALE_KICKS kicks in a row have met only plans priced before.
 
     With `beside`, a relaxation going on beside the search, it kicks on while that runs;
     once it ends, a second walk starts from its roundings in a thread of its own (on the
@@ -447,9 +448,9 @@ def search_levels(
             t_join = time.perf_counter() - t1
     if failed:
         raise failed[0]
-    walks = [w for w in (main, *side) if w is not None]
-    if not walks:
-        return None
+    if main is None:
+        return None  # no start could be priced (and so no second walk began)
+    walks = [main, *(w for w in side if w is not None)]
     best = min(walks, key=lambda w: w.best)
     seconds = time.perf_counter() - t0
     trace: list[tuple[float, float]] = []
@@ -474,7 +475,7 @@ def search_levels(
         seconds,
         trace,
         # the side walk's HiGHS time overlaps this one's, but for the wait at the end
-        walks[0].price.lp_s + t_join if main is not None else t_join,
+        main.price.lp_s + t_join,
         walks=len(walks),
     )
 

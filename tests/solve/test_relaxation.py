@@ -189,9 +189,8 @@ def test_a_relaxation_beside_is_the_relaxation_and_stops_at_a_round(japan):
     beside = Background(compiled, 60.0, links=links, cut_gain=1e-9)
     assert beside.wait(60.0)
     assert not beside.running()
-    # the search beside takes the final values once, for a walk from their roundings
-    assert np.array_equal(beside.take(), plain.values)
-    assert beside.take() is None
+    # the search beside starts a second walk from the roundings of its final values
+    assert np.array_equal(beside.final(), plain.values)
     got = beside.stop()
     assert (got.bound, got.rounds, got.cut_rounds) == (plain.bound, plain.rounds, plain.cut_rounds)
     assert beside.latest is got
@@ -206,7 +205,7 @@ def test_a_relaxation_beside_is_the_relaxation_and_stops_at_a_round(japan):
 
     beside = Background(compiled, 60.0, links=links, cut_gain=1e-9, on_round=hold_first)
     assert first.wait(60.0)
-    assert beside.running() and beside.take() is None
+    assert beside.running() and beside.final() is None
     beside.cancel()
     asked.set()
     stopped = beside.stop()

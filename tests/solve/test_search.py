@@ -169,18 +169,16 @@ class _EndsLater:
     """A relaxation beside the search that ends once asked `after` times, with values `x`."""
 
     def __init__(self, x: np.ndarray, after: int) -> None:
-        self.x, self.left, self.taken = x, after, False
+        self.x, self.left, self.given = x, after, 0
 
     def running(self) -> bool:
         return self.left > 0
 
-    def take(self) -> np.ndarray | None:
+    def final(self) -> np.ndarray | None:
         if self.left > 0:
             self.left -= 1
             return None
-        if self.taken:
-            return None
-        self.taken = True
+        self.given += 1
         return self.x
 
 
@@ -196,7 +194,7 @@ def test_a_walk_starts_from_the_relaxation_beside_once_it_ends(three_hubs, monke
     assert _from_a_and_b(three_hubs).plan == {"A": "L", "B": "L"}
     ended = _EndsLater(x, after=3)
     result = _from_a_and_b(three_hubs, beside=ended)
-    assert ended.taken
+    assert ended.given == 1  # one second walk, however long the first goes on
     assert result.plan == {"C": "L"}
     assert result.objective == pytest.approx(-160000.0, abs=1e-6)
     assert [round(c) for _, c in result.trace] == [-140000, -160000]
@@ -281,6 +279,16 @@ def test_pricer_gives_every_plan_its_own_time_limit(three_hubs, monkeypatch):
             assert price(plan) == pytest.approx(cost, abs=1e-6)
             # the limit HiGHS checked was this plan's start plus its own allowance
             assert price.h.getOptionValue("time_limit")[1] > price.h.getRunTime() - 0.02
+
+
+def test_a_second_walks_plans_get_no_time_past_its_deadline(three_hubs):
+    """A second walk's pricer never lets an LP run past the search's budget: with 0.5 s of
+    it left, HiGHS is given at most that, not EVAL_LIMIT_S (20 s)."""
+    _, compiled, facilities = three_hubs
+    price = search.PlanPricer(compiled.highs.getModel(), facilities, {})
+    price.deadline = time.perf_counter() + 0.5
+    assert price({"C": "L"}) == pytest.approx(-160000.0, abs=1e-6)
+    assert price.h.getOptionValue("time_limit")[1] <= price.h.getRunTime() + 0.5
 
 
 def test_plan_within_gap_of_the_bound_is_the_answer(three_hubs):

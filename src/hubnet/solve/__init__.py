@@ -727,7 +727,6 @@ class Background:
         self._stop = Stop()
         self._done = threading.Event()
         self._lock = threading.Lock()
-        self._taken = False
         told = kwargs.pop("on_round", None)
 
         def publish(relaxed: Relaxed) -> None:
@@ -764,12 +763,11 @@ class Background:
     def running(self) -> bool:
         return not self._done.is_set()
 
-    def take(self) -> np.ndarray | None:
+    def final(self) -> np.ndarray | None:
         """The values of its last round, once it has ended (a second walk of the level
-        search starts from them); None before that, after a failure, and once taken."""
-        if self._taken or not self._done.is_set() or self._result is None:
+        search starts from them); None before that, and after a failure."""
+        if not self._done.is_set() or self._result is None:
             return None
-        self._taken = True
         return self._result.values
 
     def cancel(self) -> None:

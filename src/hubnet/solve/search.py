@@ -147,8 +147,8 @@ class Beside(Protocol):
         """Whether it is still solving."""
         ...
 
-    def take(self) -> np.ndarray | None:
-        """Its last round's values, once it has ended; None before, and after the first."""
+    def final(self) -> np.ndarray | None:
+        """Its last round's values once it has ended; None before."""
         ...
 
 
@@ -287,9 +287,10 @@ class _Walk:
         return self.persist or (self.beside is not None and self.beside.running())
 
     def look_beside(self) -> None:
-        """Hand the values of the relaxation beside, once it has ended, to `on_ended`."""
+        """Hand the values of the relaxation beside, once it has ended, to `on_ended` (once:
+        the walk lets go of the relaxation then)."""
         if self.beside is not None and self.on_ended is not None:
-            x = self.beside.take()
+            x = self.beside.final()
             if x is not None:
                 self.on_ended(x)
                 self.beside = None
@@ -347,6 +348,38 @@ class _Walk:
         return trial, touched
 
 
+class _SecondWalk:
+    """A walk in a thread of its own, on the core a relaxation that ended beside the search
+    leaves; `run` walks with the pricer `new_price` makes there."""
+
+    def __init__(
+        self, new_price: Callable[[], PlanPricer], run: Callable[[PlanPricer], _Walk | None]
+    ) -> None:
+        self.price: PlanPricer | None = None
+        self.walk: _Walk | None = None
+        self.error: BaseException | None = None
+
+        def target() -> None:
+            try:
+                self.price = new_price()
+                self.walk = run(self.price)
+            except BaseException as exc:  # raised by `search_levels` once the first walk ends
+                self.error = exc
+
+        # a plain thread: its LPs are short, or cancelled by `finish`, and `halt` ends it
+        self.thread = threading.Thread(target=target, name="hubnet-second-walk")
+        self.thread.start()
+
+    def finish(self, cancel: bool) -> float:
+        """Wait for the walk to end, cancelling its LP under way first if `cancel` (the
+        search is over); the seconds waited."""
+        if cancel and self.price is not None:
+            self.price.h.cancelSolve()
+        t0 = time.perf_counter()
+        self.thread.join()
+        return time.perf_counter() - t0
+
+
 def search_levels(
     model: highspy.HighsModel,
     facilities: list[Facility],
@@ -385,72 +418,53 @@ def search_levels(
     With `descend` off it only prices the starts and returns the best.
     """
     t0 = time.perf_counter()
+    deadline = t0 + budget_s
     options = highs_options or {}
     halt = threading.Event()
-    side: list[_Walk | None] = []
-    side_price: list[PlanPricer] = []
-    thread: threading.Thread | None = None
+    second: _SecondWalk | None = None
 
-    def walk_from(
-        x: np.ndarray, plans: list[Plan], strict: bool = False, **kwargs: object
-    ) -> _Walk | None:
-        price = PlanPricer(model, facilities, options)
-        if strict:
-            price.deadline = t0 + budget_s
-            listen_for_cancel(price.h)
-            side_price.append(price)
+    def walk(price: PlanPricer, x: np.ndarray, plans: list[Plan], **kwargs: object):  # noqa: ANN202
+        good = enough if callable(enough) else lambda: enough
         return _walk(
-            price,
-            facilities,
-            x,
-            plans,
-            t0,
-            t0 + budget_s,
-            progress,
-            enough if callable(enough) else lambda: enough,
-            halt,
-            persist,
-            **kwargs,
+            price, facilities, x, plans, t0, deadline, progress, good, halt, persist, **kwargs
         )
 
-    failed: list[BaseException] = []
-
-    def side_walk(x: np.ndarray) -> None:
-        try:
-            # its first LPs are cold (seconds each at 5,000 x 300): none runs past the budget
-            side.append(walk_from(x, roundings(facilities, x), strict=True, seed=seed + 1))
-        except BaseException as exc:  # raised again once the main walk is done
-            failed.append(exc)
+    def second_price() -> PlanPricer:
+        # its first LPs are cold (seconds each at 5,000 x 300): none runs past the budget,
+        # and the one under way is cancelled when the search is over
+        price = PlanPricer(model, facilities, options)
+        price.deadline = deadline
+        listen_for_cancel(price.h)
+        return price
 
     def on_ended(x: np.ndarray) -> None:
-        nonlocal thread
-        # a plain thread: every HiGHS solve of the side walk is short, and `halt` ends it
-        thread = threading.Thread(target=side_walk, args=(x,), name="hubnet-side-walk")
-        thread.start()
+        nonlocal second
+        second = _SecondWalk(
+            second_price, lambda price: walk(price, x, roundings(facilities, x), seed=seed + 1)
+        )
 
-    t_join = 0.0
+    waited = 0.0
     try:
-        main = walk_from(
-            relaxed, starts, seed=seed, descend=descend, beside=beside, on_ended=on_ended
+        main = walk(
+            PlanPricer(model, facilities, options),
+            relaxed,
+            starts,
+            seed=seed,
+            descend=descend,
+            beside=beside,
+            on_ended=on_ended,
         )
     except BaseException:
-        halt.set()  # Ctrl-C or a failure: the side walk stops after the plan it is pricing
+        halt.set()  # Ctrl-C or a failure: the second walk stops too
         raise
     finally:
-        if thread is not None:
-            if halt.is_set() or time.perf_counter() >= t0 + budget_s:
-                # the search is over: the side walk's LP under way (a cold one may take
-                # seconds) is cancelled, not waited for
-                for p in side_price:
-                    p.h.cancelSolve()
-            t1 = time.perf_counter()
-            thread.join()
-            t_join = time.perf_counter() - t1
-    if failed:
-        raise failed[0]
+        if second is not None:
+            waited = second.finish(cancel=halt.is_set() or time.perf_counter() >= deadline)
+    if second is not None and second.error is not None:
+        raise second.error
     if main is None:
         return None  # no start could be priced (and so no second walk began)
-    walks = [main, *(w for w in side if w is not None)]
+    walks = [main] if second is None or second.walk is None else [main, second.walk]
     best = min(walks, key=lambda w: w.best)
     seconds = time.perf_counter() - t0
     trace: list[tuple[float, float]] = []
@@ -474,8 +488,8 @@ def search_levels(
         sum(w.improvements for w in walks),
         seconds,
         trace,
-        # the side walk's HiGHS time overlaps this one's, but for the wait at the end
-        main.price.lp_s + t_join,
+        # the second walk's HiGHS time overlaps the first's, but for the wait at the end
+        main.price.lp_s + waited,
         walks=len(walks),
     )
 

@@ -266,6 +266,32 @@ def test_neighbours_are_the_hubs_sharing_sources(three_hubs):
     }
 
 
+def test_moves_close_and_merge_before_they_resize_or_open():
+    """Plan {A: small, B: large} of three two-level hubs, each the others' neighbour, C
+    opened 0.3 by the relaxation, A 0.6, B 0.9. Listed by hand in the order the search
+    tries them: closes (least opened first), moves to a neighbour, closes while an open
+    neighbour grows (A can grow, B is at its largest), resizes, then opens."""
+    two = (("small", 100.0, 0), ("large", 300.0, 1))
+    facilities = [
+        search.Facility(name, two, neighbours=tuple(n for n in "ABC" if n != name))
+        for name in "ABC"
+    ]
+    moves = list(
+        search._moves({"A": "small", "B": "large"}, facilities, {"A": 0.6, "B": 0.9, "C": 0.3})
+    )
+    assert moves == [
+        (("A", None),),
+        (("B", None),),
+        (("A", None), ("C", "small")),
+        (("B", None), ("C", "large")),
+        (("B", None), ("A", "large")),
+        (("A", "large"),),
+        (("B", "small"),),
+        (("C", "small"),),
+        (("C", "large"),),
+    ]
+
+
 def test_pricer_gives_every_plan_its_own_time_limit(three_hubs, monkeypatch):
     """HiGHS counts `time_limit` over an instance's life: unless it is moved on per plan,
     every plan priced after the first EVAL_LIMIT_S seconds comes back unsolved."""

@@ -3,8 +3,8 @@
 Once every facility's level is fixed, what is left is an LP (without the linking rows, which
 capacity then implies) that HiGHS re-solves from the previous basis in a few hundredths of a
 second even at municipality scale. The search starts from the best of a few roundings of the
-LP relaxation and moves one facility at a time (close it, resize it, open it, or move it to
-a neighbouring site), keeping any move that lowers the cost, until a whole sweep finds none.
+LP relaxation and moves one facility at a time (close it, move it to a neighbouring site,
+resize it, or open one), keeping any move that lowers the cost, until a whole sweep finds none.
 It then kicks that plan a few moves away and descends again, keeping the best, until kicks
 stop paying or the time budget is spent. The branch and bound then starts from that plan;
 if it is already within the requested gap of the relaxation's bound, the plan is the answer
@@ -177,29 +177,20 @@ def roundings(facilities: list[Facility], relaxed: np.ndarray) -> list[Plan]:
 def _moves(
     plan: Plan, facilities: list[Facility], relaxed_open: dict[str, float]
 ) -> Iterator[tuple[tuple[str, str | None], ...]]:
-    """Closing, then resizing by one level, the least promising open facilities first; then
-    opening a closed one (what the relaxation opened in part first); then moving a facility
-    to a neighbour; then closing one while an open neighbour grows by a level."""
+    """Closing an open facility (the least promising first); moving one to a neighbour;
+    closing one while an open neighbour grows by a level; resizing one by a level; then
+    opening a closed one (what the relaxation opened in part first).
+
+    A rounding opens more sites than a good plan keeps, so the moves that close or merge
+    come first, and the opens, the most numerous and the least often kept, last: on the
+    generated 1,700 x 150 instance, walks from the roundings of the relaxation's last four
+    rounds were within 0.5 % in 0.9-5.6 s, against 0.9-11.1 s with the opens before the
+    moves to neighbours (from the 22nd round, 6.4 s of opens had saved 0.001 %)."""
     by_name = {f.name: f for f in facilities}
     opened = sorted(plan, key=lambda n: (relaxed_open.get(n, 0.0), n))
     for name in opened:
         if not by_name[name].must_open:
             yield ((name, None),)
-    for name in opened:
-        levels = [lv for lv, _, _ in by_name[name].options]
-        at = levels.index(plan[name])
-        for other in (at - 1, at + 1):
-            if 0 <= other < len(levels):
-                yield ((name, levels[other]),)
-    closed = sorted(
-        (f for f in facilities if f.name not in plan),
-        key=lambda f: (-relaxed_open.get(f.name, 0.0), f.name),
-    )
-    for f in closed:
-        # every level of what the relaxation opened in part; the smallest of the rest
-        opened_part = relaxed_open.get(f.name, 0.0) > 1e-6
-        for level, _, _ in f.options if opened_part else f.options[:1]:
-            yield ((f.name, level),)
     for name in opened:
         f = by_name[name]
         if f.must_open:
@@ -220,6 +211,21 @@ def _moves(
             at = levels.index(plan[other])
             if at + 1 < len(levels):
                 yield ((name, None), (other, levels[at + 1]))
+    for name in opened:
+        levels = [lv for lv, _, _ in by_name[name].options]
+        at = levels.index(plan[name])
+        for other in (at - 1, at + 1):
+            if 0 <= other < len(levels):
+                yield ((name, levels[other]),)
+    closed = sorted(
+        (f for f in facilities if f.name not in plan),
+        key=lambda f: (-relaxed_open.get(f.name, 0.0), f.name),
+    )
+    for f in closed:
+        # every level of what the relaxation opened in part; the smallest of the rest
+        opened_part = relaxed_open.get(f.name, 0.0) > 1e-6
+        for level, _, _ in f.options if opened_part else f.options[:1]:
+            yield ((f.name, level),)
 
 
 def _level_taking(g: Facility, f: Facility, level: str) -> str:

@@ -282,6 +282,12 @@ def solve(
         status, text, values = Status.FEASIBLE, START_FINAL, start.values
         bound = start.bound if math.isfinite(start.bound) else None
     else:
+        logger.info(
+            "HiGHS: solving %d columns (%d binary), %d rows",
+            len(compiled.columns),
+            compiled.n_binaries,
+            len(compiled.rows),
+        )
         run_highs(compiled, progress)
         status, text = _status(h, compiled.n_binaries > 0)
         info = h.getInfo()

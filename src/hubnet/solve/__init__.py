@@ -282,11 +282,12 @@ def solve(
         status, text, values = Status.FEASIBLE, START_FINAL, start.values
         bound = start.bound if math.isfinite(start.bound) else None
     else:
+        # counted by HiGHS: the capacity cuts `mip_start` adds are rows it holds too
         logger.info(
             "HiGHS: solving %d columns (%d binary), %d rows",
-            len(compiled.columns),
+            h.getNumCol(),
             compiled.n_binaries,
-            len(compiled.rows),
+            h.getNumRow(),
         )
         run_highs(compiled, progress)
         status, text = _status(h, compiled.n_binaries > 0)

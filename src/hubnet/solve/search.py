@@ -207,16 +207,14 @@ def _moves(
         for other in by_name[name].neighbours:
             if other not in plan or other not in by_name:
                 continue
-            levels = [lv for lv, _, _ in by_name[other].options]
-            at = levels.index(plan[other])
-            if at + 1 < len(levels):
-                yield ((name, None), (other, levels[at + 1]))
+            grown = _level_step(by_name[other], plan[other], +1)
+            if grown is not None:
+                yield ((name, None), (other, grown))
     for name in opened:
-        levels = [lv for lv, _, _ in by_name[name].options]
-        at = levels.index(plan[name])
-        for other in (at - 1, at + 1):
-            if 0 <= other < len(levels):
-                yield ((name, levels[other]),)
+        for step in (-1, +1):
+            resized = _level_step(by_name[name], plan[name], step)
+            if resized is not None:
+                yield ((name, resized),)
     closed = sorted(
         (f for f in facilities if f.name not in plan),
         key=lambda f: (-relaxed_open.get(f.name, 0.0), f.name),
@@ -226,6 +224,13 @@ def _moves(
         opened_part = relaxed_open.get(f.name, 0.0) > 1e-6
         for level, _, _ in f.options if opened_part else f.options[:1]:
             yield ((f.name, level),)
+
+
+def _level_step(f: Facility, level: str, step: int) -> str | None:
+    """The level `step` levels above `level` (below, if negative), or None past the ends."""
+    levels = [lv for lv, _, _ in f.options]
+    at = levels.index(level) + step
+    return levels[at] if 0 <= at < len(levels) else None
 
 
 def _level_taking(g: Facility, f: Facility, level: str) -> str:

@@ -292,6 +292,20 @@ def test_moves_close_and_merge_before_they_resize_or_open():
     ]
 
 
+def test_a_resize_tries_a_level_down_before_a_level_up():
+    """A lone three-level hub at its middle level: close it, then shrink, then grow; at
+    either end only the one resize there is."""
+    three = (("small", 100.0, 0), ("medium", 200.0, 1), ("large", 300.0, 2))
+    hub = [search.Facility("H", three)]
+    assert list(search._moves({"H": "medium"}, hub, {})) == [
+        (("H", None),),
+        (("H", "small"),),
+        (("H", "large"),),
+    ]
+    assert list(search._moves({"H": "small"}, hub, {}))[1:] == [(("H", "medium"),)]
+    assert list(search._moves({"H": "large"}, hub, {}))[1:] == [(("H", "medium"),)]
+
+
 def test_pricer_gives_every_plan_its_own_time_limit(three_hubs, monkeypatch):
     """HiGHS counts `time_limit` over an instance's life: unless it is moved on per plan,
     every plan priced after the first EVAL_LIMIT_S seconds comes back unsolved."""

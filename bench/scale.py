@@ -213,8 +213,8 @@ def main() -> None:
                     f"{st.relaxation_wait_s:.1f} s on it), bound {_money(rx.bound)}"
                 )
             print(
-                f"  level search: {st.evaluations} plans in {st.walks} walk(s) "
-                f"({st.improvements} better), "
+                f"  level search: {st.evaluations} plans in {st.walks} walk(s) and "
+                f"{st.regions} regions ({st.improvements} better), "
                 f"{st.seconds:.1f} s of which HiGHS {st.lp_s:.1f} s, plan {_money(st.objective)}"
             )
         overhead = r["total"] - r["highs"]

@@ -51,6 +51,10 @@ SEARCH_S = 30.0
 #: the level search runs at gaps from this one up, or on models with this many columns
 START_MIN_GAP = 1e-3
 START_MIN_COLUMNS = 10_000
+#: the level search re-optimises regions by branch and bound (`search.RegionSolver`) where
+#: this many facilities have levels: with fewer, a region is much of the whole model (on
+#: `japan-municipal`, 25 hubs, the search took 6.0 s with regions against 1.3 s without)
+REGION_MIN_FACILITIES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +288,7 @@ def mip_start(
         Background,
         keep_needed_links,
         linking,
+        local_columns,
         relative_gap,
         relaxation,
         set_start,
@@ -330,6 +335,8 @@ def mip_start(
         "on_round": lambda relaxed: report(relaxed.bound),
     }
     beside: Background | None = None
+    # regions re-optimised by branch and bound stand in for HiGHS's over the whole model
+    regional = len(facilities) >= REGION_MIN_FACILITIES
     if limit and beside_search(options):
         # the whole limit: what the share leaves it, it goes on with beside the search
         beside = Background(compiled, limit - (time.perf_counter() - t0), **settings)
@@ -355,7 +362,7 @@ def mip_start(
     else:
         budget = limit / 3 if limit else SEARCH_S
     last_word = search_has_last_word(
-        limit, relaxed, relaxation_s, time.perf_counter() - t0 if limit else 0.0
+        limit, relaxed, relaxation_s, time.perf_counter() - t0 if limit else 0.0, regional
     )
     if last_word and options.search_s is None:
         budget = max(limit - (time.perf_counter() - t0), 0.0)
@@ -371,6 +378,9 @@ def mip_start(
         best = cost if best is None else min(best, cost)
         report(lower())
 
+    regions = {}
+    if regional:
+        regions = {"whole": compiled.highs.getModel(), "local": local_columns(compiled, facilities)}
     waited = relaxation_s
     try:
         result = search_levels(
@@ -384,6 +394,7 @@ def mip_start(
             enough=lambda: cost_within_gap(lower(), options.mip_rel_gap),
             beside=beside,
             persist=last_word and options.search_s is None,
+            **regions,
         )
     finally:
         # also on Ctrl-C: no relaxation is left running
@@ -422,7 +433,11 @@ def cost_within_gap(bound: float, gap: float) -> float:
 
 
 def search_has_last_word(
-    limit_s: float | None, relaxed: Relaxed | None, relaxation_s: float, elapsed_s: float
+    limit_s: float | None,
+    relaxed: Relaxed | None,
+    relaxation_s: float,
+    elapsed_s: float,
+    regional: bool = False,
 ) -> bool:
     """Whether the level search's plan is the answer, with no branch and bound after it.
 
@@ -430,10 +445,15 @@ def search_has_last_word(
     lazy one (generated 1,700 x 150: 88 s against 29 s). If the lazy one did not finish in
     its share of the time limit, or what is left is under ROOT_FACTOR times what it took,
     the branch and bound would not get past its root: the search gets that time instead.
+
+    Under a time limit, always where the search re-optimises regions by branch and bound
+    (`regional`): on the generated 1,700 x 150 instance (seed 2) with a 300 s limit, HiGHS's
+    branch and bound over the whole model found nothing better than the search's plan in
+    207 s, where a walk with regions was within 0.5 % of the bound after 72 s.
     """
     if limit_s is None:
         return False
-    if relaxed is None or not relaxed.complete:
+    if regional or relaxed is None or not relaxed.complete:
         return True
     return limit_s - elapsed_s < ROOT_FACTOR * relaxation_s
 

@@ -33,7 +33,20 @@ from hubnet.run import (
     search_has_last_word,
     wants_start,
 )
-from hubnet.solve import START_FINAL, START_WITHIN_GAP, handoff, relative_gap, relaxation
+from hubnet.solve import (
+    START_FINAL,
+    START_WITHIN_GAP,
+    LocalColumns,
+    handoff,
+    linking,
+    local_columns,
+    relative_gap,
+    relaxation,
+    solve,
+    with_linked,
+    without_linking,
+)
+from hubnet.solve.search import PlanPricer, RegionSolver, roundings
 
 
 def _site(id_, kind):
@@ -523,6 +536,9 @@ def test_last_word_arithmetic():
     # 29 s of relaxation, 31 s left: HiGHS's root would need more than 58
     assert search_has_last_word(60.0, done(True), 29.0, 29.0)
     assert not search_has_last_word(600.0, done(True), 29.0, 29.0)
+    # where regions stand in for the branch and bound, under a limit only
+    assert search_has_last_word(600.0, done(True), 29.0, 29.0, regional=True)
+    assert not search_has_last_word(None, done(True), 29.0, 29.0, regional=True)
 
 
 def test_rows_of_binaries_alone_do_not_stop_the_bound_scaling(three_hubs):
@@ -532,3 +548,169 @@ def test_rows_of_binaries_alone_do_not_stop_the_bound_scaling(three_hubs):
     must not pin the exponent at 0."""
     _, compiled, _ = three_hubs
     assert compiled.scale[1] == -3
+
+
+# regions: the columns a region's branch and bound frees, and the plans it returns
+
+
+def _compiled(folder):  # noqa: ANN001, ANN202
+    instance, _ = prepare(folder)
+    model, data, _ = build(instance, Timer())
+    compiled = handoff(model, SolveOptions())
+    links = linking(compiled)
+    facilities = with_linked(level_facilities(model, data, compiled.columns), links)
+    return model, compiled, links, facilities
+
+
+@pytest.fixture
+def three_linked(tmp_path):
+    return _compiled(write_instance(tmp_path / "three", _three_hubs()))
+
+
+def _names(compiled, cols) -> set[str]:  # noqa: ANN001
+    return {compiled.columns[c].name for c in cols}
+
+
+def test_a_hub_frees_the_collection_of_its_sources_and_everything_downstream(three_linked):
+    """Hub A is reached by S1 alone, which also reaches C. By hand, A's region frees S1's
+    flows to A and C and what S1 leaves uncollected, not S2's (S2 feeds C but cannot reach
+    A); C, reached by both sources, frees both. Every region frees what the hubs send to the
+    smelter; no level is among the columns freed."""
+    _, compiled, _, facilities = three_linked
+    local = local_columns(compiled, facilities)
+    assert _names(compiled, local.collection["A"]) == {
+        "flow[S1>A,pcb]",
+        "flow[S1>C,pcb]",
+        "uncollected[S1,pcb]",
+    }
+    assert _names(compiled, local.collection["C"]) == {
+        "flow[S1>A,pcb]",
+        "flow[S1>C,pcb]",
+        "flow[S2>B,pcb]",
+        "flow[S2>C,pcb]",
+        "uncollected[S1,pcb]",
+        "uncollected[S2,pcb]",
+    }
+    assert _names(compiled, local.downstream) == {"flow[A>M,pcb]", "flow[B>M,pcb]", "flow[C>M,pcb]"}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A generated 60 x 12 x 3 instance, its relaxation, and the columns each hub frees."""
+    folder = generate(
+        tmp_path_factory.mktemp("regions") / "gen",
+        sources=60,
+        hubs=12,
+        commodities=3,
+        origins=4,
+        seed=3,
+    )
+    model, compiled, links, facilities = _compiled(folder)
+    relaxed = relaxation(compiled, 120.0)
+    return model, compiled, links, facilities, relaxed, local_columns(compiled, facilities)
+
+
+def test_regions_take_the_walk_past_the_descent(generated, monkeypatch):
+    """With kicks that change nothing, the walk ends at the descent's local optimum; with
+    regions it goes on to a cheaper plan, never cheaper than the optimum HiGHS proves."""
+    model, compiled, links, facilities, relaxed, local = generated
+    monkeypatch.setattr(search, "KICK_SIZE", 0)
+
+    def walk(**kwargs):  # noqa: ANN003, ANN202
+        return search.search_levels(
+            without_linking(compiled, links).getModel(),
+            facilities,
+            relaxed.values,
+            roundings(facilities, relaxed.values),
+            budget_s=120.0,
+            persist=True,
+            **kwargs,
+        ).objective
+
+    descent = walk()
+    regions = walk(whole=compiled.highs.getModel(), local=local)
+    assert regions < descent - 1e-4 * abs(descent)
+    optimum = solve(model, SolveOptions(mip_rel_gap=1e-6, mip_start=False)).objective
+    assert regions >= optimum - 1e-6 * abs(optimum)
+
+
+def test_a_region_changes_its_own_sites_only_and_costs_no_more(generated):
+    """From the relaxation's rounding, each region's plan differs from the start only inside
+    the region, and priced with every flow free it costs no more than the start. With every
+    facility in the region and every column free, the branch and bound is the whole
+    model's: its plan costs the optimum HiGHS proves alone."""
+    model, compiled, links, facilities, relaxed, local = generated
+    price = PlanPricer(without_linking(compiled, links).getModel(), facilities, {})
+    start = min(
+        (p for p in roundings(facilities, relaxed.values) if price(p) is not None), key=price
+    )
+    price.seen.clear()
+    cost = price(start)
+    values = price.values()
+    regions = RegionSolver(compiled.highs.getModel(), facilities, local, {})
+    by_name = {f.name: f for f in facilities}
+    changed = 0
+    for centre in sorted(start):
+        region = {centre, *by_name[centre].neighbours} & by_name.keys()
+        found = regions(start, values, region, 30.0)
+        assert found is not None
+        assert {n for n in found.keys() | start.keys() if found.get(n) != start.get(n)} <= region
+        assert price(found) <= cost + 1e-6 * abs(cost)
+        changed += found != start
+    assert changed  # the rounding is not a local optimum of every region
+    everything = LocalColumns({}, np.flatnonzero(~compiled.integer))
+    whole = RegionSolver(compiled.highs.getModel(), facilities, everything, {})
+    best = whole(start, values, set(by_name), 60.0)
+    optimum = solve(model, SolveOptions(mip_rel_gap=1e-6, mip_start=False)).objective
+    assert price(best) == pytest.approx(optimum, rel=1e-4)
+
+
+def test_the_sweep_ahead_of_regions_tries_no_opens(three_hubs):
+    """From {A} (-70,000: S2 uncollected) one sweep ahead of regions closes and moves (to
+    {C}, -160,000) but opens nothing; the whole descent also opens a hub beside C."""
+    _, compiled, facilities = three_hubs
+    price = search.PlanPricer(compiled.highs.getModel(), facilities, {})
+    priced: list[dict] = []
+    solve_plan = price._solve
+    price._solve = lambda plan, limit_s: priced.append(dict(plan)) or solve_plan(plan, limit_s)
+
+    def walk_from_a(once: bool) -> None:
+        price.seen.clear()
+        start = {"A": "L"}
+        cost = price(start)
+        assert cost == pytest.approx(-70000.0, abs=1e-6)
+        walk = search._Walk(
+            price, facilities, {}, time.perf_counter(), math.inf, None, start, cost, price.values()
+        )
+        walk.descend(start, cost, once=once)
+
+    walk_from_a(once=True)
+    assert len(priced) > 1 and all(len(plan) <= 1 for plan in priced)
+    priced.clear()
+    walk_from_a(once=False)
+    assert {"B": "L", "C": "L"} in priced and {"A": "L", "C": "L"} in priced
+
+
+def test_regions_run_where_many_facilities_have_levels(tmp_path, monkeypatch):
+    """The run hands the search the whole model and the columns each facility frees where
+    REGION_MIN_FACILITIES facilities have levels, and then, under a time limit, the last
+    word (no branch and bound after it); with fewer, neither."""
+    folder = generate(tmp_path / "g", sources=30, hubs=6, commodities=2, origins=3, seed=5)
+    instance, _ = prepare(folder)
+    model, data, _ = build(instance, Timer())
+    options = SolveOptions(mip_rel_gap=0.005, time_limit_s=60.0, threads=1)
+    real = search.search_levels
+    seen: list[dict] = []
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        seen.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "search_levels", spy)
+    few = mip_start(model, data, handoff(model, options), options)
+    monkeypatch.setattr(run, "REGION_MIN_FACILITIES", 6)
+    many = mip_start(model, data, handoff(model, options), options)
+    assert "whole" not in seen[0] and not seen[0]["persist"]
+    assert seen[1]["whole"] is not None and len(seen[1]["local"].collection) == 6  # the hubs
+    assert seen[1]["persist"]
+    assert few.regions == 0 and many.regions > 0

@@ -572,12 +572,12 @@ def local_columns(compiled: Compiled, facilities: list[Facility]) -> LocalColumn
     but not the collection of the other sources of the hubs they reach; and all the rest
     downstream. Facilities without linked columns free no collection.
 
-    Holding what hubs send on at the plan's values instead left regions blind to plans that
-    free a smelter's capacity elsewhere: on the generated 1,700 x 150 instance (seed 2),
-    regions two rings deep found nothing in 97 s from a plan at 0.564 % of the bound; with it
-    free, from a plan at 0.565 %, they reached 0.467 % in 61 s and 0.294 % in 119 s (the same
-    plans as with every column free, which took 315 and 553 s). A region of a hub two rings
-    deep frees 13,000-18,700 of 29,525 columns, which HiGHS presolves to a few thousand."""
+    Holding what hubs send on at the plan's values too made regions find much less: on the
+    generated 1,700 x 150 instance (seed 2), regions two rings deep found nothing in 97 s
+    from a plan at 0.564 % of the bound; with it free, from a plan at 0.565 %, they reached
+    0.467 % in 61 s and 0.294 % in 119 s (the same plans as with every column free, which
+    took 315 and 553 s). A region of a hub two rings deep frees 13,000-18,700 of 29,525
+    columns, which HiGHS presolves to a few thousand."""
     fams = np.array(compiled.families())
     a = _row_matrix(compiled.highs.getLp())
     n = a.shape[1]

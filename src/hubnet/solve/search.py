@@ -481,7 +481,8 @@ class _Walk:
 
     def reoptimise(self, centre: str) -> None:
         """Let the branch and bound choose the levels of `centre`'s region, the rest held at
-        the best plan, and keep what it finds if the plan's LP prices it lower."""
+        the best plan, and keep what it finds if the plan's LP prices it lower (reopening
+        the regions that overlap what changed)."""
         assert self.regions is not None
         self.tried.add(centre)
         limit = min(REGION_S, self.deadline - time.perf_counter())
@@ -490,7 +491,9 @@ class _Walk:
         found = self.regions(self.best_plan, self.best_x, region, limit)
         got = None if found is None or found == self.best_plan else self.price(found)
         if got is not None:
+            before = self.best_plan
             self.offer(found, got, self.price.values())
+            self.retry_near(before)
         logger.debug(
             "region of %s (%d sites): %.2f s, cost %s, best %.6g",
             centre,
@@ -776,9 +779,7 @@ def _walk(
             # 1,700 x 150 instance (seed 2) a walk from the complete relaxation was within
             # 0.5 % of its bound after 72 s with regions; with kicks alone, at 0.565 % after
             # 240 s
-            plan_before = walk.best_plan
             walk.reoptimise(centre)
-            walk.retry_near(plan_before)
             walk.look_beside()
             continue
         if not confirmed:

@@ -752,3 +752,23 @@ def test_with_regions_no_second_walk_starts(three_linked, monkeypatch):
 
     assert walks() == 2
     assert walks(whole=compiled.highs.getModel(), local=local_columns(compiled, facilities)) == 1
+
+
+def test_a_region_frees_its_sources_and_everything_downstream(three_linked):
+    """Region {B} from plan {A, B}: S2 (which reaches B) may move, S1 may not; what every
+    hub sends to the smelter is free. Read off the bounds HiGHS holds after the solve."""
+    _, compiled, links, facilities = three_linked
+    price = PlanPricer(without_linking(compiled, links).getModel(), facilities, {})
+    plan = {"A": "L", "B": "L"}
+    price(plan)
+    regions = RegionSolver(
+        compiled.highs.getModel(), facilities, local_columns(compiled, facilities), {}
+    )
+    assert regions(plan, price.values(), {"B"}, 10.0) is not None
+    lp = regions.h.getLp()
+    lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    held = {v.name for i, v in enumerate(compiled.columns) if lower[i] == upper[i]}
+    assert {"flow[S1>A,pcb]", "flow[S1>C,pcb]", "uncollected[S1,pcb]"} <= held
+    free = {"flow[S2>B,pcb]", "flow[S2>C,pcb]", "uncollected[S2,pcb]"}
+    free |= {"flow[A>M,pcb]", "flow[B>M,pcb]", "flow[C>M,pcb]"}
+    assert not free & held

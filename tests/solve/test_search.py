@@ -716,22 +716,6 @@ def test_regions_run_where_many_facilities_have_levels(tmp_path, monkeypatch):
     assert few.regions == 0 and many.regions > 0
 
 
-def test_the_search_halting_cancels_a_regions_solve():
-    """A region's branch and bound runs for seconds in the first walk; when the second walk
-    is done for good it sets the search's halt, which cancels that solve."""
-    cancelled = []
-
-    class Solve:
-        def cancelSolve(self) -> None:  # noqa: N802 - highspy's name
-            cancelled.append(True)
-
-    halt = search._Halt()
-    halt.cancels.append(Solve())
-    assert not cancelled
-    halt.set()
-    assert halt.is_set() and cancelled == [True]
-
-
 def test_with_regions_no_second_walk_starts(three_linked, monkeypatch):
     """The relaxation beside ends while the walk runs; without regions a second walk starts
     from its roundings, with regions none does (the regions keep both cores)."""

@@ -185,7 +185,6 @@ class RegionSolver:
         self.h.passModel(model)
         for key, value in {**options, **REGION_OPTIONS}.items():
             self.h.setOptionValue(key, value)
-        listen_for_cancel(self.h)
         self.facilities = [f for f in facilities if f.options]
         self.local = local
         lp = self.h.getLp()
@@ -533,20 +532,6 @@ class _Walk:
         return trial, touched
 
 
-class _Halt(threading.Event):
-    """Set once any walk of the search is done for good; setting it cancels the HiGHS solves
-    in `cancels` (a region's branch and bound may run for seconds)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.cancels: list[highspy.Highs] = []
-
-    def set(self) -> None:
-        super().set()
-        for h in self.cancels:
-            h.cancelSolve()
-
-
 class _SecondWalk:
     """A walk in a thread of its own, on the core a relaxation that ended beside the search
     leaves; `run` walks with the pricer `new_price` makes there."""
@@ -628,13 +613,11 @@ def search_levels(
     t0 = time.perf_counter()
     deadline = t0 + budget_s
     options = highs_options or {}
-    halt = _Halt()
+    halt = threading.Event()
     second: _SecondWalk | None = None
     regions = None
     if whole is not None and local is not None:
         regions = RegionSolver(whole, facilities, local, options)
-        # a plan of the second walk within the gap ends a region's solve under way
-        halt.cancels.append(regions.h)
 
     def walk(price: PlanPricer, x: np.ndarray, plans: list[Plan], **kwargs: object):  # noqa: ANN202
         good = enough if callable(enough) else lambda: enough
@@ -689,11 +672,12 @@ def search_levels(
         if not trace or cost < trace[-1][1]:
             trace.append((at, cost))
     evaluations = sum(w.price.evaluations for w in walks)
+    solved = regions.solves if regions is not None else 0
     logger.info(
         "level search: %d plans priced (%d walks), %d regions, %d improvements, %.1f s, cost %.6g",
         evaluations,
         len(walks),
-        main.regions.solves if main.regions is not None else 0,
+        solved,
         sum(w.improvements for w in walks),
         seconds,
         best.best,
@@ -708,9 +692,9 @@ def search_levels(
         trace,
         # the second walk's HiGHS time overlaps the first's, but for the wait at the end;
         # a region's branch and bound is HiGHS's time too
-        main.price.lp_s + (main.regions.seconds if main.regions is not None else 0.0) + waited,
+        main.price.lp_s + (regions.seconds if regions is not None else 0.0) + waited,
         walks=len(walks),
-        regions=main.regions.solves if main.regions is not None else 0,
+        regions=solved,
     )
 
 

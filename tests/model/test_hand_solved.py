@@ -235,3 +235,103 @@ def test_capacity_level_choice(tmp_path, generation, min_large, known_level, kno
     rec = solve(tmp_path, _levels_instance(generation, min_large))
     assert rec.objective == pytest.approx(known_objective, abs=1e-6)
     assert rec.solution.facilities.set_index("facility").at["H", "level"] == known_level
+
+
+def _imported_only_tables() -> dict:
+    """Domestic PCB and an imported-only grade (`imp`), both 100 g/t of gold."""
+    return {
+        "sites": [
+            site("S", "source"),
+            site("F", "origin", lat=51.9, lon=4.4, region="eu"),
+            site("H", "hub"),
+            site("M", "smelter"),
+            site("X", "market", lat=22.3, lon=114.2),
+        ],
+        "commodities": [
+            {"id": "pcb", "name": "PCB", "hub_yield_share": 1.0},
+            {"id": "imp", "name": "Imported scrap", "hub_yield_share": 1.0},
+        ],
+        "elements": [
+            {"id": "Au", "name": "Gold", "price_jpy_per_kg": 10000, "max_leakage_share": 0.1}
+        ],
+        "contents": [
+            {"commodity": "pcb", "element": "Au", "content_g_per_t": 100},
+            {"commodity": "imp", "element": "Au", "content_g_per_t": 100},
+        ],
+        "supply": [{"site": "S", "commodity": "pcb", "generation_t_per_yr": 100}],
+        "imports": [
+            {"site": "F", "commodity": "imp", "available_t_per_yr": 100, "price_jpy_per_t": 0}
+        ],
+        "exports": [
+            {"site": "X", "commodity": "imp", "max_t_per_yr": 1000, "price_jpy_per_t": 1500}
+        ],
+        "facilities": [
+            {**hub("H", existing=1000), "accepts": "pcb;imp"},
+            smelter("M"),
+        ],
+        "capacity_levels": [],
+        "recovery": [{"facility": "M", "element": "Au", "recovery_share": 1.0}],
+        "lanes": [lane("S", "H", 0), lane("F", "H", 0), lane("H", "M", 0), lane("H", "X", 0)],
+    }
+
+
+def test_element_leakage_cap_counts_an_imported_only_commodity(tmp_path):
+    """(8b) sums over every commodity with gold, the imported-only `imp` included.
+
+    PCB smelted is worth 1,000 JPY/t; `imp` (100 t offered free) can only be exported, at
+    1,500 JPY/t (the smelter does not take it). Uncapped: 100,000 + 150,000 -> -250,000.
+    Gold cap 10 % of the gold generated: 0.1 x 100 t x 100 g/t = 1 kg, i.e. leaked PCB +
+    exported `imp` <= 10 t. Exporting (1,500/t) beats collecting PCB (1,000/t) only when it
+    does not displace it: export 10 t, collect all 100 t of PCB:
+    100,000 + 15,000 = 115,000 -> -115,000.
+    """
+    tables = _imported_only_tables()
+    rec = solve(tmp_path, tables)
+    assert rec.objective == pytest.approx(-115000.0, abs=1e-3)
+    assert rec.solution.brief["exported_t_per_yr"] == pytest.approx(10.0)
+    tables["elements"][0]["max_leakage_share"] = None
+    free = solve(tmp_path / "free", tables)
+    assert free.objective == pytest.approx(-250000.0, abs=1e-3)
+
+
+def test_smelter_level_minimum_throughput_binds(tmp_path):
+    """(3b) binds smelters as well as hubs.
+
+    100 t of PCB worth 1,000 JPY/t smelted. M_new has no capacity until it opens level x
+    (200 t, fixed 10,000, at least 150 t); M_old has 1,000 t but its lane costs 200 JPY/t.
+    Without the minimum: M_new, 100,000 - 10,000 = 90,000 -> -90,000. With it, M_new
+    cannot take 150 t of the 100 t there are: M_old, 100 x (1,000 - 200) -> -80,000.
+    """
+    tables = {
+        "sites": [
+            site("S", "source"),
+            site("H", "hub"),
+            site("M_new", "smelter"),
+            site("M_old", "smelter"),
+        ],
+        **gold(100),
+        "supply": [{"site": "S", "commodity": "pcb", "generation_t_per_yr": 100}],
+        "facilities": [hub("H", existing=1000), smelter("M_new", 0), smelter("M_old")],
+        "capacity_levels": [
+            {
+                "facility": "M_new",
+                "level": "x",
+                "capacity_t_per_yr": 200,
+                "fixed_cost_jpy_per_yr": 10000,
+                "min_throughput_t_per_yr": 150,
+            }
+        ],
+        "recovery": [
+            {"facility": "M_new", "element": "Au", "recovery_share": 1.0},
+            {"facility": "M_old", "element": "Au", "recovery_share": 1.0},
+        ],
+        "lanes": [lane("S", "H", 0), lane("H", "M_new", 0), lane("H", "M_old", 200)],
+    }
+    rec = solve(tmp_path, tables)
+    assert rec.objective == pytest.approx(-80000.0, abs=1e-3)
+    fac = rec.solution.facilities.set_index("facility")
+    assert fac.at["M_new", "level"] == ""
+    assert fac.at["M_old", "throughput_t_per_yr"] == pytest.approx(100.0)
+    tables["capacity_levels"][0]["min_throughput_t_per_yr"] = 0
+    free = solve(tmp_path / "free", tables)
+    assert free.objective == pytest.approx(-90000.0, abs=1e-3)

@@ -235,7 +235,7 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "min_throughput_t_per_yr",
                 "float",
-                "least tonnes a year the facility must take if this level is chosen",
+                "least tonnes a year the hub or smelter must take if this level is chosen",
                 required=False,
                 default=0.0,
             ),

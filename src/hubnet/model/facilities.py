@@ -35,20 +35,18 @@ def hub_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
     _capacity(m, data, data.hubs, "hub_capacity")
 
 
-def hub_min_throughput(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """Eq. (3b): an opened level must take at least its minimum throughput."""
+def min_throughput(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Eq. (3b): a hub or smelter that opens a level takes at least the level's minimum."""
     levels = _levels(data)
-    idx = [
-        h for h in data.hubs if any(data.level_min_throughput[h, x] > 0 for x in levels.get(h, []))
-    ]
-    m.HUB_MIN = pyo.Set(initialize=idx)
+    idx = [f for f in sorted(levels) if any(data.level_min_throughput[f, x] > 0 for x in levels[f])]
+    m.MIN_THROUGHPUT = pyo.Set(initialize=idx)
 
-    def rule(m, h):  # noqa: ANN001, ANN202
-        flows = data.into.get(h, [])
-        least = quicksum(data.level_min_throughput[h, x] * m.open_level[h, x] for x in levels[h])
+    def rule(m, f):  # noqa: ANN001, ANN202
+        flows = data.into.get(f, [])
+        least = quicksum(data.level_min_throughput[f, x] * m.open_level[f, x] for x in levels[f])
         return quicksum(m.flow[a] for a in flows) >= least
 
-    m.hub_min_throughput = pyo.Constraint(m.HUB_MIN, rule=rule)
+    m.min_throughput = pyo.Constraint(m.MIN_THROUGHPUT, rule=rule)
 
 
 def one_level(m: pyo.ConcreteModel, data: ModelData) -> None:

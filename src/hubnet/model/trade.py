@@ -58,18 +58,24 @@ def export_leakage(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 
 def element_leakage(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """Eq. (8b): the same cap by content: element leaving <= share of element generated."""
+    """Eq. (8b): the same cap by content: element leaving <= share of element generated.
+
+    The left side counts every commodity with content, imported-only ones included (they
+    leak only by export); elements with no domestic generation have no cap, as in (8a).
+    """
     by_e: dict[str, dict[str, float]] = {}
     for (k, e), t in data.content_t_per_t.items():
-        if k in data.commodity_generation:
+        if k in data.commodity_generation or k in data.exported:
             by_e.setdefault(e, {})[k] = t
-    idx = sorted(e for e in data.element_cap if e in by_e)
+    generated = {
+        e: sum(t * data.commodity_generation.get(k, 0.0) for k, t in content.items())
+        for e, content in by_e.items()
+    }
+    idx = sorted(e for e in data.element_cap if generated.get(e, 0.0) > 0)
     m.CAPPED_ELEMENTS = pyo.Set(initialize=idx)
 
     def rule(m, e):  # noqa: ANN001, ANN202
-        content = by_e[e]
-        left = quicksum(t * _leaked_t(m, data, k) for k, t in content.items())
-        total = sum(t * data.commodity_generation[k] for k, t in content.items())
-        return left <= data.element_cap[e] * total
+        left = quicksum(t * _leaked_t(m, data, k) for k, t in by_e[e].items())
+        return left <= data.element_cap[e] * generated[e]
 
     m.element_leakage = pyo.Constraint(m.CAPPED_ELEMENTS, rule=rule)

@@ -248,7 +248,7 @@ def check(
             )
         if _exceeds(min_t, through):
             v.append(
-                Violation("hub_min_throughput", f, f"takes {through:.6g} t < minimum {min_t:.6g} t")
+                Violation("min_throughput", f, f"takes {through:.6g} t < minimum {min_t:.6g} t")
             )
         if r["status"] == "open" and existing <= 0 and not lv:
             has_levels = (levels.index.get_level_values(0) == f).any()

@@ -73,8 +73,9 @@ class Explainer:
             return f"hub {self.site(idx[0])} can take {self.capacity(idx[0])}"
         if f == "smelter_capacity":
             return f"smelter {self.site(idx[0])} can take {self.capacity(idx[0])}"
-        if f == "hub_min_throughput":
-            return f"hub {self.site(idx[0])} must take its level's minimum throughput if opened"
+        if f == "min_throughput":
+            role = "hub" if idx[0] in d.hubs else "smelter"
+            return f"{role} {self.site(idx[0])} must take its level's minimum throughput if opened"
         if f == "one_level":
             must = idx[0] in d.must_open
             return f"{self.site(idx[0])} " + (

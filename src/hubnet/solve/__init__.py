@@ -354,7 +354,7 @@ ELASTIC_FAMILIES = frozenset(
         "collection_reach",
         "hub_capacity",
         "smelter_capacity",
-        "hub_min_throughput",
+        "min_throughput",
         "one_level",
         "import_availability",
         "import_permits",

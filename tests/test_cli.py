@@ -71,6 +71,25 @@ def test_infeasible_exits_3_and_writes_nothing(tmp_path):
     assert sorted(x.name for x in (tmp_path / "res").iterdir()) == ["diagnosis.txt", "summary.json"]
 
 
+def test_a_recovery_target_no_smelter_can_meet_is_diagnosed(tmp_path):
+    """Palladium is in the PCB but no smelter recovers it: a target of 1 t can never be met
+    (0 t recovered whatever the plan). An infeasibility like any other: exit 3 and the
+    diagnosis names the target and the element."""
+    tables = base_tables()
+    tables["elements"].append(
+        {"id": "Pd", "name": "Palladium", "price_jpy_per_kg": 1000, "min_recovered_t_per_yr": 1}
+    )
+    tables["contents"].append({"commodity": "pcb", "element": "Pd", "content_g_per_t": 50})
+    folder = write_instance(tmp_path / "inst", tables)
+    out = tmp_path / "res"
+    p = hubnet("solve", str(folder), "--out", str(out), "--no-maps")
+    assert p.returncode == 3, p.stderr
+    assert "Traceback" not in p.stderr and "internal error" not in p.stderr
+    text = (out / "diagnosis.txt").read_text(encoding="utf-8")
+    assert "[recovery_targets] smelters must recover at least 1 t of Pd" in text
+    assert "no smelter recovers Pd" in text
+
+
 def test_check_rejects_a_tampered_folder(tmp_path):
     folder = write_instance(tmp_path / "inst")
     out = tmp_path / "res"

@@ -9,11 +9,22 @@ from hubnet.model.data import ModelData
 
 
 def recovery_targets(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """Eq. (10b): smelters recover at least the target tonnes of an element."""
+    """Eq. (10b): smelters recover at least the target tonnes of an element.
+
+    An element no delivery can recover gets a column held at 0 (`unrecoverable`) as its
+    recovered tonnes: its row then reaches HiGHS, which finds it infeasible and diagnosis
+    names it, where a row without columns would fail to compile.
+    """
+    recoverable = {e for per_t in data.recovered_t_per_t.values() for e in per_t}
+    m.UNRECOVERABLE = pyo.Set(initialize=sorted(set(data.element_target_t) - recoverable))
+    m.unrecoverable = pyo.Var(m.UNRECOVERABLE, bounds=(0.0, 0.0))
     m.TARGET_ELEMENTS = pyo.Set(initialize=sorted(data.element_target_t))
-    m.recovery_targets = pyo.Constraint(
-        m.TARGET_ELEMENTS, rule=lambda m, e: m.recovered_t[e] >= data.element_target_t[e]
-    )
+
+    def rule(m, e):  # noqa: ANN001, ANN202
+        got = m.recovered_t[e] if e in recoverable else m.unrecoverable[e]
+        return got >= data.element_target_t[e]
+
+    m.recovery_targets = pyo.Constraint(m.TARGET_ELEMENTS, rule=rule)
 
 
 def co2_cap(m: pyo.ConcreteModel, data: ModelData) -> None:

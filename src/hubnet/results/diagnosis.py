@@ -99,6 +99,11 @@ class Explainer:
         if f == "recovery_targets":
             (e,) = idx
             return f"smelters must recover at least {_t(d.element_target_t[e])} of {e}"
+        if f == "unrecoverable":
+            return (
+                f"no smelter recovers {idx[0]}: none with a recovery share for it receives a "
+                "commodity that contains it"
+            )
         if f == "co2_cap":
             return f"transport CO2 may be at most {_t(d.co2_cap or 0.0)} a year"
         if f == "capital_budget":

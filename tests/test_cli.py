@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from builders import base_tables, write_instance
 
 JAPAN = Path(__file__).resolve().parents[1] / "instances" / "japan"
@@ -88,6 +90,7 @@ def test_a_recovery_target_no_smelter_can_meet_is_diagnosed(tmp_path):
     text = (out / "diagnosis.txt").read_text(encoding="utf-8")
     assert "[recovery_targets] smelters must recover at least 1 t of Pd" in text
     assert "no smelter recovers Pd" in text
+    assert "[recovery_targets]" in p.stderr  # printed, not read as markup
 
 
 def test_check_rejects_a_tampered_folder(tmp_path):
@@ -129,3 +132,48 @@ def test_ctrl_c_exits_130_and_writes_nothing(tmp_path):
     p.send_signal(signal.SIGINT)
     assert p.wait(timeout=120) == 130
     assert not out.exists()
+
+
+def test_a_plan_the_checker_rejects_is_invalid_not_optimal(tmp_path, monkeypatch, capsys):
+    """HiGHS calls the plan optimal, but the checker (made to object here: the subject is how
+    its verdict travels) rejects it: status `invalid` in the brief, summary.json and the
+    comparison, the tables still written for the planner to look at, exit 5."""
+    import hubnet.run
+    from hubnet.cli import main
+    from hubnet.compare import compare
+    from hubnet.results import Violation
+
+    rejected = [Violation("smelter_capacity", "sm_smm_lib", "takes 101 t > capacity 100 t")]
+    monkeypatch.setattr(hubnet.run, "check", lambda *args, **kwargs: rejected)
+    folder = write_instance(tmp_path / "inst")
+    out = tmp_path / "res"
+    monkeypatch.setattr(
+        sys, "argv", ["hubnet", "solve", str(folder), "--out", str(out), "--no-maps"]
+    )
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code == 5
+    printed = capsys.readouterr()
+    assert "tiny / baseline: invalid" in printed.out
+    assert "optimal" not in printed.out.lower()
+    assert "smelter_capacity [sm_smm_lib]: takes 101 t" in printed.err
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "invalid"
+    assert summary["check"]["passed"] is False
+    assert (out / "flows.csv").exists()
+    table = compare([out], tmp_path / "cmp")
+    assert table["status"].tolist() == ["invalid"]
+    assert "optimal" not in (tmp_path / "cmp" / "compare.html").read_text(encoding="utf-8")
+
+
+def test_ids_in_square_brackets_are_printed(tmp_path):
+    """Rich would read `[hub_a, pcb]` as markup and drop it: ids are escaped when printed."""
+    tables = json.loads(json.dumps(base_tables()).replace('"H1"', '"hub_a"'))
+    folder = write_instance(tmp_path / "inst", tables)
+    out = tmp_path / "res"
+    assert hubnet("solve", str(folder), "--out", str(out), "--no-maps").returncode == 0
+    flows = (out / "flows.csv").read_text(encoding="utf-8").replace(",100,", ",101,", 1)
+    (out / "flows.csv").write_text(flows, encoding="utf-8")
+    p = hubnet("check", str(out))
+    assert p.returncode == 5
+    assert "hub_mass_balance [hub_a, pcb]" in p.stderr

@@ -13,6 +13,7 @@ import click
 import typer
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 from hubnet.errors import CheckError, HubnetError, InputError
@@ -80,7 +81,7 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
     rep = record.report
     b = sol.brief
     console.print(
-        f"\n[bold]{record.instance} / {record.scenario}[/bold]: {rep.headline}; "
+        f"\n[bold]{escape(record.instance)} / {escape(record.scenario)}[/bold]: {rep.headline}; "
         f"annual cost {_yen(record.objective)} ({record.objective:,.3f})"
         + (f" (bound {_yen(record.best_bound)})" if rep.status.value != "optimal" else "")
     )
@@ -97,8 +98,8 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
         t.add_column(c, justify="right" if c != "hub" else "left")
     for r in used.itertuples(index=False):
         t.add_row(
-            f"{r.name} ({r.facility})",
-            r.level or "existing",
+            escape(f"{r.name} ({r.facility})"),
+            escape(r.level or "existing"),
             _t(r.throughput_t_per_yr),
             f"{r.utilisation_share:.0%}",
         )
@@ -110,8 +111,8 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
         s.add_column(c, justify="right" if c != "smelter" else "left")
     for r in sm.itertuples(index=False):
         s.add_row(
-            f"{r.name} ({r.facility})",
-            r.level or "-",
+            escape(f"{r.name} ({r.facility})"),
+            escape(r.level or "-"),
             _t(r.throughput_t_per_yr),
             f"{r.utilisation_share:.0%}",
         )
@@ -126,7 +127,7 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
     )
     if b["imported_t_per_yr"] > 0 or len(sol.imports):
         regions = ", ".join(f"{r} {_t(v)}" for r, v in b["imported_by_region_t"].items())
-        console.print(f"Imports: {_t(b['imported_t_per_yr'])} ({regions}).")
+        console.print(f"Imports: {_t(b['imported_t_per_yr'])} ({escape(regions)}).")
     metals = sol.metals[sol.metals["recovered_t_per_yr"] > 0]
     if len(metals):
         parts = []
@@ -142,7 +143,7 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
                 else ""
             )
             parts.append(f"{r.element} {amount}{share}")
-        console.print("Metals recovered: " + "; ".join(parts) + ".")
+        console.print("Metals recovered: " + escape("; ".join(parts)) + ".")
     console.print(f"Transport CO2: {b['co2_t_per_yr']:,.0f} t a year.")
     times = " / ".join(f"{k} {v:.2f}s" for k, v in record.times.items())
     console.print(f"[dim]times: {times}[/dim]")
@@ -224,13 +225,15 @@ def solve(
     finally:
         view.close()
     if record.solution is None:
-        err.print(f"{record.instance} / {record.scenario}: {record.message}", highlight=False)
+        err.print(
+            escape(f"{record.instance} / {record.scenario}: {record.message}"), highlight=False
+        )
         if record.result_dir is not None:
-            err.print(f"Diagnosis written to {record.result_dir / 'diagnosis.txt'}")
+            err.print(escape(f"Diagnosis written to {record.result_dir / 'diagnosis.txt'}"))
         raise typer.Exit(3 if record.status in ("infeasible", "unbounded") else 4)
     print_brief(record)
     if record.result_dir is not None:
-        console.print(f"Results written to [bold]{record.result_dir}[/bold]")
+        console.print(f"Results written to [bold]{escape(str(record.result_dir))}[/bold]")
     if record.violations:
         raise CheckError(
             "the independent checker found violations:\n"
@@ -252,9 +255,9 @@ def validate(
     if issues:
         raise InputError(issues, title=f"instance {folder} is not connected")
     console.print(
-        f"{folder}: valid — {len(inst.sites)} sites, {len(inst.commodities)} commodities, "
-        f"{len(inst.facilities)} facilities, {len(inst.links)} links, "
-        f"{len(inst.lanes)} explicit lanes."
+        f"{escape(str(folder))}: valid — {len(inst.sites)} sites, "
+        f"{len(inst.commodities)} commodities, {len(inst.facilities)} facilities, "
+        f"{len(inst.links)} links, {len(inst.lanes)} explicit lanes."
     )
 
 
@@ -270,8 +273,8 @@ def check(result_dir: Annotated[Path, typer.Argument(help="A results folder.")])
             + "\n".join(f"  - {v}" for v in violations)
         )
     console.print(
-        f"{result_dir}: every balance, capacity, availability, permit and leakage limit holds; "
-        f"objective {_yen(summary.get('objective_jpy_per_yr'))} recomputed."
+        f"{escape(str(result_dir))}: every balance, capacity, availability, permit and leakage "
+        f"limit holds; objective {_yen(summary.get('objective_jpy_per_yr'))} recomputed."
     )
 
 
@@ -284,7 +287,7 @@ def instances() -> None:
 
         meta = tomllib.loads((folder / "instance.toml").read_text(encoding="utf-8"))
         desc = str(meta.get("description", "")).strip().splitlines()
-        console.print(f"[bold]{folder.name}[/bold]  {desc[0] if desc else ''}")
+        console.print(f"[bold]{escape(folder.name)}[/bold]  {escape(desc[0] if desc else '')}")
 
 
 @app.command("map")
@@ -305,7 +308,7 @@ def map_(
     console.print(
         "Maps written: "
         + ", ".join(f"{k} {v:.2f}s" for k, v in times.items())
-        + f" in {result_dir}"
+        + escape(f" in {result_dir}")
     )
 
 
@@ -324,7 +327,7 @@ def generate(
     path = make(
         out_dir, sources=sources, hubs=hubs, commodities=commodities, origins=origins, seed=seed
     )
-    console.print(f"Instance written to {path}")
+    console.print(escape(f"Instance written to {path}"))
 
 
 @import_app.command("orlib")
@@ -338,7 +341,7 @@ def import_orlib_cmd(
     from hubnet.orlib import import_orlib
 
     path = import_orlib(file, out_dir, capacity, uncapacitated)
-    console.print(f"Instance written to {path}")
+    console.print(escape(f"Instance written to {path}"))
 
 
 @app.command()
@@ -390,17 +393,17 @@ def batch(
     for r in table.to_dict("records"):
         failed = r["status"] in FAILED or bool(r.get("violations"))
         t.add_row(
-            str(r["run"]),
-            f"[red]{r['status']}[/red]" if failed else str(r["status"]),
+            escape(str(r["run"])),
+            f"[red]{escape(str(r['status']))}[/red]" if failed else escape(str(r["status"])),
             _yen(r["objective_jpy_per_yr"])
             if r["objective_jpy_per_yr"] == r["objective_jpy_per_yr"]
             else "-",
             f"{r['seconds']:.0f} s" if r["seconds"] == r["seconds"] and r["seconds"] else "",
-            str(r["message"] or "")[:120],
+            escape(str(r["message"] or "")[:120]),
         )
     console.print(t)
     compare_dir = batch_folder(folder, opts) / "_compare"
-    console.print(f"Comparison written to [bold]{compare_dir / 'compare.html'}[/bold]")
+    console.print(f"Comparison written to [bold]{escape(str(compare_dir / 'compare.html'))}[/bold]")
     bad = table["status"].isin(FAILED) | (table["violations"].fillna(0) > 0)
     if bad.any():
         raise typer.Exit(3)
@@ -426,9 +429,9 @@ def compare_cmd(
     target = out or default
     table = compare_folders(result_dirs, target)
     base = table["baseline"].iloc[0] if "baseline" in table and len(table) else "-"
+    files = f"{target / 'compare.csv'}, {target / 'compare.html'}, {target / 'compare.png'}"
     console.print(
-        f"{len(table)} runs compared against [bold]{base}[/bold]: "
-        f"{target / 'compare.csv'}, {target / 'compare.html'}, {target / 'compare.png'}"
+        f"{len(table)} runs compared against [bold]{escape(str(base))}[/bold]: {escape(files)}"
     )
 
 
@@ -447,15 +450,15 @@ def main() -> None:
         err.print("[yellow]interrupted: nothing was written[/yellow]")
         sys.exit(130)
     except InputError as e:
-        err.print(f"[red]{e.render()}[/red]", highlight=False)
+        err.print(f"[red]{escape(e.render())}[/red]", highlight=False)
         sys.exit(e.exit_code)
     except HubnetError as e:
-        err.print(f"[red]{e}[/red]", highlight=False)
+        err.print(f"[red]{escape(str(e))}[/red]", highlight=False)
         sys.exit(e.exit_code)
     except (OSError, ValueError) as e:
         if STATE["debug"]:
             traceback.print_exc()
-        err.print(f"[red]error: {e}[/red]", highlight=False)
+        err.print(f"[red]error: {escape(str(e))}[/red]", highlight=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("[yellow]interrupted: nothing was written[/yellow]")
@@ -463,5 +466,7 @@ def main() -> None:
     except Exception as e:  # noqa: BLE001 - the one boundary: no traceback for users
         if STATE["debug"]:
             traceback.print_exc()
-        err.print(f"[red]internal error: {type(e).__name__}: {e} (run with --debug)[/red]")
+        err.print(
+            f"[red]internal error: {type(e).__name__}: {escape(str(e))} (run with --debug)[/red]"
+        )
         sys.exit(1)

@@ -528,7 +528,7 @@ def render_html(table: pd.DataFrame, out_dir: Path, images: dict[str, bytes]) ->
         ok = bool(r.get("has_results"))
         status = str(r.get("status"))
         gap = r.get("gap")
-        if ok and isinstance(gap, float) and not math.isnan(gap) and status != "optimal":
+        if ok and isinstance(gap, float) and not math.isnan(gap) and status == "feasible":
             status += f" (gap {gap:.2%})"
         parts.append(
             f"<tr class='{'' if ok else 'fail'}'><td class='t'>{html.escape(str(r['run']))}</td>"

@@ -24,6 +24,8 @@ class Status(StrEnum):
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
     NO_SOLUTION = "no_solution"
+    #: the solver returned a plan, but the independent checker rejects it
+    INVALID = "invalid"
 
     @property
     def has_solution(self) -> bool:
@@ -79,6 +81,8 @@ class SolveReport:
         if self.status is Status.FEASIBLE:
             gap = "unknown" if self.gap is None else f"{self.gap:.2%}"
             return f"feasible, gap {gap} ({self.termination})"
+        if self.status is Status.INVALID:
+            return "invalid: the independent checker rejects this plan"
         return f"{self.status.value} ({self.termination})"
 
 

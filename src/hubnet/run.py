@@ -247,6 +247,11 @@ def run_one(
         solution = extract(model, data, instance, lanes, report, scenario=scen)
     with timer.stage("check"):
         record.violations = check(instance, solution.tables(), report.objective)
+    if record.violations:
+        # whatever HiGHS said, a plan the checker rejects is reported as invalid
+        report = dataclasses.replace(report, status=Status.INVALID)
+        solution = dataclasses.replace(solution, report=report)
+        record.status, record.report = report.status.value, report
     record.solution = solution
     if options.write:
         out = options.out_dir or options.results_root / instance.name / scen

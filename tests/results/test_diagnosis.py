@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builders import write_instance
+from builders import base_tables, write_instance
 
 from hubnet.run import RunOptions, run_one
 
@@ -80,3 +80,26 @@ def test_diagnosis_names_the_leakage_cap_and_the_island_hub(tmp_path):
     assert text.count("would have to give by 35.0") == 2
     assert (out / "diagnosis.txt").read_text(encoding="utf-8").strip() == text
     assert not (out / "flows.csv").exists()
+
+
+def test_diagnosis_names_a_smelter_level_minimum(tmp_path):
+    """Smelter M1 must open (status open, no existing capacity) its one level, which takes at
+    least 500 t; the 100 t generated cannot feed it."""
+    tables = base_tables()
+    m1 = tables["facilities"][1]
+    m1.update(existing_capacity_t_per_yr=0, status="open")
+    tables["capacity_levels"].append(
+        {
+            "facility": "M1",
+            "level": "x",
+            "capacity_t_per_yr": 1000,
+            "fixed_cost_jpy_per_yr": 0,
+            "min_throughput_t_per_yr": 500,
+        }
+    )
+    rec = run_one(write_instance(tmp_path / "i", tables), options=RunOptions(write=False))
+    assert rec.status == "infeasible"
+    assert (
+        "[min_throughput] smelter Smelter 1 (M1) must take its level's minimum throughput"
+        in rec.message
+    )

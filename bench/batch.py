@@ -1,5 +1,7 @@
 """Run the shipped scenarios serially and on a 2-worker Dask cluster; print the speedup.
 
+Refreshes bench/RESULTS.md, "Batch".
+
 python bench/batch.py [INSTANCE] [--workers N] [--maps] [--only NAME ...]
 
 Both passes give HiGHS one thread per run (`SolveOptions(threads=1)`, as `hubnet batch`

@@ -1,5 +1,7 @@
 """Time the default instance end to end and print the split per stage (a script, not a test).
 
+Refreshes bench/RESULTS.md, "Default instance".
+
 python bench/default.py [INSTANCE] [--repeat N] [--maps]
 """
 

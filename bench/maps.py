@@ -1,5 +1,7 @@
 """Time the map exports of a results folder, split per format.
 
+Refreshes bench/RESULTS.md, "Maps".
+
     python bench/maps.py RESULT_DIR [--out DIR] [--formats gpkg,geojson,html,png] [--repeat N]
     python bench/maps.py --synthetic DIR   # first write a default-instance-sized results folder
 

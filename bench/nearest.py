@@ -1,5 +1,7 @@
 """Collection-lane pruning benchmark (a script, not a test): `nearest_hubs = k` against all lanes.
 
+Refreshes bench/RESULTS.md, "Nearest-k pruning".
+
     python bench/nearest.py [--sources 400] [--hubs 40] [--commodities 8] [--origins 23]
                             [--seed 1] [--ks 3,5,10,20,all] [--gap 0.005] [--time-limit 300]
                             [--per-commodity] [--no-start] [--instance DIR]

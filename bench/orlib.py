@@ -1,5 +1,7 @@
 """Benchmark: hubnet on OR-Library `cap` files against the published optima and HiGHS alone.
 
+Refreshes bench/RESULTS.md, "OR-Library".
+
 For every cap file in a folder and every capacity setting optima.csv lists for it, the file is
 imported to a temporary instance folder and
 

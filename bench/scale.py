@@ -1,5 +1,8 @@
 """Scale benchmark (a script, not a test): hubnet's stages against HiGHS alone.
 
+Refreshes bench/RESULTS.md, "Scale: hubnet against HiGHS alone", "Medium (seed 1)",
+"Medium, seeds 2-5", "Large (5,000 x 300)", "`japan-municipal`" and "Build time against lanes".
+
     python bench/scale.py [--sizes small,medium,large] [--gap 0.005] [--time-limit 600]
                           [--per-commodity] [--nearest K] [--instance DIR] [--build-only]
 

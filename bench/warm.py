@@ -1,5 +1,7 @@
 """Warm start, measured (a script, not a test): scenarios solved cold and from the baseline.
 
+Refreshes bench/RESULTS.md, "Warm start".
+
     python bench/warm.py [INSTANCE] [--scenarios a.toml,b.toml] [--gap 1e-4] [--time-limit S]
 
 Solves the instance's baseline once, then each scenario twice: cold (the level search, where

@@ -1,0 +1,69 @@
+"""The documents stay what they are for: a short guide, a benchmark record each script feeds."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+FORMULATION = ROOT / "models" / "formulation.md"
+
+#: the README's own text, without the instance format the schema generates, stays a guide
+GUIDE_LINES = 280
+
+
+def headings(path: Path) -> set[str]:
+    return {
+        line.lstrip("#").strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    }
+
+
+def named_sections(docstring: str) -> list[str]:
+    """The quoted section names after 'Refreshes bench/RESULTS.md'."""
+    _, _, tail = docstring.partition("Refreshes bench/RESULTS.md")
+    return re.findall(r'"([^"]+)"', tail.split("\n\n", 1)[0])
+
+
+def test_every_bench_script_names_the_results_sections_it_refreshes():
+    known = headings(RESULTS)
+    scripts = sorted((ROOT / "bench").glob("*.py"))
+    assert scripts
+    for script in scripts:
+        doc = ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or ""
+        sections = named_sections(doc)
+        assert sections, f"{script.name} names no section of bench/RESULTS.md"
+        missing = [s for s in sections if s not in known]
+        assert not missing, f"{script.name} names sections RESULTS.md lacks: {missing}"
+
+
+def test_results_lists_every_bench_script():
+    text = RESULTS.read_text(encoding="utf-8")
+    for script in sorted((ROOT / "bench").glob("*.py")):
+        assert f"`bench/{script.name}`" in text, script.name
+
+
+def test_readme_is_a_guide_not_a_record():
+    text = README.read_text(encoding="utf-8")
+    before, _, rest = text.partition("<!-- format:start -->")
+    _, _, after = rest.partition("<!-- format:end -->")
+    guide = len(before.splitlines()) + len(after.splitlines())
+    assert guide <= GUIDE_LINES, f"the README's guide is {guide} lines (at most {GUIDE_LINES})"
+
+
+def test_readme_links_resolve():
+    text = README.read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)\)", text)
+    assert links
+    for link in links:
+        assert (ROOT / link).exists(), link
+
+
+def test_formulation_holds_no_measurements():
+    text = FORMULATION.read_text(encoding="utf-8")
+    timings = re.findall(r"\d+(?:\.\d+)? ?(?:s|ms|min)\b|\d ?%", text)
+    assert not timings, f"measurements belong in bench/RESULTS.md: {timings}"

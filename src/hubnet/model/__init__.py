@@ -69,33 +69,33 @@ class Family:
     roles: frozenset[Role] = frozenset()
 
 
-E, L, S, C, V = Role.ELASTIC, Role.LINKING, Role.SOURCE, Role.CAPACITY, Role.VALID_INEQUALITY
+#: a planner's rule
+_RULE = frozenset({Role.ELASTIC})
 
 FAMILIES: tuple[Family, ...] = (
     Family("variables", "-", variables),
     Family("cost_terms", "0", cost_terms),
-    Family("collection_reach", "1", collection_reach, roles=frozenset({E, S})),
-    Family("uncollected_leakage", "2", uncollected_leakage, roles=frozenset({S})),
-    Family("hub_capacity", "3a", hub_capacity, roles=frozenset({E, C})),
-    Family("hub_min_throughput", "3b", hub_min_throughput, roles=frozenset({E})),
-    Family("one_level", "3c", one_level, roles=frozenset({E})),
+    Family("collection_reach", "1", collection_reach, roles=_RULE | {Role.SOURCE}),
+    Family("uncollected_leakage", "2", uncollected_leakage, roles=frozenset({Role.SOURCE})),
+    Family("hub_capacity", "3a", hub_capacity, roles=_RULE | {Role.CAPACITY}),
+    Family("hub_min_throughput", "3b", hub_min_throughput, roles=_RULE),
+    Family("one_level", "3c", one_level, roles=_RULE),
     Family("hub_mass_balance", "4", hub_mass_balance),
-    Family("smelter_capacity", "5", smelter_capacity, roles=frozenset({E, C})),
-    Family("import_availability", "6", import_availability, roles=frozenset({E})),
-    Family("import_permits", "7", import_permits, roles=frozenset({E})),
-    Family("export_leakage", "8a", export_leakage, roles=frozenset({E})),
-    Family("element_leakage", "8b", element_leakage, roles=frozenset({E})),
-    Family("market_limit", "8c", market_limit, roles=frozenset({E})),
-    Family("open_flow_linking", "9", open_flow_linking, roles=frozenset({L})),
+    Family("smelter_capacity", "5", smelter_capacity, roles=_RULE | {Role.CAPACITY}),
+    Family("import_availability", "6", import_availability, roles=_RULE),
+    Family("import_permits", "7", import_permits, roles=_RULE),
+    Family("export_leakage", "8a", export_leakage, roles=_RULE),
+    Family("element_leakage", "8b", element_leakage, roles=_RULE),
+    Family("market_limit", "8c", market_limit, roles=_RULE),
+    Family("open_flow_linking", "9", open_flow_linking, roles=frozenset({Role.LINKING})),
     Family("single_sourcing", "10a", single_sourcing, lambda d: d.single_sourcing),
-    Family("recovery_targets", "10b", recovery_targets, roles=frozenset({E})),
-    Family("co2_cap", "10c", co2_cap, roles=frozenset({E})),
-    Family("port_throughput", "10d", port_throughput, roles=frozenset({E})),
-    Family("capital_budget", "10e", capital_budget, roles=frozenset({E})),
-    Family("hub_cover", "11", hub_cover, roles=frozenset({V})),
+    Family("recovery_targets", "10b", recovery_targets, roles=_RULE),
+    Family("co2_cap", "10c", co2_cap, roles=_RULE),
+    Family("port_throughput", "10d", port_throughput, roles=_RULE),
+    Family("capital_budget", "10e", capital_budget, roles=_RULE),
+    Family("hub_cover", "11", hub_cover, roles=frozenset({Role.VALID_INEQUALITY})),
     Family("total_cost", "0", total_cost),
 )
-del E, L, S, C, V
 
 
 def families_with(role: Role) -> frozenset[str]:

@@ -28,8 +28,8 @@ from scale import prepared  # bench/scale.py, beside this script
 
 from hubnet.generate import generate
 from hubnet.report import SolveOptions, Status
-from hubnet.run import Timer, build, mip_start, remaining
-from hubnet.solve import handoff, solve
+from hubnet.run import Timer, build
+from hubnet.solve import branch_and_bound, handoff, mip_start, remaining
 
 
 def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | None) -> dict:
@@ -42,7 +42,7 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
     if opts.mip_start and compiled.n_binaries:
         with timer.stage("start"):
             mip_start(model, data, compiled, opts)
-    report = solve(model, remaining(opts, timer), compiled=compiled)
+    report = branch_and_bound(model, remaining(opts, timer.times.get("start")), compiled=compiled)
     t = timer.times
     return {
         "k": "all" if nearest is None else str(nearest),

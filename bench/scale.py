@@ -33,7 +33,7 @@ import numpy as np
 from hubnet.generate import generate
 from hubnet.report import SolveOptions
 from hubnet.run import Timer, build, prepare
-from hubnet.solve import handoff, solve, write_mps
+from hubnet.solve import branch_and_bound, handoff, write_mps
 
 SIZES = {
     "small": (200, 20, 6, 10),
@@ -63,7 +63,8 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
     from hubnet.export.tables import atomic_folder, write_tables
     from hubnet.results import check
     from hubnet.results.extract import extract
-    from hubnet.run import mip_start, remaining, sites_table, summary_of
+    from hubnet.run import sites_table, summary_of
+    from hubnet.solve import mip_start, remaining
 
     t0 = time.perf_counter()
     timer = Timer()
@@ -82,7 +83,7 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
     if opts.mip_start and compiled.n_binaries:
         with timer.stage("start"):
             started = mip_start(model, data, compiled, opts)
-    report = solve(model, remaining(opts, timer), compiled=compiled)
+    report = branch_and_bound(model, remaining(opts, timer.times.get("start")), compiled=compiled)
     timer.times["solve"] = report.solve_s
     violations: list = []
     if report.status.has_solution:

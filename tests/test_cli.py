@@ -159,6 +159,7 @@ def test_a_plan_the_checker_rejects_is_invalid_not_optimal(tmp_path, monkeypatch
     assert "smelter_capacity [sm_smm_lib]: takes 101 t" in printed.err
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["status"] == "invalid"
+    assert "optimal" not in summary["termination"].lower()
     assert summary["check"]["passed"] is False
     assert (out / "flows.csv").exists()
     table = compare([out], tmp_path / "cmp")
@@ -177,3 +178,61 @@ def test_ids_in_square_brackets_are_printed(tmp_path):
     p = hubnet("check", str(out))
     assert p.returncode == 5
     assert "hub_mass_balance [hub_a, pcb]" in p.stderr
+
+
+def test_each_error_type_has_its_exit_code():
+    from hubnet.cli import exit_code
+    from hubnet.errors import (
+        CheckError,
+        HubnetError,
+        InfeasibleError,
+        InputError,
+        Issue,
+        ResultsError,
+        ScenarioError,
+        SolveError,
+    )
+
+    issue = Issue("f.csv", 2, "c", 1, "something")
+    assert exit_code(CheckError("x")) == 5
+    assert exit_code(SolveError("x")) == 4
+    assert exit_code(InfeasibleError("x")) == 3
+    for error in (InputError(issue), ScenarioError(issue), ResultsError(issue)):
+        assert exit_code(error) == 2
+    assert exit_code(FileNotFoundError("x")) == 2
+    # a bug is not bad input
+    for error in (ValueError("x"), KeyError("x"), HubnetError("x"), RuntimeError("x")):
+        assert exit_code(error) == 1
+
+
+def test_a_bug_is_an_internal_error_not_bad_input(tmp_path):
+    """A ValueError raised inside a run (here planted in the pipeline) exits 1 with a hint
+    to rerun with --debug, and no traceback."""
+    code = (
+        "import hubnet.run as r\n"
+        "def broken(*a, **k): raise ValueError('a bug')\n"
+        "r.run_one = broken\n"
+        "from hubnet.cli import main; main()"
+    )
+    folder = write_instance(tmp_path / "inst")
+    p = subprocess.run(
+        [sys.executable, "-c", code, "solve", str(folder), "--out", str(tmp_path / "res")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 1
+    assert "internal error: ValueError: a bug" in p.stderr and "--debug" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_a_folder_that_is_not_a_results_folder_exits_2(tmp_path):
+    (tmp_path / "empty").mkdir()
+    p = hubnet("check", str(tmp_path / "empty"))
+    assert p.returncode == 2
+    # the console wraps long lines
+    assert "summary.json" in p.stderr.replace("\n", "") and "Traceback" not in p.stderr
+    folder = write_instance(tmp_path / "inst")
+    p = hubnet("solve", str(folder), "--no-maps", "--warm-start", str(tmp_path / "empty"))
+    assert p.returncode == 2
+    assert "facilities.csv" in p.stderr.replace("\n", "") and "Traceback" not in p.stderr

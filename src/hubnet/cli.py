@@ -16,7 +16,15 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
-from hubnet.errors import CheckError, HubnetError, InputError
+from hubnet.errors import (
+    CheckError,
+    HubnetError,
+    InfeasibleError,
+    InputError,
+    Issue,
+    ResultsError,
+    SolveError,
+)
 from hubnet.report import Progress, SolveOptions
 
 app = typer.Typer(
@@ -31,6 +39,24 @@ err = Console(stderr=True)
 STATE = {"debug": False}
 
 DEFAULT_INSTANCE = "japan"
+
+#: the exit code of each error type: the first entry it is an instance of (a subclass before
+#: its base); any other exception is an internal error, exit 1
+EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (CheckError, 5),
+    (SolveError, 4),
+    (InfeasibleError, 3),
+    (InputError, 2),  # its subclasses too: ScenarioError, ResultsError
+    (OSError, 2),  # a file or folder named on the command line that cannot be read or written
+    (HubnetError, 1),
+)
+#: exit code of Ctrl-C
+INTERRUPTED = 130
+
+
+def exit_code(error: BaseException) -> int:
+    """The exit code `error` ends the command with (see EXIT_CODES)."""
+    return next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 1)
 
 
 def instances_root() -> Path:
@@ -225,12 +251,13 @@ def solve(
     finally:
         view.close()
     if record.solution is None:
-        err.print(
-            escape(f"{record.instance} / {record.scenario}: {record.message}"), highlight=False
-        )
+        text = f"{record.instance} / {record.scenario}: {record.message}"
         if record.result_dir is not None:
-            err.print(escape(f"Diagnosis written to {record.result_dir / 'diagnosis.txt'}"))
-        raise typer.Exit(3 if record.status in ("infeasible", "unbounded") else 4)
+            text += f"\nDiagnosis written to {record.result_dir / 'diagnosis.txt'}"
+        no_solution = (
+            InfeasibleError if record.status in ("infeasible", "unbounded") else SolveError
+        )
+        raise no_solution(text)
     print_brief(record)
     if record.result_dir is not None:
         console.print(f"Results written to [bold]{escape(str(record.result_dir))}[/bold]")
@@ -304,7 +331,11 @@ def map_(
     unknown = formats - {"gpkg", "geojson", "html", "png"}
     if unknown:
         raise InputError([], title=f"unknown map format(s) {sorted(unknown)}")
-    times = write_maps(result_dir, formats)
+    try:
+        times = write_maps(result_dir, formats)
+    except ValueError as exc:  # the reader names the table and what it lacks
+        issue = Issue(str(result_dir), None, None, None, f"a results folder with maps ({exc})")
+        raise ResultsError(issue) from None
     console.print(
         "Maps written: "
         + ", ".join(f"{k} {v:.2f}s" for k, v in times.items())
@@ -324,9 +355,12 @@ def generate(
     """Write a synthetic instance of any size inside Japan's geography."""
     from hubnet.generate import generate as make
 
-    path = make(
-        out_dir, sources=sources, hubs=hubs, commodities=commodities, origins=origins, seed=seed
-    )
+    try:
+        path = make(
+            out_dir, sources=sources, hubs=hubs, commodities=commodities, origins=origins, seed=seed
+        )
+    except ValueError as exc:  # an option out of range
+        raise click.UsageError(str(exc)) from None
     console.print(escape(f"Instance written to {path}"))
 
 
@@ -340,7 +374,10 @@ def import_orlib_cmd(
     """Turn an OR-Library capacitated warehouse location file into an instance folder."""
     from hubnet.orlib import import_orlib
 
-    path = import_orlib(file, out_dir, capacity, uncapacitated)
+    try:
+        path = import_orlib(file, out_dir, capacity, uncapacitated)
+    except ValueError as exc:  # the reader names the file and what it expected
+        raise InputError(Issue(str(file), None, None, None, str(exc)), title="import") from None
     console.print(escape(f"Instance written to {path}"))
 
 
@@ -375,7 +412,8 @@ def batch(
 ) -> None:
     """Run scenarios in parallel on Dask (one HiGHS thread per run) and compare them."""
     from hubnet.batch import FAILED, batch_folder, run_batch
-    from hubnet.run import RunOptions, previous_plan
+    from hubnet.results.previous import previous_plan
+    from hubnet.run import RunOptions
 
     folder = resolve_instance(instance)
     if warm_start is not None:
@@ -448,25 +486,25 @@ def main() -> None:
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         err.print("[yellow]interrupted: nothing was written[/yellow]")
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except InputError as e:
         err.print(f"[red]{escape(e.render())}[/red]", highlight=False)
-        sys.exit(e.exit_code)
+        sys.exit(exit_code(e))
     except HubnetError as e:
         err.print(f"[red]{escape(str(e))}[/red]", highlight=False)
-        sys.exit(e.exit_code)
-    except (OSError, ValueError) as e:
+        sys.exit(exit_code(e))
+    except OSError as e:
         if STATE["debug"]:
             traceback.print_exc()
         err.print(f"[red]error: {escape(str(e))}[/red]", highlight=False)
-        sys.exit(2)
+        sys.exit(exit_code(e))
     except KeyboardInterrupt:
         err.print("[yellow]interrupted: nothing was written[/yellow]")
-        sys.exit(130)
-    except Exception as e:  # noqa: BLE001 - the one boundary: no traceback for users
+        sys.exit(INTERRUPTED)
+    except Exception as e:  # noqa: BLE001 - the one boundary: a bug, reported without traceback
         if STATE["debug"]:
             traceback.print_exc()
         err.print(
             f"[red]internal error: {type(e).__name__}: {escape(str(e))} (run with --debug)[/red]"
         )
-        sys.exit(1)
+        sys.exit(exit_code(e))

@@ -1,4 +1,5 @@
-"""Errors every layer raises into; the CLI maps each to one exit code, without a traceback."""
+"""Errors every layer raises into; the CLI maps each type to one exit code (`cli.EXIT_CODES`),
+without a traceback."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from dataclasses import dataclass
 
 class HubnetError(Exception):
     """Base of every error hubnet reports to a user."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +33,6 @@ class Issue:
 class InputError(HubnetError):
     """The instance folder or a scenario is not valid; lists every issue found."""
 
-    exit_code = 2
-
     def __init__(self, issues: list[Issue] | Issue, title: str = "invalid input") -> None:
         self.issues = [issues] if isinstance(issues, Issue) else list(issues)
         self.title = title
@@ -51,23 +48,21 @@ class ScenarioError(InputError):
     """A scenario file names something the instance does not have, or is malformed."""
 
 
+class ResultsError(InputError):
+    """A results folder given to read (check, warm start) is missing a file or a column, or
+    cannot be read."""
+
+    def __init__(self, issues: list[Issue] | Issue, title: str = "not a readable results folder"):
+        super().__init__(issues, title)
+
+
 class InfeasibleError(HubnetError):
-    """The model has no feasible solution; `diagnosis` says which families conflict."""
-
-    exit_code = 3
-
-    def __init__(self, message: str, families: list[str] | None = None) -> None:
-        self.families = families or []
-        super().__init__(message)
+    """The model has no feasible solution (or is unbounded); the message says why."""
 
 
 class SolveError(HubnetError):
     """The solver stopped without a usable solution (time limit with no incumbent, error)."""
 
-    exit_code = 4
-
 
 class CheckError(HubnetError):
     """The independent checker found a violation in a written solution."""
-
-    exit_code = 5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 #: cost terms in the order the planner's brief shows them; sign in the total
@@ -40,9 +40,9 @@ class SolveOptions:
     mip_rel_gap: float = 1e-4
     threads: int | None = None
     seed: int = 0
-    #: let HiGHS rescale costs and bounds by powers of two (see `solve.scale_exponents`)
+    #: let HiGHS rescale costs and bounds by powers of two (see `solve.highs.scale_exponents`)
     auto_scale: bool = True
-    #: start HiGHS from a plan found by the level search (`hubnet.search`)
+    #: start HiGHS from a plan found by the level search (`hubnet.solve.search`)
     mip_start: bool = True
     #: seconds the level search may take before the branch and bound (at most a third of
     #: the time limit); None: a third of the time limit, or 30 s without one
@@ -72,7 +72,8 @@ class SolveReport:
     n_binaries: int
     n_constraints: int
     n_nonzeros: int
-    extra: dict = field(default_factory=dict)
+    #: seconds of the start stage (relaxation and level search) before HiGHS; None if none ran
+    start_s: float | None = None
 
     @property
     def headline(self) -> str:

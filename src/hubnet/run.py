@@ -7,54 +7,28 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from hubnet.errors import InputError, Issue
+from hubnet.errors import InputError, Issue, ResultsError
 from hubnet.export.tables import atomic_folder, read_summary, read_tables, write_tables
 from hubnet.instance import Instance, load_instance
 from hubnet.model import build_model
-from hubnet.model.data import ModelData
-from hubnet.report import Plan, Progress, SolveOptions, SolveReport, Status
+from hubnet.report import Progress, SolveOptions, SolveReport, Status
 from hubnet.results import TABLE_NAMES, Solution, Violation, check
 from hubnet.results.extract import extract
 
 if TYPE_CHECKING:
     from hubnet.scenario import Scenario
-    from hubnet.solve import Relaxed
-    from hubnet.solve.search import SearchResult
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_RESULTS = Path("results")
-
-#: the relaxation under the level search may take at most this share of the time limit. With
-#: a quarter, the generated 1,700 x 150 instance at 60 s ended at gap 1.16-1.65 % (8 of its
-#: 18 rounds, the search from that rounding); with half, at 0.91-1.27 % (10-12 rounds).
-#: 5,000 x 300 at 600 s: 4.2-4.6 % with a quarter, 3.56-3.91 % with half
-RELAXATION_SHARE = 0.5
-#: a branch and bound needs at least this many times the relaxation's time left to follow it
-ROOT_FACTOR = 2.0
-#: capacity cuts (Eq. 12) go on while a round lifts the relaxation's bound by more than
-#: this share of the gap asked for
-CUT_GAIN = 0.01
-#: seconds for the level search when neither a budget nor a time limit is given
-SEARCH_S = 30.0
-#: the level search runs at gaps from this one up, or on models with this many columns
-START_MIN_GAP = 1e-3
-START_MIN_COLUMNS = 10_000
-#: the level search re-optimises regions by branch and bound (`search.RegionSolver`) where
-#: this many facilities have levels: with fewer, a region is much of the whole model (on
-#: `japan-municipal`, 25 hubs, the search took 6.0 s with regions against 1.3 s without)
-REGION_MIN_FACILITIES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +172,9 @@ def run_one(
     progress: Callable[[Progress], None] | None = None,
 ) -> RunRecord:
     """Solve one instance (and scenario) end to end; write its results folder whole."""
+    from hubnet.results.previous import previous_plan
     from hubnet.scenario import Scenario
-    from hubnet.solve import handoff, solve
+    from hubnet.solve import solve_model
 
     options = options or RunOptions()
     timer = Timer()
@@ -212,14 +187,11 @@ def run_one(
         instance_dir, scenario if isinstance(scenario, Scenario) else scenario_path, timer
     )
     model, data, lanes = build(instance, timer)
-    with timer.stage("handoff"):
-        compiled = handoff(model, options.solve)
-    if wants_start(options, compiled):
-        previous = previous_plan(options.warm_start) if options.warm_start else None
-        with timer.stage("start"):
-            search = wants_search(options, compiled)
-            mip_start(model, data, compiled, options.solve, previous, progress, search)
-    report = solve(model, remaining(options.solve, timer), progress=progress, compiled=compiled)
+    previous = previous_plan(options.warm_start) if options.warm_start else None
+    report = solve_model(model, data, options.solve, previous, progress=progress)
+    timer.times["handoff"] = report.handoff_s
+    if report.start_s is not None:
+        timer.times["start"] = report.start_s
     timer.times["solve"] = report.solve_s
     record = RunRecord(
         instance=instance.name,
@@ -249,7 +221,11 @@ def run_one(
         record.violations = check(instance, solution.tables(), report.objective)
     if record.violations:
         # whatever HiGHS said, a plan the checker rejects is reported as invalid
-        report = dataclasses.replace(report, status=Status.INVALID)
+        report = dataclasses.replace(
+            report,
+            status=Status.INVALID,
+            termination="rejected by the independent checker (see check.violations)",
+        )
         solution = dataclasses.replace(solution, report=report)
         record.status, record.report = report.status.value, report
     record.solution = solution
@@ -273,258 +249,14 @@ def run_one(
     return record
 
 
-def mip_start(
-    model,  # noqa: ANN001 - Pyomo model
-    data: ModelData,
-    compiled,  # noqa: ANN001 - solve.Compiled
-    options: SolveOptions,
-    previous: Plan | None = None,
-    progress: Callable[[Progress], None] | None = None,
-    search: bool = True,
-) -> SearchResult | None:
-    """Give HiGHS a first incumbent: the level search's best plan, started from roundings
-    of the LP relaxation (and from `previous`, a plan solved before). With `search` off,
-    only `previous`, priced as it is: where the search does not pay, a warm start costs one
-    LP and HiGHS keeps all the time. Under a time limit, with a second core, a relaxation
-    its share cut short goes on beside the search (`solve.Background`), and the search
-    aims at its rising bound."""
-    from hubnet.model.start import level_facilities
-    from hubnet.solve import (
-        Background,
-        keep_needed_links,
-        linking,
-        local_columns,
-        relative_gap,
-        relaxation,
-        set_start,
-        with_linked,
-        without_linking,
-    )
-    from hubnet.solve.cuts import add_cuts, binding
-    from hubnet.solve.search import roundings, search_levels
-
-    t0 = time.perf_counter()
-    limit = options.time_limit_s
-    obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
-    scaling = {"user_objective_scale": obj_exp, "user_bound_scale": bound_exp}
-    links = linking(compiled)
-    facilities = with_linked(level_facilities(model, data, compiled.columns), links)
-    priced = without_linking(compiled, links).getModel()
-    if not search:
-        if previous is None:
-            return None
-        result = search_levels(
-            priced,
-            facilities,
-            np.zeros(len(compiled.columns)),
-            [_known_levels(previous, facilities)],
-            limit or math.inf,
-            scaling,
-            descend=False,
-        )
-        if result is not None:
-            set_start(compiled, result.values, result.objective, -math.inf)
-        return result
-    t_relax = time.perf_counter()
-    best: float | None = None  # the search's best cost so far
-
-    def report(lower: float) -> None:
-        """The live line: told by every relaxation round and every plan the search prices."""
-        if progress is not None:
-            progress(Progress(time.perf_counter() - t0, best, lower, relative_gap(best, lower)))
-
-    settings = {
-        "options": scaling,
-        "links": links,
-        "cut_gain": CUT_GAIN * options.mip_rel_gap,
-        "on_round": lambda relaxed: report(relaxed.bound),
-    }
-    beside: Background | None = None
-    # regions re-optimised by branch and bound stand in for HiGHS's over the whole model
-    regional = len(facilities) >= REGION_MIN_FACILITIES
-    if limit and beside_search(options):
-        # the whole limit: what the share leaves it, it goes on with beside the search
-        beside = Background(compiled, limit - (time.perf_counter() - t0), **settings)
-        if beside.wait(RELAXATION_SHARE * limit):
-            relaxed, beside = beside.stop(), None
-        else:
-            relaxed = beside.latest
-    else:
-        relaxed = relaxation(compiled, RELAXATION_SHARE * limit if limit else 600.0, **settings)
-    relaxation_s = time.perf_counter() - t_relax
-    if relaxed is not None:
-        x, bound = relaxed.values, relaxed.bound
-        starts = roundings(facilities, x)
-    else:
-        # no relaxation in time (the largest instances): no bound, and the search closes
-        # what does not pay from a plan with every facility open at its smallest level
-        x, bound = np.zeros(len(compiled.columns)), -math.inf
-        starts = [{f.name: f.options[0][0] for f in facilities}]
-    if previous is not None:
-        starts.insert(0, _known_levels(previous, facilities))
-    if options.search_s is not None:
-        budget = options.search_s if not limit else min(options.search_s, limit / 3)
-    else:
-        budget = limit / 3 if limit else SEARCH_S
-    last_word = search_has_last_word(
-        limit, relaxed, relaxation_s, time.perf_counter() - t0 if limit else 0.0, regional
-    )
-    if last_word and options.search_s is None:
-        budget = max(limit - (time.perf_counter() - t0), 0.0)
-
-    def lower() -> float:
-        """The bound so far: it rises while a relaxation beside the search goes on."""
-        latest = beside.latest if beside is not None else None
-        return latest.bound if latest is not None else bound
-
-    def told(_: float, cost: float) -> None:
-        nonlocal best
-        # two walks may report, each its own best
-        best = cost if best is None else min(best, cost)
-        report(lower())
-
-    regions = {}
-    if regional:
-        regions = {"whole": compiled.highs.getModel(), "local": local_columns(compiled, facilities)}
-    waited = relaxation_s
-    try:
-        result = search_levels(
-            priced,
-            facilities,
-            x,
-            starts,
-            budget,
-            scaling,
-            told,
-            enough=lambda: cost_within_gap(lower(), options.mip_rel_gap),
-            beside=beside,
-            persist=last_word and options.search_s is None,
-            **regions,
-        )
-    finally:
-        # also on Ctrl-C: no relaxation is left running
-        if beside is not None:
-            t_stop = time.perf_counter()
-            relaxed = beside.stop() or relaxed
-            waited += time.perf_counter() - t_stop
-    if beside is not None and relaxed is not None:
-        bound = relaxed.bound
-    if relaxed is not None:
-        keep_needed_links(compiled, links, relaxed)
-        add_cuts(compiled.highs, binding(relaxed.cuts, relaxed.values))
-    if result is not None:
-        result.relaxation = relaxed
-        result.relaxation_wait_s = waited
-        set_start(compiled, result.values, result.objective, bound, final=last_word)
-    return result
-
-
-def beside_search(options: SolveOptions) -> bool:
-    """Whether a relaxation cut short by its time share (there is one only under a time
-    limit) may go on beside the level search: more than one thread allowed and a second
-    core. Batch workers run with one thread each."""
-    return options.threads != 1 and (os.cpu_count() or 1) > 1
-
-
-def cost_within_gap(bound: float, gap: float) -> float:
-    """The highest cost whose relative gap to `bound` is within `gap` (a hair inside it, so
-    that the check in `solve` agrees); minus infinity without a bound."""
-    if not math.isfinite(bound):
-        return -math.inf
-    g = 0.999 * gap
-    if bound <= 0:
-        return bound / (1 + g)
-    return bound / (1 - g) if g < 1 else math.inf
-
-
-def search_has_last_word(
-    limit_s: float | None,
-    relaxed: Relaxed | None,
-    relaxation_s: float,
-    elapsed_s: float,
-    regional: bool = False,
-) -> bool:
-    """Whether the level search's plan is the answer, with no branch and bound after it.
-
-    A branch and bound starts by solving the relaxation, and HiGHS's own is slower than the
-    lazy one (generated 1,700 x 150: 88 s against 29 s). If the lazy one did not finish in
-    its share of the time limit, or what is left is under ROOT_FACTOR times what it took,
-    the branch and bound would not get past its root: the search gets that time instead.
-
-    Under a time limit, always where the search re-optimises regions by branch and bound
-    (`regional`): on the generated 1,700 x 150 instance (seed 2) with a 300 s limit, HiGHS's
-    branch and bound over the whole model found nothing better than the search's plan in
-    207 s, where a walk with regions was within 0.5 % of the bound after 72 s.
-    """
-    if limit_s is None:
-        return False
-    if regional or relaxed is None or not relaxed.complete:
-        return True
-    return limit_s - elapsed_s < ROOT_FACTOR * relaxation_s
-
-
-def _known_levels(plan: Plan, facilities) -> Plan:  # noqa: ANN001 - list of search.Facility
-    """The part of a previous plan this model has: facilities and levels it knows."""
-    known = {f.name: {lv for lv, _, _ in f.options} for f in facilities}
-    return {f: lv for f, lv in plan.items() if lv in known.get(f, ())}
-
-
-def wants_start(options: RunOptions, compiled) -> bool:  # noqa: ANN001 - solve.Compiled
-    """Give HiGHS a starting plan: from the level search where it pays, or a warm start's
-    previous plan. Never with single sourcing: its plans would leave the assignments
-    fractional."""
-    from hubnet.model.start import levels_only
-
-    if not (options.solve.mip_start and compiled.n_binaries and levels_only(compiled.columns)):
-        return False
-    return options.warm_start is not None or wants_search(options, compiled)
-
-
-def wants_search(options: RunOptions, compiled) -> bool:  # noqa: ANN001 - solve.Compiled
-    """Run the level search where it pays: at a loose gap (its plan may be the answer) or on
-    a large model (HiGHS alone finds poor plans there). On the default instance at gap
-    0.01 % it cost time: 19.1 s end to end against 12.5 s without it."""
-    return options.solve.mip_rel_gap >= START_MIN_GAP or len(compiled.columns) >= START_MIN_COLUMNS
-
-
-def remaining(options: SolveOptions, timer: Timer) -> SolveOptions:
-    """The options for HiGHS: the time limit covers the level search and the branch and bound."""
-    if not options.time_limit_s or "start" not in timer.times:
-        return options
-    left = max(options.time_limit_s - timer.times["start"], 1.0)
-    return dataclasses.replace(options, time_limit_s=left)
-
-
-def previous_plan(folder: Path) -> Plan:
-    """The open levels in a results folder's facilities.csv."""
-    path = Path(folder) / "facilities.csv"
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError) as exc:
-        raise InputError(
-            [Issue(str(path), None, None, "", f"a readable results table ({exc})")],
-            title="warm start",
-        ) from None
-    missing = [c for c in ("facility", "level") if c not in table.columns]
-    if missing:
-        raise InputError(
-            [Issue(str(path), 1, c, "", "a column of a hubnet results table") for c in missing],
-            title="warm start",
-        )
-    opened = table[table["level"] != ""]
-    return dict(zip(opened["facility"], opened["level"], strict=True))
-
-
 def diagnose(instance: Instance, lanes: pd.DataFrame, options: SolveOptions) -> str:
     """Explain infeasibility: rebuild without derived cuts, isolate the conflict, word it."""
     from hubnet.model import VALID_INEQUALITIES
     from hubnet.results.diagnosis import explain
-    from hubnet.solve import find_conflicts, handoff, run_highs
+    from hubnet.solve import conflicts_of
 
     model, data = build_model(instance, lanes, skip=VALID_INEQUALITIES, diagnostic=True)
-    compiled = handoff(model, options)
-    run_highs(compiled)
-    method, conflicts = find_conflicts(compiled)
+    method, conflicts = conflicts_of(model, options)
     return explain(conflicts, method, instance, data)
 
 
@@ -556,11 +288,17 @@ def sites_table(instance: Instance) -> pd.DataFrame:
 
 def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:
     """Re-read a results folder and its instance (and scenario) and check the solution."""
-    summary = read_summary(result_dir)
+    try:
+        summary = read_summary(result_dir)
+        tables = read_tables(result_dir, TABLE_NAMES)
+    except (OSError, ValueError) as exc:
+        # a missing table or summary, or one that is not CSV or JSON
+        issue = Issue(str(result_dir), None, None, None, f"a hubnet results folder ({exc})")
+        raise ResultsError(issue) from None
     if not summary.get("instance_dir"):
-        raise FileNotFoundError(f"{result_dir}/summary.json names no instance folder")
+        path = str(Path(result_dir) / "summary.json")
+        raise ResultsError(Issue(path, None, "instance_dir", None, "the instance folder solved"))
     instance, _ = prepare(summary["instance_dir"], summary.get("scenario_file"))
-    tables = read_tables(result_dir, TABLE_NAMES)
     return summary, check(instance, tables, summary.get("objective_jpy_per_yr"))
 
 

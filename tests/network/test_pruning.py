@@ -15,7 +15,7 @@ import pytest
 from hubnet.generate import generate
 from hubnet.report import SolveOptions, SolveReport, Status
 from hubnet.run import build, prepare
-from hubnet.solve import solve
+from hubnet.solve.highs import branch_and_bound
 
 #: the smallest of k = 3, 5, 8, 10 that kept the all-lanes optimum on every instance tried at
 #: 40-80 sources x 6-10 hubs x 2-4 commodities (seeds 1-5; k = 5 lost up to 0.6 % on
@@ -56,7 +56,7 @@ def solved(folder: Path, nearest: int | None) -> tuple[SolveReport, frozenset[st
         collection=dataclasses.replace(instance.collection, whole_source=True, nearest_hubs=nearest)
     )
     model, _, lanes = build(instance)
-    report = solve(model, EXACT)
+    report = branch_and_bound(model, EXACT)
     assert report.status is Status.OPTIMAL, report.headline
     return report, frozenset(lanes.loc[lanes["stage"] == "collection", "lane"])
 

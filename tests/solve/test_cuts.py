@@ -14,17 +14,11 @@ from hypothesis import strategies as st
 
 from hubnet.generate import generate
 from hubnet.report import SolveOptions
-from hubnet.run import RunOptions, Timer, build, mip_start, prepare, run_one
-from hubnet.solve import (
-    START_WITHIN_GAP,
-    capacity_cut_rows,
-    handoff,
-    keep_needed_links,
-    linking,
-    relaxation,
-    solve,
-)
+from hubnet.run import RunOptions, Timer, build, prepare, run_one
 from hubnet.solve.cuts import CapacityRow, Cut, add_cuts, binding, cut_for, implied_upper
+from hubnet.solve.highs import START_WITHIN_GAP, branch_and_bound, handoff
+from hubnet.solve.relaxation import capacity_cut_rows, keep_needed_links, linking, relaxation
+from hubnet.solve.start import mip_start
 
 
 def _row(existing: float = 0.0) -> CapacityRow:
@@ -156,7 +150,7 @@ def _proved(folder, whole_source: bool = True):
     collection = dataclasses.replace(instance.collection, whole_source=whole_source)
     model, _, _ = build(instance.replace(collection=collection), Timer())
     tight = SolveOptions(mip_rel_gap=1e-7, mip_start=False)
-    report = solve(model, tight)
+    report = branch_and_bound(model, tight)
     assert report.status.value == "optimal"
     return model, tight, report
 
@@ -190,7 +184,7 @@ def test_cuts_never_cut_off_the_optimum(tmp_path_factory, seed, whole_source):
     tol = 1e-6 * abs(report.objective)
     assert plain.bound - tol <= cut.bound <= report.objective + tol
     add_cuts(compiled.highs, list(cut.cuts))
-    again = solve(model, tight, compiled=compiled)
+    again = branch_and_bound(model, tight, compiled=compiled)
     assert again.objective == pytest.approx(report.objective, rel=1e-6)
 
 

@@ -17,19 +17,19 @@ from hubnet.generate import generate
 from hubnet.model.start import level_facilities
 from hubnet.report import SolveOptions
 from hubnet.run import Timer, build, prepare
-from hubnet.solve import (
+from hubnet.solve.highs import branch_and_bound, handoff, run_highs
+from hubnet.solve.moves import roundings
+from hubnet.solve.pricer import PlanPricer
+from hubnet.solve.relaxation import (
     Background,
     Stop,
-    handoff,
     keep_needed_links,
     linking,
     relaxation,
-    run_highs,
-    solve,
     with_linked,
     without_linking,
 )
-from hubnet.solve.search import PlanPricer, roundings, search_levels
+from hubnet.solve.search import SearchConfig, search_levels
 
 JAPAN = Path(__file__).resolve().parents[2] / "instances" / "japan"
 
@@ -101,8 +101,7 @@ def test_the_search_gives_the_same_plan_run_after_run(japan):
     relaxed = relaxation(compiled, 120.0)
     runs = [
         search_levels(
-            without_linking(compiled, links).getModel(),
-            facilities,
+            SearchConfig(without_linking(compiled, links).getModel(), facilities),
             relaxed.values,
             roundings(facilities, relaxed.values),
             budget_s=600.0,
@@ -123,7 +122,7 @@ def test_dropping_the_unneeded_linking_rows_keeps_the_optimum(tmp_path):
     tight = SolveOptions(mip_rel_gap=1e-6, mip_start=False)
     instance, _ = prepare(folder)
     model, data, _ = build(instance, Timer())
-    full = solve(model, tight)
+    full = branch_and_bound(model, tight)
     compiled = handoff(model, tight)
     links = linking(compiled)
     relaxed = relaxation(compiled, 120.0)
@@ -131,7 +130,7 @@ def test_dropping_the_unneeded_linking_rows_keeps_the_optimum(tmp_path):
     assert dropped > 0
     assert compiled.highs.getNumRow() == len(compiled.rows) == compiled.built_rows - dropped
     assert relaxed.bound == pytest.approx(full_lp(handoff(model, tight)), rel=1e-9)
-    reduced = solve(model, tight, compiled=compiled)
+    reduced = branch_and_bound(model, tight, compiled=compiled)
     assert full.status.value == reduced.status.value == "optimal"
     assert reduced.objective == pytest.approx(full.objective, rel=2e-6)
 
@@ -153,8 +152,7 @@ def test_kicks_find_a_plan_the_descent_cannot(tmp_path, monkeypatch):
     def best(kicks: int) -> float:
         monkeypatch.setattr(hubnet.solve.search, "KICKS", kicks)
         return search_levels(
-            without_linking(compiled, links).getModel(),
-            facilities,
+            SearchConfig(without_linking(compiled, links).getModel(), facilities),
             relaxed.values,
             roundings(facilities, relaxed.values),
             budget_s=600.0,
@@ -163,7 +161,7 @@ def test_kicks_find_a_plan_the_descent_cannot(tmp_path, monkeypatch):
     kicks = hubnet.solve.search.KICKS
     descent, kicked = best(0), best(kicks)
     assert kicked < descent - 1e-3 * abs(descent)
-    optimum = solve(model, SolveOptions(mip_rel_gap=1e-6, mip_start=False)).objective
+    optimum = branch_and_bound(model, SolveOptions(mip_rel_gap=1e-6, mip_start=False)).objective
     assert kicked >= optimum - 1e-6 * abs(optimum)
 
 

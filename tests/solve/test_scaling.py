@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hubnet.solve import scale_exponents
+from hubnet.solve.highs import scale_exponents
 
 
 def test_largest_cost_near_1e3_and_largest_bound_near_1e2():

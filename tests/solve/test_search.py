@@ -7,46 +7,54 @@ import dataclasses
 import math
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 from builders import write_instance
 
-import hubnet.run as run
+import hubnet.solve.highs as highs
+import hubnet.solve.moves as plan_moves
+import hubnet.solve.pricer as pricer
+import hubnet.solve.relaxation as lazy
 import hubnet.solve.search as search
+import hubnet.solve.start as start_stage
+import hubnet.solve.strategy as strategy
 from hubnet.errors import InputError
 from hubnet.generate import generate
 from hubnet.model.start import level_facilities
-from hubnet.report import SolveOptions
-from hubnet.run import (
-    START_MIN_GAP,
-    RunOptions,
-    Timer,
-    build,
+from hubnet.report import Facility, SolveOptions, Status
+from hubnet.results.previous import previous_plan
+from hubnet.run import RunOptions, Timer, build, prepare, run_one
+from hubnet.solve import solve_model
+from hubnet.solve.highs import (
+    START_FINAL,
+    START_WITHIN_GAP,
+    branch_and_bound,
+    handoff,
+    relative_gap,
+)
+from hubnet.solve.moves import roundings
+from hubnet.solve.pricer import PlanPricer
+from hubnet.solve.regions import LocalColumns, Regions, RegionSolver, local_columns
+from hubnet.solve.relaxation import linking, relaxation, with_linked, without_linking
+from hubnet.solve.search import SearchConfig
+from hubnet.solve.start import mip_start
+from hubnet.solve.strategy import (
+    STRATEGY,
+    Strategy,
     cost_within_gap,
-    mip_start,
-    prepare,
-    previous_plan,
     remaining,
-    run_one,
     search_has_last_word,
     wants_start,
 )
-from hubnet.solve import (
-    START_FINAL,
-    START_WITHIN_GAP,
-    LocalColumns,
-    handoff,
-    linking,
-    local_columns,
-    relative_gap,
-    relaxation,
-    solve,
-    with_linked,
-    without_linking,
-)
-from hubnet.solve.search import PlanPricer, RegionSolver, roundings
+
+START_MIN_GAP = STRATEGY.start_min_gap
+
+
+def _relaxation_is(monkeypatch, relaxation) -> None:  # noqa: ANN001
+    """Put `relaxation` in place of the real one, in the start stage and in its thread."""
+    monkeypatch.setattr(start_stage, "relaxation", relaxation)
+    monkeypatch.setattr(lazy, "relaxation", relaxation)
 
 
 def _site(id_, kind):
@@ -115,8 +123,7 @@ def test_search_walks_from_every_hub_open_to_the_optimum(three_hubs):
     _, compiled, facilities = three_hubs
     nothing = np.zeros(len(compiled.columns))
     result = search.search_levels(
-        compiled.highs.getModel(),
-        facilities,
+        SearchConfig(compiled.highs.getModel(), facilities),
         nothing,
         starts=[{"A": "L", "B": "L", "C": "L"}],
         budget_s=30.0,
@@ -135,8 +142,7 @@ def test_search_stops_once_its_plan_is_good_enough(three_hubs, rising):
     _, compiled, facilities = three_hubs
     told = []
     result = search.search_levels(
-        compiled.highs.getModel(),
-        facilities,
+        SearchConfig(compiled.highs.getModel(), facilities),
         np.zeros(len(compiled.columns)),
         starts=[{"A": "L", "B": "L", "C": "L"}],
         budget_s=30.0,
@@ -151,13 +157,12 @@ def _column_of(facilities, name: str) -> int:  # noqa: ANN001
     return next(col for f in facilities if f.name == name for _, _, col in f.options)
 
 
-def _from_a_and_b(three_hubs, **kwargs):  # noqa: ANN001, ANN003, ANN202
+def _from_a_and_b(three_hubs, persist: bool = False, **kwargs):  # noqa: ANN001, ANN003, ANN202
     """The search on three hubs from {A, B}, a local optimum (-140,000: no single move
     improves it) that a kick leaves for {C} (-160,000)."""
     _, compiled, facilities = three_hubs
     return search.search_levels(
-        compiled.highs.getModel(),
-        facilities,
+        SearchConfig(compiled.highs.getModel(), facilities, persist=persist),
         np.zeros(len(compiled.columns)),
         starts=[{"A": "L", "B": "L"}],
         budget_s=60.0,
@@ -225,12 +230,11 @@ def test_a_relaxation_cut_short_goes_on_beside_the_search(tmp_path, monkeypatch)
     options = SolveOptions(mip_rel_gap=0.005, time_limit_s=120.0, threads=2)
     compiled = handoff(model, options)
     scaling = dict(zip(("user_objective_scale", "user_bound_scale"), compiled.scale, strict=True))
-    alone = relaxation(compiled, 60.0, scaling, cut_gain=run.CUT_GAIN * options.mip_rel_gap)
+    alone = relaxation(compiled, 60.0, scaling, cut_gain=STRATEGY.cut_gain * options.mip_rel_gap)
     target = cost_within_gap(alone.bound, options.mip_rel_gap)
     # with no round in, the search starts from a previous plan (a run without a limit)
     previous = mip_start(model, data, handoff(model, options), SolveOptions(mip_rel_gap=0.005))
-    monkeypatch.setattr(run, "RELAXATION_SHARE", 0.0)
-    monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(strategy.os, "cpu_count", lambda: 2)
     real = search.search_levels
     seen = []
     started = threading.Event()
@@ -252,7 +256,10 @@ def test_a_relaxation_cut_short_goes_on_beside_the_search(tmp_path, monkeypatch)
         return real(*args, enough=enough, **kwargs)
 
     monkeypatch.setattr(search, "search_levels", patient)
-    result = mip_start(model, data, compiled, options, previous=previous.plan, progress=hold)
+    no_share = Strategy(relaxation_share=0.0)
+    result = mip_start(
+        model, data, compiled, options, previous=previous.plan, progress=hold, strategy=no_share
+    )
     # what the search aims at rose, while it ran, to the relaxation's final bound
     assert seen[0] < target
     assert seen[-1] == pytest.approx(target, rel=1e-9)
@@ -286,11 +293,10 @@ def test_moves_close_and_merge_before_they_resize_or_open():
     neighbour grows (A can grow, B is at its largest), resizes, then opens."""
     two = (("small", 100.0, 0), ("large", 300.0, 1))
     facilities = [
-        search.Facility(name, two, neighbours=tuple(n for n in "ABC" if n != name))
-        for name in "ABC"
+        Facility(name, two, neighbours=tuple(n for n in "ABC" if n != name)) for name in "ABC"
     ]
     moves = list(
-        search._moves({"A": "small", "B": "large"}, facilities, {"A": 0.6, "B": 0.9, "C": 0.3})
+        plan_moves.moves({"A": "small", "B": "large"}, facilities, {"A": 0.6, "B": 0.9, "C": 0.3})
     )
     assert moves == [
         (("A", None),),
@@ -309,22 +315,22 @@ def test_a_resize_tries_a_level_down_before_a_level_up():
     """A lone three-level hub at its middle level: close it, then shrink, then grow; at
     either end only the one resize there is."""
     three = (("small", 100.0, 0), ("medium", 200.0, 1), ("large", 300.0, 2))
-    hub = [search.Facility("H", three)]
-    assert list(search._moves({"H": "medium"}, hub, {})) == [
+    hub = [Facility("H", three)]
+    assert list(plan_moves.moves({"H": "medium"}, hub, {})) == [
         (("H", None),),
         (("H", "small"),),
         (("H", "large"),),
     ]
-    assert list(search._moves({"H": "small"}, hub, {}))[1:] == [(("H", "medium"),)]
-    assert list(search._moves({"H": "large"}, hub, {}))[1:] == [(("H", "medium"),)]
+    assert list(plan_moves.moves({"H": "small"}, hub, {}))[1:] == [(("H", "medium"),)]
+    assert list(plan_moves.moves({"H": "large"}, hub, {}))[1:] == [(("H", "medium"),)]
 
 
 def test_pricer_gives_every_plan_its_own_time_limit(three_hubs, monkeypatch):
     """HiGHS counts `time_limit` over an instance's life: unless it is moved on per plan,
     every plan priced after the first EVAL_LIMIT_S seconds comes back unsolved."""
     _, compiled, facilities = three_hubs
-    monkeypatch.setattr(search, "EVAL_LIMIT_S", 0.02)
-    price = search.PlanPricer(compiled.highs.getModel(), facilities, {})
+    monkeypatch.setattr(pricer, "EVAL_LIMIT_S", 0.02)
+    price = PlanPricer(compiled.highs.getModel(), facilities, {})
     plans = [({"C": "L"}, -160000.0), ({"A": "L", "B": "L"}, -140000.0), ({}, 0.0)]
     while price.h.getRunTime() < 0.1 or price.evaluations < 9:
         for plan, cost in plans:
@@ -338,7 +344,7 @@ def test_a_second_walks_plans_get_no_time_past_its_deadline(three_hubs):
     """A second walk's pricer never lets an LP run past the search's budget: with 0.5 s of
     it left, HiGHS is given at most that, not EVAL_LIMIT_S (20 s)."""
     _, compiled, facilities = three_hubs
-    price = search.PlanPricer(compiled.highs.getModel(), facilities, {})
+    price = PlanPricer(compiled.highs.getModel(), facilities, {})
     price.deadline = time.perf_counter() + 0.5
     assert price({"C": "L"}) == pytest.approx(-160000.0, abs=1e-6)
     assert price.h.getOptionValue("time_limit")[1] <= price.h.getRunTime() + 0.5
@@ -358,17 +364,16 @@ def test_search_runs_only_where_it_pays(three_hubs):
     """A tight gap on a small model goes straight to HiGHS; a loose gap or a warm start
     runs the search."""
     _, compiled, _ = three_hubs
-    tight = RunOptions(solve=SolveOptions(mip_rel_gap=1e-4))
-    assert not wants_start(tight, compiled)
-    assert wants_start(RunOptions(solve=SolveOptions(mip_rel_gap=0.005)), compiled)
-    assert wants_start(dataclasses.replace(tight, warm_start=Path("previous")), compiled)
+    tight = SolveOptions(mip_rel_gap=1e-4)
+    assert not wants_start(tight, compiled, warm=False)
+    assert wants_start(SolveOptions(mip_rel_gap=0.005), compiled, warm=False)
+    assert wants_start(tight, compiled, warm=True)
 
 
 def test_time_limit_covers_the_search_and_the_branch_and_bound():
-    timer = Timer()
-    timer.times["start"] = 12.0
-    assert remaining(SolveOptions(time_limit_s=30.0), timer).time_limit_s == pytest.approx(18.0)
-    assert remaining(SolveOptions(), timer).time_limit_s is None
+    assert remaining(SolveOptions(time_limit_s=30.0), 12.0).time_limit_s == pytest.approx(18.0)
+    assert remaining(SolveOptions(time_limit_s=30.0), None).time_limit_s == 30.0
+    assert remaining(SolveOptions(), 12.0).time_limit_s is None
 
 
 def test_warm_start_reads_the_open_levels_of_a_results_folder(tmp_path):
@@ -394,9 +399,7 @@ def test_warm_start_from_a_folder_without_results_names_the_file(tmp_path):
 def test_without_a_relaxation_the_search_closes_what_does_not_pay(tmp_path, monkeypatch):
     """When the relaxation does not finish in time, the search starts from every hub open
     ({A, B, C}, -110,000) and closes its way to {C} (-160,000), with no bound to stop at."""
-    import hubnet.solve
-
-    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, *args, **kw: None)
+    _relaxation_is(monkeypatch, lambda compiled, *args, **kw: None)
     instance, _ = prepare(write_instance(tmp_path / "three", _three_hubs()))
     model, data, _ = build(instance, Timer())
     compiled = handoff(model, SolveOptions())
@@ -410,9 +413,7 @@ def test_without_a_relaxation_the_search_closes_what_does_not_pay(tmp_path, monk
 def test_a_warm_plan_is_where_the_search_starts(tmp_path, monkeypatch):
     """With the relaxation gone, the cold search starts at every hub open (-110,000); given
     the previous plan {C} it starts there (-160,000) and has nothing left to improve."""
-    import hubnet.solve
-
-    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, *args, **kw: None)
+    _relaxation_is(monkeypatch, lambda compiled, *args, **kw: None)
     instance, _ = prepare(write_instance(tmp_path / "three", _three_hubs()))
     model, data, _ = build(instance, Timer())
     compiled = handoff(model, SolveOptions())
@@ -441,11 +442,9 @@ def test_where_the_search_does_not_pay_a_warm_start_is_the_previous_plan_priced(
 def test_a_stopped_branch_and_bound_keeps_the_search_plan(three_hubs, monkeypatch):
     """If HiGHS stops before it reports any solution, the plan the search handed it is the
     answer (feasible), not "no solution". No relaxation here, so no bound to stop at."""
-    import hubnet.solve
-
     folder, _, _ = three_hubs
-    monkeypatch.setattr(hubnet.solve, "relaxation", lambda compiled, *args, **kw: None)
-    monkeypatch.setattr(hubnet.solve, "run_highs", lambda compiled, progress=None: None)
+    _relaxation_is(monkeypatch, lambda compiled, *args, **kw: None)
+    monkeypatch.setattr(highs, "run_highs", lambda compiled, progress=None: None)
     loose = SolveOptions(mip_rel_gap=START_MIN_GAP)
     rec = run_one(folder, options=RunOptions(solve=loose, write=False, maps=False))
     assert rec.status == "feasible"
@@ -472,7 +471,7 @@ def test_single_sourcing_is_left_to_the_branch_and_bound(tmp_path):
     instance, _ = prepare(folder)
     model, _, _ = build(instance, Timer())
     loose = RunOptions(solve=SolveOptions(mip_rel_gap=0.01), write=False, maps=False)
-    assert not wants_start(loose, handoff(model, SolveOptions()))
+    assert not wants_start(loose.solve, handoff(model, SolveOptions()), warm=False)
     rec = run_one(folder, options=loose)
     assert rec.violations == []
     assert rec.objective == pytest.approx(-70000.0, abs=1e-6)
@@ -485,10 +484,8 @@ def _no_branching(compiled, progress=None):  # noqa: ANN001, ANN202
 def _run_without_branching(folder, monkeypatch, relaxation, limit_s: float):  # noqa: ANN001, ANN202
     """run_one on three hubs with `relaxation` in place of the real one and the branch and
     bound forbidden: the search's plan is the answer, feasible, the hand-worked optimum."""
-    import hubnet.solve
-
-    monkeypatch.setattr(hubnet.solve, "relaxation", relaxation)
-    monkeypatch.setattr(hubnet.solve, "run_highs", _no_branching)
+    _relaxation_is(monkeypatch, relaxation)
+    monkeypatch.setattr(highs, "run_highs", _no_branching)
     limited = SolveOptions(mip_rel_gap=START_MIN_GAP, time_limit_s=limit_s)
     rec = run_one(folder, options=RunOptions(solve=limited, write=False, maps=False))
     assert rec.status == "feasible"
@@ -509,13 +506,11 @@ def test_without_a_relaxation_in_time_the_search_has_the_last_word(three_hubs, m
 def test_a_relaxation_that_leaves_too_little_time_gives_the_search_the_last_word(
     three_hubs, monkeypatch
 ):
-    """Complete but slow: with less than ROOT_FACTOR times its time left, HiGHS's own root LP
-    would not finish either, so the search's plan is the answer, with the relaxation's bound.
-    The relaxation's bound is weakened here (still a valid bound), so that the plan is not
-    within the gap and, without the rule, a branch and bound would run."""
-    import hubnet.solve
-
-    real = hubnet.solve.relaxation
+    """Complete but slow: with less than `Strategy.root_factor` times its time left, HiGHS's
+    own root LP would not finish either, so the search's plan is the answer, with the
+    relaxation's bound. The relaxation's bound is weakened here (still a valid bound), so
+    that the plan is not within the gap and, without the rule, a branch and bound would run."""
+    real = start_stage.relaxation
 
     def slow_and_weak(*args, **kw):  # noqa: ANN002, ANN003, ANN202
         relaxed = real(*args, **kw)
@@ -616,21 +611,18 @@ def test_regions_take_the_walk_past_the_descent(generated, monkeypatch):
     model, compiled, links, facilities, relaxed, local = generated
     monkeypatch.setattr(search, "KICK_SIZE", 0)
 
-    def walk(**kwargs):  # noqa: ANN003, ANN202
+    def walk(regions: Regions | None = None) -> float:
+        config = SearchConfig(
+            without_linking(compiled, links).getModel(), facilities, persist=True, regions=regions
+        )
         return search.search_levels(
-            without_linking(compiled, links).getModel(),
-            facilities,
-            relaxed.values,
-            roundings(facilities, relaxed.values),
-            budget_s=120.0,
-            persist=True,
-            **kwargs,
+            config, relaxed.values, roundings(facilities, relaxed.values), budget_s=120.0
         ).objective
 
     descent = walk()
-    regions = walk(whole=compiled.highs.getModel(), local=local)
+    regions = walk(Regions(compiled.highs.getModel(), local))
     assert regions < descent - 1e-4 * abs(descent)
-    optimum = solve(model, SolveOptions(mip_rel_gap=1e-6, mip_start=False)).objective
+    optimum = branch_and_bound(model, SolveOptions(mip_rel_gap=1e-6, mip_start=False)).objective
     assert regions >= optimum - 1e-6 * abs(optimum)
 
 
@@ -661,7 +653,7 @@ def test_a_region_changes_its_own_sites_only_and_costs_no_more(generated):
     everything = LocalColumns({}, np.flatnonzero(~compiled.integer))
     whole = RegionSolver(compiled.highs.getModel(), facilities, everything, {})
     best = whole(start, values, set(by_name), 60.0)
-    optimum = solve(model, SolveOptions(mip_rel_gap=1e-6, mip_start=False)).objective
+    optimum = branch_and_bound(model, SolveOptions(mip_rel_gap=1e-6, mip_start=False)).objective
     assert price(best) == pytest.approx(optimum, rel=1e-4)
 
 
@@ -669,7 +661,7 @@ def test_the_sweep_ahead_of_regions_tries_no_opens(three_hubs):
     """From {A} (-70,000: S2 uncollected) one sweep ahead of regions closes and moves (to
     {C}, -160,000) but opens nothing; the whole descent also opens a hub beside C."""
     _, compiled, facilities = three_hubs
-    price = search.PlanPricer(compiled.highs.getModel(), facilities, {})
+    price = PlanPricer(compiled.highs.getModel(), facilities, {})
     priced: list[dict] = []
     solve_plan = price._solve
     price._solve = lambda plan, limit_s: priced.append(dict(plan)) or solve_plan(plan, limit_s)
@@ -693,7 +685,7 @@ def test_the_sweep_ahead_of_regions_tries_no_opens(three_hubs):
 
 def test_regions_run_where_many_facilities_have_levels(tmp_path, monkeypatch):
     """The run hands the search the whole model and the columns each facility frees where
-    REGION_MIN_FACILITIES facilities have levels, and then, under a time limit, the last
+    `Strategy.region_min_facilities` facilities have levels, and then, under a time limit, the last
     word (no branch and bound after it); with fewer, neither."""
     folder = generate(tmp_path / "g", sources=30, hubs=6, commodities=2, origins=3, seed=5)
     instance, _ = prepare(folder)
@@ -702,17 +694,17 @@ def test_regions_run_where_many_facilities_have_levels(tmp_path, monkeypatch):
     real = search.search_levels
     seen: list[dict] = []
 
-    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        seen.append(kwargs)
-        return real(*args, **kwargs)
+    def spy(config, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(config)
+        return real(config, *args, **kwargs)
 
     monkeypatch.setattr(search, "search_levels", spy)
     few = mip_start(model, data, handoff(model, options), options)
-    monkeypatch.setattr(run, "REGION_MIN_FACILITIES", 6)
-    many = mip_start(model, data, handoff(model, options), options)
-    assert "whole" not in seen[0] and not seen[0]["persist"]
-    assert seen[1]["whole"] is not None and len(seen[1]["local"].collection) == 6  # the hubs
-    assert seen[1]["persist"]
+    six = Strategy(region_min_facilities=6)
+    many = mip_start(model, data, handoff(model, options), options, strategy=six)
+    assert seen[0].regions is None and not seen[0].persist
+    assert len(seen[1].regions.local.collection) == 6  # the hubs
+    assert seen[1].persist
     assert few.regions == 0 and many.regions > 0
 
 
@@ -723,19 +715,17 @@ def test_with_regions_no_second_walk_starts(three_linked, monkeypatch):
     x = np.zeros(len(compiled.columns))
     x[_column_of(facilities, "C")] = 1.0
 
-    def walks(**kwargs) -> int:  # noqa: ANN003
+    def walks(regions: Regions | None = None) -> int:
         return search.search_levels(
-            without_linking(compiled, links).getModel(),
-            facilities,
+            SearchConfig(without_linking(compiled, links).getModel(), facilities, regions=regions),
             np.zeros(len(compiled.columns)),
             starts=[{"A": "L", "B": "L"}],
             budget_s=60.0,
             beside=_EndsLater(x, after=1),
-            **kwargs,
         ).walks
 
     assert walks() == 2
-    assert walks(whole=compiled.highs.getModel(), local=local_columns(compiled, facilities)) == 1
+    assert walks(Regions(compiled.highs.getModel(), local_columns(compiled, facilities))) == 1
 
 
 def test_a_region_frees_its_sources_and_everything_downstream(three_linked):
@@ -756,3 +746,46 @@ def test_a_region_frees_its_sources_and_everything_downstream(three_linked):
     free = {"flow[S2>B,pcb]", "flow[S2>C,pcb]", "uncollected[S2,pcb]"}
     free |= {"flow[A>M,pcb]", "flow[B>M,pcb]", "flow[C>M,pcb]"}
     assert not free & held
+
+
+# the one entry point: whether the level search runs, and the answer after it
+
+
+@pytest.fixture
+def three(tmp_path):
+    instance, _ = prepare(write_instance(tmp_path / "three", _three_hubs()))
+    model, data, _ = build(instance, Timer())
+    return model, data
+
+
+def test_a_tight_gap_on_a_small_model_goes_straight_to_highs(three):
+    """{C} alone costs -160,000 (worked out in `_three_hubs`)."""
+    model, data = three
+    report = solve_model(model, data, SolveOptions(mip_rel_gap=1e-4))
+    assert report.start_s is None
+    assert report.status is Status.OPTIMAL
+    assert report.objective == pytest.approx(-160000.0, abs=1e-6)
+
+
+def test_a_loose_gap_runs_the_search_first(three):
+    model, data = three
+    report = solve_model(model, data, SolveOptions(mip_rel_gap=0.005))
+    assert report.start_s is not None and report.start_s > 0
+    assert report.objective == pytest.approx(-160000.0, abs=1e-6)
+
+
+def test_a_warm_start_runs_the_start_stage_where_the_search_does_not_pay(three):
+    model, data = three
+    report = solve_model(model, data, SolveOptions(mip_rel_gap=1e-4), start={"A": "L", "B": "L"})
+    assert report.start_s is not None
+    assert report.objective == pytest.approx(-160000.0, abs=1e-6)
+
+
+def test_the_strategy_decides_where_the_search_pays(three):
+    """With the search's gap threshold above the gap asked for, a loose gap goes straight to
+    HiGHS."""
+    model, data = three
+    never = Strategy(start_min_gap=1.0, start_min_columns=10**9)
+    report = solve_model(model, data, SolveOptions(mip_rel_gap=0.005), strategy=never)
+    assert report.start_s is None
+    assert report.objective == pytest.approx(-160000.0, abs=1e-6)

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -43,6 +44,21 @@ logger = logging.getLogger(__name__)
 Builder = Callable[[pyo.ConcreteModel, ModelData], None]
 
 
+class Role(StrEnum):
+    """What the solver and the diagnosis may do with a family's rows."""
+
+    #: a planner's rule that may be stretched when explaining infeasibility
+    ELASTIC = "elastic"
+    #: opening links (Eq. 9): the lazy relaxation adds them only once broken
+    LINKING = "linking"
+    #: rows that share a source's collection out over hubs (a region frees them together)
+    SOURCE = "source"
+    #: capacity rows a capacity cut by level (Eq. 12) strengthens
+    CAPACITY = "capacity"
+    #: derived cuts, not rules of the instance: left out when explaining infeasibility
+    VALID_INEQUALITY = "valid_inequality"
+
+
 @dataclass(frozen=True, slots=True)
 class Family:
     name: str
@@ -50,37 +66,55 @@ class Family:
     builder: Builder
     #: a family that applies only when this returns True for the data
     applies: Callable[[ModelData], bool] = lambda d: True
+    roles: frozenset[Role] = frozenset()
 
+
+#: a planner's rule
+_RULE = frozenset({Role.ELASTIC})
 
 FAMILIES: tuple[Family, ...] = (
     Family("variables", "-", variables),
     Family("cost_terms", "0", cost_terms),
-    Family("collection_reach", "1", collection_reach),
-    Family("uncollected_leakage", "2", uncollected_leakage),
-    Family("hub_capacity", "3a", hub_capacity),
-    Family("min_throughput", "3b", min_throughput),
-    Family("one_level", "3c", one_level),
+    Family("collection_reach", "1", collection_reach, roles=_RULE | {Role.SOURCE}),
+    Family("uncollected_leakage", "2", uncollected_leakage, roles=frozenset({Role.SOURCE})),
+    Family("hub_capacity", "3a", hub_capacity, roles=_RULE | {Role.CAPACITY}),
+    Family("min_throughput", "3b", min_throughput, roles=_RULE),
+    Family("one_level", "3c", one_level, roles=_RULE),
     Family("hub_mass_balance", "4", hub_mass_balance),
-    Family("smelter_capacity", "5", smelter_capacity),
-    Family("import_availability", "6", import_availability),
-    Family("import_permits", "7", import_permits),
-    Family("export_leakage", "8a", export_leakage),
-    Family("element_leakage", "8b", element_leakage),
-    Family("market_limit", "8c", market_limit),
-    Family("open_flow_linking", "9", open_flow_linking),
+    Family("smelter_capacity", "5", smelter_capacity, roles=_RULE | {Role.CAPACITY}),
+    Family("import_availability", "6", import_availability, roles=_RULE),
+    Family("import_permits", "7", import_permits, roles=_RULE),
+    Family("export_leakage", "8a", export_leakage, roles=_RULE),
+    Family("element_leakage", "8b", element_leakage, roles=_RULE),
+    Family("market_limit", "8c", market_limit, roles=_RULE),
+    Family("open_flow_linking", "9", open_flow_linking, roles=frozenset({Role.LINKING})),
     Family("single_sourcing", "10a", single_sourcing, lambda d: d.single_sourcing),
-    Family("recovery_targets", "10b", recovery_targets),
-    Family("co2_cap", "10c", co2_cap),
-    Family("port_throughput", "10d", port_throughput),
-    Family("capital_budget", "10e", capital_budget),
-    Family("hub_cover", "11", hub_cover),
+    Family("recovery_targets", "10b", recovery_targets, roles=_RULE),
+    Family("co2_cap", "10c", co2_cap, roles=_RULE),
+    Family("port_throughput", "10d", port_throughput, roles=_RULE),
+    Family("capital_budget", "10e", capital_budget, roles=_RULE),
+    Family("hub_cover", "11", hub_cover, roles=frozenset({Role.VALID_INEQUALITY})),
     Family("total_cost", "0", total_cost),
 )
 
 
-#: families that are derived cuts, not rules of the instance: left out when explaining
-#: infeasibility, so a diagnosis names the planner's constraints
-VALID_INEQUALITIES = frozenset({"hub_cover"})
+def families_with(role: Role) -> frozenset[str]:
+    """The names of the families that carry `role`."""
+    return frozenset(f.name for f in FAMILIES if role in f.roles)
+
+
+#: rows that may stretch when explaining infeasibility (definitions such as mass balance and
+#: linking stay hard)
+ELASTIC_FAMILIES = families_with(Role.ELASTIC)
+#: rows that only say "nothing reaches a facility that opened no level" (Eq. 9)
+LINKING_FAMILIES = families_with(Role.LINKING)
+#: rows that share a source's collection out over hubs (and leave the rest uncollected)
+SOURCE_FAMILIES = families_with(Role.SOURCE)
+#: the capacity rows the cuts by level strengthen (Eq. 3a and 5)
+CAPACITY_FAMILIES = families_with(Role.CAPACITY)
+#: derived cuts: left out when explaining infeasibility, so a diagnosis names the planner's
+#: constraints
+VALID_INEQUALITIES = families_with(Role.VALID_INEQUALITY)
 
 
 def build_model(
@@ -107,10 +141,17 @@ def build_model(
 
 
 __all__ = [
+    "CAPACITY_FAMILIES",
     "COST_TERMS",
+    "ELASTIC_FAMILIES",
     "FAMILIES",
+    "LINKING_FAMILIES",
+    "SOURCE_FAMILIES",
     "VALID_INEQUALITIES",
+    "Family",
+    "Role",
     "ModelData",
     "build_data",
     "build_model",
+    "families_with",
 ]

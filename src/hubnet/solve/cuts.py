@@ -17,8 +17,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-#: the capacity rows the cuts strengthen (Eq. 3a and 5)
-CAPACITY_FAMILIES = frozenset({"hub_capacity", "smelter_capacity"})
+from hubnet.model import CAPACITY_FAMILIES
+
 #: how far a cut must be broken, relative to its most inflow, to be added
 CUT_TOL = 1e-6
 

@@ -23,7 +23,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -31,7 +31,11 @@ import highspy
 import numpy as np
 
 from hubnet.report import Facility, Plan
-from hubnet.solve import LocalColumns, Relaxed, listen_for_cancel, new_highs
+from hubnet.solve.highs import listen_for_cancel
+from hubnet.solve.moves import apply_move, level_taking, moves, opened, roundings
+from hubnet.solve.pricer import PlanPricer
+from hubnet.solve.regions import REGION_RINGS, REGION_S, Regions, RegionSolver
+from hubnet.solve.relaxation import Relaxed
 
 logger = logging.getLogger(__name__)
 
@@ -43,27 +47,6 @@ KICKS = 4
 #: kicks in a row that lead only to plans priced before end the search, even where kicks
 #: would go on (`_Walk.kicks_on`): a small model's plans are soon all priced
 STALE_KICKS = 10
-#: at most this many seconds for one region's branch and bound (`RegionSolver`)
-REGION_S = 5.0
-#: rings of neighbours a region takes in at most: one until every region one ring deep has
-#: been tried around the best plan, then two (slower, but they change more: on the
-#: generated 1,700 x 150 instance, seed 2, from a plan at 0.565 % of the bound, one pass of
-#: them reached 0.294 %)
-REGION_RINGS = 2
-#: HiGHS settings for a region's branch and bound: it starts from a good plan and has a few
-#: dozen binaries, so restarts and sub-MIP heuristics cost more than they find (generated
-#: 1,700 x 150, seed 2, two regions with every flow free: 3.9 and 4.7 s to a proved optimum,
-#: against 21.2 and 12.6 s with HiGHS's defaults)
-REGION_OPTIONS = {
-    "mip_allow_restart": False,
-    "mip_heuristic_run_rins": False,
-    "mip_heuristic_run_rens": False,
-    "mip_pscost_minreliable": 0,
-    "mip_rel_gap": 1e-4,
-}
-#: at most this many seconds for one LP of a plan from a previous basis (a plan that takes
-#: longer is skipped); the first, cold LPs may take what is left of the budget
-EVAL_LIMIT_S = 20.0
 
 
 @dataclass
@@ -78,7 +61,7 @@ class SearchResult:
     #: seconds HiGHS spent pricing plans and solving regions (the rest of `seconds` is the
     #: search's own)
     lp_s: float = 0.0
-    #: the relaxation the search started from (set by `run.mip_start`)
+    #: the relaxation the search started from (set by `start.mip_start`)
     relaxation: Relaxed | None = None
     #: seconds the run waited on the relaxation, which went on beside the search
     relaxation_wait_s: float = 0.0
@@ -88,154 +71,8 @@ class SearchResult:
     regions: int = 0
 
 
-class PlanPricer:
-    """The LP left when each facility's level is fixed, hot-started from the last basis."""
-
-    def __init__(self, model: highspy.HighsModel, facilities: list[Facility], options: dict):
-        self.h = new_highs()
-        self.h.setOptionValue("output_flag", False)
-        self.h.passModel(model)
-        n = self.h.getNumCol()
-        self.h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
-        for key, value in options.items():
-            self.h.setOptionValue(key, value)
-        self.facilities = facilities
-        self.current: dict[int, float] = {}
-        self.shut: dict[str, bool] = {}
-        lp = self.h.getLp()
-        self.lower, self.upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
-        self.evaluations = 0
-        self.lp_s = 0.0
-        self.good_basis: highspy.HighsBasis | None = None
-        #: the cost of every plan priced: a plan met again is not priced again
-        self.seen: dict[frozenset, float | None] = {}
-        #: no LP runs past this `time.perf_counter()` (a walk whose plans may go unpriced)
-        self.deadline = math.inf
-
-    def __call__(self, plan: Plan, limit_s: float | None = None) -> float | None:
-        """The plan's cost, or None if no flows fit it (within `limit_s`, default
-        EVAL_LIMIT_S). A plan priced before gets its cost as then, and `values` stays the
-        last plan priced: a walk's best is never dearer than a plan it has priced, so a plan
-        met again never becomes its best."""
-        key = frozenset(plan.items())
-        if key in self.seen:
-            return self.seen[key]
-        cost = self._solve(plan, limit_s)
-        self.seen[key] = cost
-        return cost
-
-    def _solve(self, plan: Plan, limit_s: float | None) -> float | None:
-        for f in self.facilities:
-            chosen = plan.get(f.name)
-            for level, _, col in f.options:
-                value = 1.0 if level == chosen else 0.0
-                if self.current.get(col) != value:
-                    self.h.changeColBounds(col, value, value)
-                    self.current[col] = value
-            # with levels fixed the linking rows add nothing to capacity (a closed hub has
-            # none), so the model priced has none; holding a closed hub's linked flows at 0
-            # by their bounds spares the simplex those columns (60 against 66 ms a plan on
-            # the generated medium instance)
-            shut = chosen is None
-            if f.linked and self.shut.get(f.name) != shut:
-                cols = np.asarray(f.linked, dtype=np.int32)
-                up = np.zeros(len(cols)) if shut else self.upper[cols]
-                self.h.changeColsBounds(len(cols), cols, self.lower[cols], up)
-                self.shut[f.name] = shut
-        self.evaluations += 1
-        # cold, presolve makes the first solve fast; warm, it would throw the basis away
-        self.h.setOptionValue("presolve", "off" if self.good_basis is not None else "on")
-        # HiGHS counts its time limit over the instance's whole life, not per run
-        allowed = EVAL_LIMIT_S if limit_s is None else max(limit_s, EVAL_LIMIT_S)
-        allowed = max(min(allowed, self.deadline - time.perf_counter()), 0.0)
-        self.h.setOptionValue("time_limit", self.h.getRunTime() + allowed)
-        t0 = time.perf_counter()
-        self.h.run()
-        self.lp_s += time.perf_counter() - t0
-        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            # an infeasible or stopped solve leaves a basis far from any good plan
-            if self.good_basis is not None:
-                self.h.setBasis(self.good_basis)
-            return None
-        self.good_basis = self.h.getBasis()
-        return float(self.h.getInfo().objective_function_value)
-
-    def values(self) -> np.ndarray:
-        return np.asarray(self.h.getSolution().col_value)
-
-
-class RegionSolver:
-    """The whole model (linking rows, integer levels) with every facility held at a plan's
-    level but those of one region, whose levels HiGHS's branch and bound chooses: a change
-    of many sites at once, where a move changes at most two and a kick four. The collection
-    of the sources that cannot reach the region keeps the plan's values
-    (`hubnet.solve.local_columns`), so the region's model presolves to a fraction of the
-    whole; the plan found is then priced with every column free (which can only lower its
-    cost)."""
-
-    def __init__(
-        self,
-        model: highspy.HighsModel,
-        facilities: list[Facility],
-        local: LocalColumns,
-        options: dict,
-    ):
-        self.h = new_highs()
-        self.h.setOptionValue("output_flag", False)
-        self.h.passModel(model)
-        for key, value in {**options, **REGION_OPTIONS}.items():
-            self.h.setOptionValue(key, value)
-        self.facilities = [f for f in facilities if f.options]
-        self.local = local
-        lp = self.h.getLp()
-        self.lower, self.upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
-        self.columns = np.arange(len(self.lower), dtype=np.int32)
-        self.solves = 0
-        self.seconds = 0.0
-
-    def can_free(self, name: str) -> bool:
-        """Whether a region may centre on `name` (it has columns of its own to free)."""
-        return name in self.local.collection
-
-    def __call__(
-        self, plan: Plan, values: np.ndarray, region: set[str], limit_s: float
-    ) -> Plan | None:
-        """The best plan HiGHS finds within `limit_s` that differs from `plan` only in
-        `region`, started from `plan` (whose LP values are `values`); None if it finds none."""
-        free = np.zeros(len(self.lower), dtype=bool)
-        free[self.local.downstream] = True
-        for name in region:
-            if name in self.local.collection:
-                free[self.local.collection[name]] = True
-        held = np.clip(values, self.lower, self.upper)
-        lower = np.where(free, self.lower, held)
-        upper = np.where(free, self.upper, held)
-        for f in self.facilities:
-            for level, _, col in f.options:
-                if f.name in region:
-                    lower[col], upper[col] = 0.0, 1.0
-                else:
-                    lower[col] = upper[col] = 1.0 if plan.get(f.name) == level else 0.0
-        self.h.changeColsBounds(len(self.columns), self.columns, lower, upper)
-        start = highspy.HighsSolution()
-        start.col_value = list(np.where(free, values, held))
-        self.h.setSolution(start)
-        # a branch and bound's clock starts with each run (an LP's runs over the life)
-        self.h.setOptionValue("time_limit", max(limit_s, 0.0))
-        t0 = time.perf_counter()
-        self.h.run()
-        self.seconds += time.perf_counter() - t0
-        self.solves += 1
-        if self.h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
-            return None
-        x = self.h.getSolution().col_value
-        return {
-            f.name: level for f in self.facilities for level, _, col in f.options if x[col] > 0.5
-        }
-
-
 class Beside(Protocol):
-    """A relaxation going on beside the search (`hubnet.solve.Background`)."""
+    """A relaxation going on beside the search (`relaxation.Background`)."""
 
     def running(self) -> bool:
         """Whether it is still solving."""
@@ -244,104 +81,6 @@ class Beside(Protocol):
     def final(self) -> np.ndarray | None:
         """Its last round's values once it has ended; None before."""
         ...
-
-
-def _opened(facilities: list[Facility], relaxed: np.ndarray) -> dict[str, float]:
-    """How much of each facility the relaxation opened (its levels' sum)."""
-    return {f.name: float(sum(relaxed[c] for _, _, c in f.options)) for f in facilities}
-
-
-def roundings(facilities: list[Facility], relaxed: np.ndarray) -> list[Plan]:
-    """Plans from the relaxation: open a facility whose relaxed opening is at least a
-    threshold, at the smallest level holding the capacity the relaxation bought there."""
-    plans: list[Plan] = []
-    for threshold in (0.5, 0.2, 0.05):
-        plan: Plan = {}
-        for f in facilities:
-            opened = sum(relaxed[col] for _, _, col in f.options)
-            bought = sum(cap * relaxed[col] for _, cap, col in f.options)
-            if opened >= threshold - 1e-9 or f.must_open:
-                fits = [lv for lv, cap, _ in f.options if cap >= bought - 1e-6]
-                plan[f.name] = fits[0] if fits else f.options[-1][0]
-        if plan not in plans:
-            plans.append(plan)
-    return plans
-
-
-def _moves(
-    plan: Plan, facilities: list[Facility], relaxed_open: dict[str, float]
-) -> Iterator[tuple[tuple[str, str | None], ...]]:
-    """Closing an open facility (the least promising first); moving one to a neighbour;
-    closing one while an open neighbour grows by a level; resizing one by a level; then
-    opening a closed one (what the relaxation opened in part first).
-
-    A rounding opens more sites than a good plan keeps, so the moves that close or merge
-    come first, and the opens, the most numerous and the least often kept, last: on the
-    generated 1,700 x 150 instance, walks from the roundings of the relaxation's last four
-    rounds were within 0.5 % in 0.9-5.6 s, against 0.9-11.1 s with the opens before the
-    moves to neighbours (from the 22nd round, 6.4 s of opens had saved 0.001 %)."""
-    by_name = {f.name: f for f in facilities}
-    opened = sorted(plan, key=lambda n: (relaxed_open.get(n, 0.0), n))
-    for name in opened:
-        if not by_name[name].must_open:
-            yield ((name, None),)
-    for name in opened:
-        f = by_name[name]
-        if f.must_open:
-            continue
-        for other in f.neighbours:
-            g = by_name.get(other)
-            if g is None or other in plan:
-                continue
-            yield ((name, None), (other, _level_taking(g, f, plan[name])))
-    for name in opened:
-        # close one and let an open neighbour take its sources with a level more
-        if by_name[name].must_open:
-            continue
-        for other in by_name[name].neighbours:
-            if other not in plan or other not in by_name:
-                continue
-            grown = _level_step(by_name[other], plan[other], +1)
-            if grown is not None:
-                yield ((name, None), (other, grown))
-    for name in opened:
-        for step in (-1, +1):
-            resized = _level_step(by_name[name], plan[name], step)
-            if resized is not None:
-                yield ((name, resized),)
-    closed = sorted(
-        (f for f in facilities if f.name not in plan),
-        key=lambda f: (-relaxed_open.get(f.name, 0.0), f.name),
-    )
-    for f in closed:
-        # every level of what the relaxation opened in part; the smallest of the rest
-        opened_part = relaxed_open.get(f.name, 0.0) > 1e-6
-        for level, _, _ in f.options if opened_part else f.options[:1]:
-            yield ((f.name, level),)
-
-
-def _level_step(f: Facility, level: str, step: int) -> str | None:
-    """The level `step` levels above `level` (below, if negative), or None past the ends."""
-    levels = [lv for lv, _, _ in f.options]
-    at = levels.index(level) + step
-    return levels[at] if 0 <= at < len(levels) else None
-
-
-def _level_taking(g: Facility, f: Facility, level: str) -> str:
-    """The smallest level of `g` holding `f`'s capacity at `level` (else `g`'s largest)."""
-    capacity = next(cap for lv, cap, _ in f.options if lv == level)
-    fits = [lv for lv, cap, _ in g.options if cap >= capacity - 1e-6]
-    return fits[0] if fits else g.options[-1][0]
-
-
-def _apply(plan: Plan, move: tuple[tuple[str, str | None], ...]) -> Plan:
-    trial = dict(plan)
-    for name, level in move:
-        if level is None:
-            trial.pop(name, None)
-        else:
-            trial[name] = level
-    return trial
 
 
 @dataclass
@@ -425,14 +164,14 @@ class _Walk:
         while not swept_clean and sweeps > 0 and not self.out_of_time():
             sweeps -= 1
             swept_clean = True
-            for move in list(_moves(plan, self.facilities, self.relaxed_open)):
+            for move in list(moves(plan, self.facilities, self.relaxed_open)):
                 if self.out_of_time():
                     break
                 if focus is not None and not any(name in focus for name, _ in move):
                     continue
                 if once and len(move) == 1 and move[0][0] not in plan:
                     continue
-                trial = _apply(plan, move)
+                trial = apply_move(plan, move)
                 if trial == plan:
                     continue
                 got = self.price(trial)
@@ -527,7 +266,7 @@ class _Walk:
             free = [g for g in by_name[name].neighbours if g not in trial and g in by_name]
             if free:
                 other = by_name[rng.choice(free)]
-                trial[other.name] = _level_taking(other, by_name[name], level)
+                trial[other.name] = level_taking(other, by_name[name], level)
                 touched |= {other.name, *other.neighbours}
         return trial, touched
 
@@ -564,21 +303,46 @@ class _SecondWalk:
         return time.perf_counter() - t0
 
 
+@dataclass(frozen=True)
+class SearchConfig:
+    """What a level search keeps for the whole run; `search_levels` takes what changes."""
+
+    #: the model a plan is priced on (integrality is relaxed; the linking rows may be gone)
+    model: highspy.HighsModel
+    facilities: list[Facility]
+    #: HiGHS options for every LP and region (e.g. the scaling `handoff` chose)
+    highs_options: Mapping[str, object] = field(default_factory=dict)
+    #: kicks are drawn from it: the same instance and seed give the same plan
+    seed: int = 0
+    #: off: only price the starts and return the best
+    descend: bool = True
+    #: no branch and bound follows: kick on until the budget is spent
+    persist: bool = False
+    #: re-optimise regions by branch and bound (None: kicks alone)
+    regions: Regions | None = None
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every walk of one search shares."""
+
+    config: SearchConfig
+    t0: float
+    deadline: float
+    progress: Callable[[float, float], None] | None
+    enough: Callable[[], float]
+    #: set once any walk is done for good (good enough, stopped, failed)
+    halt: threading.Event
+
+
 def search_levels(
-    model: highspy.HighsModel,
-    facilities: list[Facility],
+    config: SearchConfig,
     relaxed: np.ndarray,
     starts: list[Plan],
     budget_s: float,
-    highs_options: dict | None = None,
     progress: Callable[[float, float], None] | None = None,
-    seed: int = 0,
-    descend: bool = True,
     enough: float | Callable[[], float] = -math.inf,
     beside: Beside | None = None,
-    persist: bool = False,
-    whole: highspy.HighsModel | None = None,
-    local: LocalColumns | None = None,
 ) -> SearchResult | None:
     """The best plan found from `starts` within the budget (`relaxed`, the relaxation's
     values, orders the moves); `progress(seconds, best cost)` is told after every plan.
@@ -589,7 +353,7 @@ def search_levels(
     budget is spent. Kicks are drawn from `seed`: the same instance and seed give the same
     plan whenever the time budget does not cut the search short. It stops at once when a
     plan costs `enough` or less (within the gap asked for of the relaxation's bound; a
-    function, when that bound rises while the search runs). With `persist` (no branch and
+    function, when that bound rises while the search runs). With `config.persist` (no branch and
     bound follows) it kicks on until the budget is spent, the plan is good enough, or
     STALE_KICKS kicks in a row have met only plans priced before.
 
@@ -601,52 +365,49 @@ def search_levels(
     within 0.5 % of the final bound in 30 s, from the 21st to the 24th and last in 0.9-5.6
     s). Both stop when either is good enough; the better plan is the answer.
 
-    With `whole`, the model with its linking rows and integer levels, and `local`, the
-    columns each facility frees (`hubnet.solve.local_columns`), the walk spends the time
+    With `config.regions` (the model with its linking rows and integer levels, and the
+    columns each facility frees), the walk spends the time
     kicks go on past their share re-optimising regions by branch and bound
     (`RegionSolver`), an open facility's at a time, and kicks only once every region has
     been tried around the best plan; no second walk starts. A region cut short by its time
     limit (`REGION_S`) makes the plan depend on the machine's speed.
 
-    With `descend` off it only prices the starts and returns the best.
+    With `config.descend` off it only prices the starts and returns the best.
     """
     t0 = time.perf_counter()
-    deadline = t0 + budget_s
-    options = highs_options or {}
-    halt = threading.Event()
+    good = enough if callable(enough) else lambda: enough
+    run = _Run(config, t0, t0 + budget_s, progress, good, threading.Event())
+    options = dict(config.highs_options)
     second: _SecondWalk | None = None
     regions = None
-    if whole is not None and local is not None:
-        regions = RegionSolver(whole, facilities, local, options)
-
-    def walk(price: PlanPricer, x: np.ndarray, plans: list[Plan], **kwargs: object):  # noqa: ANN202
-        good = enough if callable(enough) else lambda: enough
-        return _walk(
-            price, facilities, x, plans, t0, deadline, progress, good, halt, persist, **kwargs
+    if config.regions is not None:
+        regions = RegionSolver(
+            config.regions.whole, config.facilities, config.regions.local, options
         )
 
     def second_price() -> PlanPricer:
         # its first LPs are cold (seconds each at 5,000 x 300): none runs past the budget,
         # and the one under way is cancelled when the search is over
-        price = PlanPricer(model, facilities, options)
-        price.deadline = deadline
+        price = PlanPricer(config.model, config.facilities, options)
+        price.deadline = run.deadline
         listen_for_cancel(price.h)
         return price
 
     def on_ended(x: np.ndarray) -> None:
         nonlocal second
         second = _SecondWalk(
-            second_price, lambda price: walk(price, x, roundings(facilities, x), seed=seed + 1)
+            second_price,
+            lambda price: _walk(run, price, x, roundings(config.facilities, x), config.seed + 1),
         )
 
     waited = 0.0
     try:
-        main = walk(
-            PlanPricer(model, facilities, options),
+        main = _walk(
+            run,
+            PlanPricer(config.model, config.facilities, options),
             relaxed,
             starts,
-            seed=seed,
-            descend=descend,
+            seed=config.seed,
             beside=beside,
             # with regions no second walk: its descent would take a core from the regions'
             # branch and bound (generated 1,700 x 150 at 60 s, two runs each: seed 2 0.61 %
@@ -655,16 +416,25 @@ def search_levels(
             regions=regions,
         )
     except BaseException:
-        halt.set()  # Ctrl-C or a failure: the second walk stops too
+        run.halt.set()  # Ctrl-C or a failure: the second walk stops too
         raise
     finally:
         if second is not None:
-            waited = second.finish(cancel=halt.is_set() or time.perf_counter() >= deadline)
+            over = run.halt.is_set() or time.perf_counter() >= run.deadline
+            waited = second.finish(cancel=over)
     if second is not None and second.error is not None:
         raise second.error
     if main is None:
         return None  # no start could be priced (and so no second walk began)
     walks = [main] if second is None or second.walk is None else [main, second.walk]
+    # the second walk's HiGHS time overlaps the first's, but for the wait at the end; a
+    # region's branch and bound is HiGHS's time too
+    lp_s = main.price.lp_s + (regions.seconds if regions is not None else 0.0) + waited
+    return _result(walks, t0, lp_s, regions.solves if regions is not None else 0)
+
+
+def _result(walks: list[_Walk], t0: float, lp_s: float, solved: int) -> SearchResult:
+    """The best walk's plan, with the counts of every walk (logged)."""
     best = min(walks, key=lambda w: w.best)
     seconds = time.perf_counter() - t0
     trace: list[tuple[float, float]] = []
@@ -672,7 +442,6 @@ def search_levels(
         if not trace or cost < trace[-1][1]:
             trace.append((at, cost))
     evaluations = sum(w.price.evaluations for w in walks)
-    solved = regions.solves if regions is not None else 0
     logger.info(
         "level search: %d plans priced (%d walks), %d regions, %d improvements, %.1f s, cost %.6g",
         evaluations,
@@ -690,27 +459,18 @@ def search_levels(
         sum(w.improvements for w in walks),
         seconds,
         trace,
-        # the second walk's HiGHS time overlaps the first's, but for the wait at the end;
-        # a region's branch and bound is HiGHS's time too
-        main.price.lp_s + (regions.seconds if regions is not None else 0.0) + waited,
+        lp_s,
         walks=len(walks),
         regions=solved,
     )
 
 
 def _walk(
+    run: _Run,
     price: PlanPricer,
-    facilities: list[Facility],
     relaxed: np.ndarray,
     starts: list[Plan],
-    t0: float,
-    deadline: float,
-    progress: Callable[[float, float], None] | None,
-    enough: Callable[[], float],
-    halt: threading.Event,
-    persist: bool,
     seed: int,
-    descend: bool = True,
     beside: Beside | None = None,
     on_ended: Callable[[np.ndarray], None] | None = None,
     regions: RegionSolver | None = None,
@@ -718,32 +478,33 @@ def _walk(
     """One walk of `search_levels`: the best start, a descent from it, then kicks."""
     best_plan, best, best_x = None, np.inf, None
     for plan in starts:
-        if halt.is_set():
+        if run.halt.is_set():
             break
-        cost = price(plan, deadline - time.perf_counter())
+        cost = price(plan, run.deadline - time.perf_counter())
         if cost is not None and cost < best:
             best_plan, best, best_x = dict(plan), cost, price.values()
     if best_plan is None:
         return None
+    facilities = run.config.facilities
     walk = _Walk(
         price,
         facilities,
-        _opened(facilities, relaxed),
-        t0,
-        deadline,
-        progress,
+        opened(facilities, relaxed),
+        run.t0,
+        run.deadline,
+        run.progress,
         best_plan,
         best,
         best_x,
-        enough=enough,
-        halt=halt,
-        persist=persist,
+        enough=run.enough,
+        halt=run.halt,
+        persist=run.config.persist,
         beside=beside,
         on_ended=on_ended,
         regions=regions,
     )
-    walk.trace.append((time.perf_counter() - t0, best))
-    if not descend:
+    walk.trace.append((time.perf_counter() - run.t0, best))
+    if not run.config.descend:
         return walk
     # where regions follow, one sweep without the opens: a region's branch and bound makes
     # every move of its sites at once (opening them too), where a sweep that confirms a plan

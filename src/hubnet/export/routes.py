@@ -33,13 +33,14 @@ import pandas as pd
 import pyproj
 from shapely.geometry import LineString
 
+from hubnet.units import yen
+
 logger = logging.getLogger(__name__)
 
 CRS = "EPSG:4326"
 MODES = ("road", "rail", "coastal", "ocean", "explicit")
 SEA_MODES = frozenset({"coastal", "ocean"})
 SITE_KINDS = ("source", "hub", "smelter", "port", "origin", "market", "junction")
-STAGES = ("collection", "import", "delivery", "export")
 
 #: legs and segments longer than this are drawn as geodesic arcs
 DENSIFY_KM = 300.0
@@ -149,16 +150,11 @@ class ResultTables:
 
 
 def map_title(summary: dict[str, Any]) -> str:
-    """Title naming the instance, scenario and the objective in billion yen a year."""
+    """Title naming the instance, scenario and the objective in yen a year."""
     instance = summary.get("instance") or "?"
     scenario = summary.get("scenario") or "?"
-    objective = summary.get("objective_jpy_per_yr")
-    if objective is None or (isinstance(objective, float) and math.isnan(objective)):
-        cost = "total cost n/a"
-    else:
-        value = float(objective) / 1e9
-        sign = "-" if value < 0 else ""
-        cost = f"total cost {sign}¥{abs(value):,.2f} bn/yr"
+    objective = yen(summary.get("objective_jpy_per_yr"), missing="")
+    cost = f"total cost {objective}/yr" if objective else "total cost n/a"
     return f"hubnet: {instance} / {scenario}, {cost}"
 
 

@@ -169,9 +169,8 @@ class RawHtml(Element):
 
 
 class DataScript(MacroElement):
-    """A script-only element that carries data. branca puts a rendered script into the page
-    as `Element(script)`, which compiles it as a Jinja template again: on `japan-municipal`
-    the routes' 26 MB took the template lexer 2.7 s. This puts it in as text."""
+    """A script-only element that carries data, put into the page as text: branca's own
+    `Element(script)` would compile tens of MB of route data as a Jinja template again."""
 
     def render(self, **kwargs: Any) -> None:
         script = self._template.module.__dict__["script"]
@@ -190,9 +189,9 @@ class SeaBackground(MacroElement):
         """
     )
 
-    def __init__(self, colour: str = SEA) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.colour = colour
+        self.colour = SEA
 
 
 def js_json(obj: Any) -> str:

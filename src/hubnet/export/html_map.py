@@ -414,7 +414,7 @@ def _title_html(tables: ResultTables) -> str:
     )
 
 
-def build_map(tables: ResultTables, tiles: str | None = "OpenStreetMap") -> folium.Map:
+def build_map(tables: ResultTables) -> folium.Map:
     """The folium map of a results folder, with Leaflet inlined (no CDN links)."""
     sites = tables.sites
     jp = sites[(sites["country"] == "JP") & (sites["kind"] != "junction")]
@@ -436,8 +436,8 @@ def build_map(tables: ResultTables, tiles: str | None = "OpenStreetMap") -> foli
     SeaBackground().add_to(m)
     CustomPane(OUTLINES_PANE, z_index=250, pointer_events=False).add_to(m)
     CustomPane(SITES_PANE, z_index=450, pointer_events=True).add_to(m)
-    if tiles:
-        folium.TileLayer(tiles, name="Web basemap (needs internet)", control=True).add_to(m)
+    web = folium.TileLayer("OpenStreetMap", name="Web basemap (needs internet)", control=True)
+    web.add_to(m)
     OutlineLayer("Countries and prefectures (offline)", outline_features(), OUTLINES_PANE).add_to(m)
 
     add_routes(m, tables)

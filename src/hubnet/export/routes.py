@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -322,13 +322,13 @@ def geodesic_arc(a: Sequence[float], b: Sequence[float]) -> np.ndarray:
     return unwrap_lon(coords)
 
 
-def densify(coords: np.ndarray, max_km: float = DENSIFY_KM) -> np.ndarray:
-    """Replace every segment longer than max_km by its geodesic arc."""
+def densify(coords: np.ndarray) -> np.ndarray:
+    """Replace every segment longer than DENSIFY_KM by its geodesic arc."""
     if len(coords) < 2:
         return coords
     parts: list[np.ndarray] = [coords[:1]]
     for a, b in zip(coords[:-1], coords[1:], strict=True):
-        if geodesic_km(a, b) > max_km:
+        if geodesic_km(a, b) > DENSIFY_KM:
             arc = geodesic_arc(a, b)
             arc[-1] = b  # b as given (already unwrapped by the caller)
             parts.append(arc[1:])
@@ -556,11 +556,9 @@ def build_routes(flows: pd.DataFrame, sites: pd.DataFrame) -> RouteSet:
     return RouteSet(routes, legs_df)
 
 
-def unique_legs(
-    legs: gpd.GeoDataFrame, by: Iterable[str] = ("start", "end", "mode")
-) -> gpd.GeoDataFrame:
+def unique_legs(legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Legs merged across lanes and commodities: tonnes summed per (start, end, mode)."""
-    keys = list(by)
+    keys = ["start", "end", "mode"]
     if legs.empty:
         return legs.iloc[0:0].copy()
     first = legs.drop_duplicates(keys).set_index(keys)

@@ -39,9 +39,9 @@ makes a sweep: `expand` gives one `Scenario` per combination, named after its va
 Priority: CLI flags (solver options) > scenario > instance.toml > built-in defaults.
 """
 
-from hubnet.scenario.apply import apply, apply_scenario_file
+from hubnet.scenario.applying import apply, apply_scenario_file
 from hubnet.scenario.core import Override, Scenario
-from hubnet.scenario.parse import load, parse
+from hubnet.scenario.reading import load, parse
 from hubnet.scenario.sweep import expand, split_run_name
 
 __all__ = [

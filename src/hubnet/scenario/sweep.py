@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 
 from hubnet.scenario.core import SWEEP_SEP, Override, Scenario, safe_name
-from hubnet.scenario.parse import load
+from hubnet.scenario.reading import load
 
 
 def _label(o: Override) -> str:

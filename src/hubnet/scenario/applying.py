@@ -20,7 +20,7 @@ from hubnet.instance.validate import (
 )
 from hubnet.scenario.core import KIND_ORDER, Override, Scenario
 from hubnet.scenario.overrides import APPLY
-from hubnet.scenario.parse import load
+from hubnet.scenario.reading import load
 from hubnet.scenario.state import State
 from hubnet.scenario.sweep import expand
 

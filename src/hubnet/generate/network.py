@@ -59,7 +59,7 @@ def junction_id(source_id: str) -> str:
     return "jct_" + source_id.removeprefix("src_")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Network:
     """The default's fixed network with its 47 sources turned into road junctions."""
 

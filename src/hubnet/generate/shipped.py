@@ -61,7 +61,7 @@ def load_site_landmass() -> pd.DataFrame:
     return df.set_index("id")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Base:
     """An instance's tables as strings (as written), its settings and instance.toml text."""
 

@@ -2,231 +2,53 @@
 
 Routes are drawn leg by leg, coloured by mode and weighted by tonnes, with one switchable
 layer per commodity. Hubs are circles sized by throughput; smelters, ports, foreign origins
-and export markets have their own shapes; sources are small dots with their leakage.
-
-The network renders offline: Leaflet's JS and CSS (vendored in hubnet/export/vendor/leaflet,
-BSD-2-Clause, licence header kept) are inlined into the page instead of folium's CDN links,
-the few jQuery calls folium's popups make are served by a tiny built-in shim, and country
-and prefecture outlines shipped with the package are drawn as an offline basemap. Only the
-optional web tile layer needs a network.
+and export markets have their own shapes; sources are small dots with their leakage. The page
+renders offline (see `hubnet.export.html_leaflet`).
 """
 
 from __future__ import annotations
 
-import base64
-import functools
 import html
-import json
 import logging
 import math
-import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import folium
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from branca.element import Element, MacroElement
-from folium.map import CustomPane, Layer
-from jinja2 import Template
+from folium.map import CustomPane
 
+from hubnet.export.html_leaflet import (
+    OutlineLayer,
+    RawHtml,
+    RouteLegs,
+    SeaBackground,
+    SiteMarkers,
+    leaflet_inline,
+    outline_features,
+)
 from hubnet.export.routes import ResultTables, fmt_amount, nice_steps
+from hubnet.export.style import (
+    KIND_COLOURS,
+    MODE_COLOURS,
+    MODE_LABELS,
+    SITE_LEGEND,
+    UNOPENED_HUB,
+    status_line,
+    used_modes,
+)
+from hubnet.units import yen
 
 logger = logging.getLogger(__name__)
 
 HTML_NAME = "map.html"
-
-MODE_COLOURS: dict[str, str] = {
-    "road": "#d95f02",
-    "rail": "#7570b3",
-    "coastal": "#1b9e77",
-    "ocean": "#1f78b4",
-    "explicit": "#555555",
-}
-MODE_LABELS: dict[str, str] = {
-    "road": "road",
-    "rail": "rail",
-    "coastal": "coastal shipping",
-    "ocean": "ocean shipping",
-    "explicit": "explicit lane (straight)",
-}
-KIND_COLOURS: dict[str, str] = {
-    "hub": "#e31a1c",
-    "smelter": "#222222",
-    "port": "#1f78b4",
-    "origin": "#33a02c",
-    "market": "#6a3d9a",
-    "source": "#737373",
-}
 MIN_WEIGHT_PX = 1.5
 MAX_WEIGHT_PX = 10.0
 MIN_HUB_RADIUS_PX = 6.0
 MAX_HUB_RADIUS_PX = 22.0
 OUTLINES_PANE = "hubnet-outlines"
 SITES_PANE = "hubnet-sites"
-
-# A stand-in for the one jQuery call folium's popups make: $(`<div>...</div>`)[0].
-_JQUERY_SHIM = """
-window.$ = window.$ || function (arg) {
-  if (typeof arg === "string") {
-    var t = document.createElement("template");
-    t.innerHTML = arg.trim();
-    return [t.content.firstChild];
-  }
-  return {ready: function (fn) {
-    if (document.readyState !== "loading") { fn(); }
-    else { document.addEventListener("DOMContentLoaded", fn); }
-  }};
-};
-"""
-
-_PAGE_CSS = """
-.hubnet-title{position:fixed;top:10px;left:50%;transform:translateX(-50%);z-index:1000;
- background:rgba(255,255,255,.92);padding:6px 14px;border-radius:6px;
- box-shadow:0 1px 5px rgba(0,0,0,.4);font:600 15px/1.3 system-ui,sans-serif;text-align:center}
-.hubnet-title small{display:block;font-weight:400;font-size:12px;color:#444}
-.hubnet-legend{position:fixed;bottom:28px;right:10px;z-index:1000;background:rgba(255,255,255,.93);
- padding:8px 10px;border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.4);
- font:12px/1.35 system-ui,sans-serif;max-width:250px}
-.hubnet-legend h4{margin:2px 0 4px;font-size:12px}
-.hubnet-legend .row{display:flex;align-items:center;gap:7px;margin:2px 0}
-.hubnet-legend .sw{display:inline-block;width:28px;flex:none}
-.hubnet-legend .sym{display:inline-flex;width:28px;justify-content:center;flex:none}
-.hubnet-shape{box-sizing:border-box;width:14px;height:14px}
-.hubnet-shape.smelter{background:#222;border:2px solid #fff;outline:1px solid #222}
-.hubnet-shape.port{width:0;height:0;border-left:7px solid transparent;
- border-right:7px solid transparent;border-bottom:13px solid #1f78b4}
-.hubnet-shape.origin{background:#33a02c;border:2px solid #fff;transform:rotate(45deg);
- outline:1px solid #33a02c}
-.hubnet-shape.market{background:#6a3d9a;border:2px solid #fff;border-radius:3px}
-.hubnet-marker{background:none;border:none}
-.hubnet-popup table{border-collapse:collapse;font-size:12px}
-.hubnet-popup td{padding:1px 6px 1px 0;vertical-align:top}
-.hubnet-popup td.n{text-align:right;font-variant-numeric:tabular-nums}
-"""
-
-
-# --------------------------------------------------------------------------- offline assets
-
-
-def _vendor_file(name: str) -> bytes:
-    return (resources.files("hubnet.export") / "vendor" / "leaflet" / name).read_bytes()
-
-
-@functools.lru_cache(maxsize=1)
-def leaflet_inline() -> str:
-    """<style> and <script> with Leaflet's CSS (images as data URIs) and JS, for the <head>."""
-    css = _vendor_file("leaflet.css").decode("utf-8")
-
-    def data_uri(match: re.Match[str]) -> str:
-        png = _vendor_file(f"images/{match.group(1)}")
-        return f"url(data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
-
-    css = re.sub(r"url\(images/([\w.-]+\.png)\)", data_uri, css)
-    js = _vendor_file("leaflet.js").decode("utf-8")
-    # keep "</script" out of the inline script (it would end the element early)
-    js = js.replace("</script", "<\\/script")
-    return (
-        f'<style id="leaflet-css">\n{css}\n</style>\n'
-        f'<script id="leaflet-js">\n{js}\n</script>\n'
-        f"<script>{_JQUERY_SHIM}</script>\n"
-        f"<style>{_PAGE_CSS}</style>\n"
-    )
-
-
-def _data_path(name: str) -> Any:
-    return resources.files("hubnet") / "data" / name
-
-
-@functools.lru_cache(maxsize=1)
-def outline_features() -> str:
-    """GeoJSON text of world countries and Japanese prefectures, lightly simplified."""
-    features: list[dict[str, Any]] = []
-    for name, kind, tolerance in (
-        ("world_countries_110m.geojson", "country", 0.0),
-        ("japan_prefectures.geojson", "prefecture", 0.01),
-    ):
-        with resources.as_file(_data_path(name)) as path:
-            gdf = gpd.read_file(path, engine="pyogrio")
-        geoms = gdf.geometry.values
-        if tolerance:
-            geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
-        geoms = shapely.set_precision(geoms, 0.001)
-        label = gdf["name_en"].astype(str).tolist()
-        for geom, lab in zip(geoms, label, strict=True):
-            if geom is None or geom.is_empty:
-                continue
-            features.append(
-                {
-                    "type": "Feature",
-                    "properties": {"k": kind, "n": lab},
-                    "geometry": json.loads(shapely.to_geojson(geom)),
-                }
-            )
-    return js_json({"type": "FeatureCollection", "features": features})
-
-
-class OutlineLayer(Layer):
-    """Offline basemap: non-interactive country and prefecture outlines in their own pane."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
-                pane: {{ this.pane|tojson }},
-                interactive: false,
-                style: function (f) {
-                    return f.properties.k === "prefecture"
-                        ? {color: "#9a9a9a", weight: 0.6, fillColor: "#f3efe4", fillOpacity: 1}
-                        : {color: "#b0b0b0", weight: 0.6, fillColor: "#ebe7dc", fillOpacity: 1};
-                }
-            });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, name: str, data: str, pane: str) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=True)
-        self._name = "OutlineLayer"
-        self.data = data
-        self.pane = pane
-
-
-class RawHtml(Element):
-    """Text put into the page as it is: branca's `Element(text)` compiles its text as a Jinja
-    template first."""
-
-    _template = Template("{{ this.text }}")
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._name = "RawHtml"
-        self.text = text
-
-
-class DataScript(MacroElement):
-    """A script-only element that carries data. branca puts a rendered script into the page
-    as `Element(script)`, which compiles it as a Jinja template again: on `japan-municipal`
-    the routes' 26 MB took the template lexer 2.7 s. This puts it in as text."""
-
-    def render(self, **kwargs: Any) -> None:
-        script = self._template.module.__dict__["script"]
-        self.get_root().script.add_child(RawHtml(script(self, kwargs)), name=self.get_name())
-
-
-class _SeaBackground(MacroElement):
-    """Paints the map container sea-blue so the offline outlines read as land."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.getContainer().style.background = "#dbe9f3";
-        {% endmacro %}
-        """
-    )
 
 
 # --------------------------------------------------------------------------- formatting
@@ -245,32 +67,6 @@ def _num(value: object, digits: int = 0, unit: str = "") -> str:
         return "n/a"
     text = f"{v:,.{digits}f}"
     return f"{text} {unit}".strip()
-
-
-def _yen(value: object) -> str:
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "n/a"
-    if math.isnan(v):
-        return "n/a"
-    if abs(v) >= 1e8:
-        return f"¥{v / 1e6:,.0f} M"
-    return f"¥{v:,.0f}"
-
-
-def js_json(obj: Any) -> str:
-    """JSON safe to put inside a <script> element; non-ASCII text (Japanese names) kept as is."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for raw, escaped in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(raw, escaped)
-    return text
 
 
 class _Labels:
@@ -326,69 +122,6 @@ def hub_radius(throughput: float, max_throughput: float) -> float:
 # which takes seconds for the few thousand elements of a full instance.
 
 
-class RouteLegs(DataScript):
-    """Polylines of one commodity's legs, added to the parent FeatureGroup in one JS loop.
-
-    Each leg is [latlngs, colour, weight, dashArray, className, popup index, tooltip, note];
-    popups are shared by the legs of a route and end with the leg's own note.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var popups = {{ this.popups_js }};
-            var legs = {{ this.legs_js }};
-            legs.forEach(function (l) {
-                L.polyline(l[0], {
-                    color: l[1], weight: l[2], opacity: 0.8, dashArray: l[3],
-                    className: l[4], lineCap: "round", lineJoin: "round"
-                }).bindPopup(popups[l[5]] + l[7], {maxWidth: 380})
-                  .bindTooltip(l[6], {sticky: true})
-                  .addTo({{ this._parent.get_name() }});
-            });
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, legs: list[list[Any]], popups: list[str]) -> None:
-        super().__init__()
-        self._name = "RouteLegs"
-        self.legs_js = js_json(legs)
-        self.popups_js = js_json(popups)
-
-
-class SiteMarkers(DataScript):
-    """Circle markers and shaped (div-icon) markers, added to the parent in one JS loop.
-
-    Each item is {"k": "circle" or "icon", "ll": [lat, lon], "o": options, "p": popup HTML,
-    "t": tooltip HTML}; circle markers go to the sites pane so they stay above the routes.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var items = {{ this.items_js }};
-            items.forEach(function (it) {
-                var layer = it.k === "circle"
-                    ? L.circleMarker(it.ll, it.o)
-                    : L.marker(it.ll, {icon: L.divIcon(it.o)});
-                layer.bindPopup(it.p, {maxWidth: 380}).bindTooltip(it.t)
-                     .addTo({{ this._parent.get_name() }});
-            });
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, items: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self._name = "SiteMarkers"
-        self.items_js = js_json(items)
-
-
 def _route_popup(labels: _Labels, route: dict[str, Any]) -> str:
     path = str(route["path"]).split(";")
     path_modes = str(route["path_modes"]).split(";")
@@ -403,8 +136,8 @@ def _route_popup(labels: _Labels, route: dict[str, Any]) -> str:
     )
     rows = [
         ("tonnes / yr", _num(route["tonnes_per_yr"], 1)),
-        ("cost / yr", _yen(route["cost_jpy_per_yr"])),
-        ("cost / t", _yen(route["cost_jpy_per_t"])),
+        ("cost / yr", yen(route["cost_jpy_per_yr"])),
+        ("cost / t", yen(route["cost_jpy_per_t"])),
         ("distance", _num(route["distance_km"], 0, "km")),
         ("CO₂ / yr", _num(route["co2_t_per_yr"], 1, "t")),
     ]
@@ -510,21 +243,35 @@ def _shape(lat: float, lon: float, kind: str, popup: str, tooltip: str) -> dict[
 
 def add_sites(m: folium.Map, tables: ResultTables) -> dict[str, int]:
     """Hubs, smelters, ports, origins, markets and sources; returns how many of each."""
+    labels = _Labels(tables.sites)
+    sources = _source_items(tables, labels)
+    hubs = _hub_items(tables, labels)
+    shapes, counts = _shape_items(tables, labels)
+    counts = {"source": len(sources), "hub": len(hubs), **counts}
+
+    sources_group = folium.FeatureGroup(name="Sources (leakage)", overlay=True, show=True)
+    sources_group.add_child(SiteMarkers(sources))
+    sources_group.add_to(m)
+    group = folium.FeatureGroup(name="Hubs, smelters, ports, origins, markets", overlay=True)
+    group.add_child(SiteMarkers(hubs + shapes))
+    group.add_to(m)
+    return counts
+
+
+def _facility_label(labels: _Labels, r: dict[str, Any]) -> str:
+    fid = str(r["facility"])
+    return labels.full(fid) if fid in labels.name else _esc(r["name"])
+
+
+def _source_items(tables: ResultTables, labels: _Labels) -> list[dict[str, Any]]:
+    """Sources: small grey dots with their leakage."""
     sites = tables.sites
-    labels = _Labels(sites)
-    fac = tables.facilities
-    counts: dict[str, int] = {}
-
-    def label(fid: str, name: str) -> str:
-        return labels.full(fid) if fid in labels.name else _esc(name)
-
-    # sources: small grey dots with their leakage
     leak_popups = _leakage_popups(tables, labels)
-    source_items = []
+    items = []
     for r in sites[sites["kind"] == "source"].to_dict("records"):
         sid = str(r["id"])
         popup = leak_popups.get(sid, _popup(labels.full(sid), [], "<br><small>source</small>"))
-        source_items.append(
+        items.append(
             _circle(
                 r["lat"],
                 r["lon"],
@@ -539,13 +286,16 @@ def add_sites(m: folium.Map, tables: ResultTables) -> dict[str, int]:
                 className="hubnet-source",
             )
         )
-    counts["source"] = len(source_items)
+    return items
 
-    items: list[dict[str, Any]] = []
-    # hubs: circles sized by throughput (largest first, so small ones stay clickable on top);
-    # candidates not opened are small hollow circles
+
+def _hub_items(tables: ResultTables, labels: _Labels) -> list[dict[str, Any]]:
+    """Hubs: circles sized by throughput (largest first, so small ones stay clickable on top);
+    candidates not opened are small hollow circles."""
+    fac = tables.facilities
     hubs = fac[fac["role"] == "hub"].sort_values("throughput_t_per_yr", ascending=False)
     max_tp = float(hubs["throughput_t_per_yr"].max()) if len(hubs) else 0.0
+    items = []
     for r in hubs.to_dict("records"):
         used = bool(r["open"])
         rows = [
@@ -554,10 +304,10 @@ def add_sites(m: folium.Map, tables: ResultTables) -> dict[str, int]:
             ("throughput", _num(r["throughput_t_per_yr"], 0, "t/yr")),
             ("capacity", _num(r["capacity_t_per_yr"], 0, "t/yr")),
             ("utilisation", _num(100 * float(r["utilisation_share"]), 1, "%")),
-            ("fixed cost", _yen(r["fixed_cost_jpy_per_yr"])),
-            ("processing cost", _yen(r["processing_cost_jpy_per_yr"])),
+            ("fixed cost", yen(r["fixed_cost_jpy_per_yr"])),
+            ("processing cost", yen(r["processing_cost_jpy_per_yr"])),
         ]
-        name = label(str(r["facility"]), str(r["name"]))
+        name = _facility_label(labels, r)
         items.append(
             _circle(
                 r["lat"],
@@ -565,7 +315,7 @@ def add_sites(m: folium.Map, tables: ResultTables) -> dict[str, int]:
                 _popup(name, rows, "<br><small>hub</small>"),
                 name,
                 radius=hub_radius(float(r["throughput_t_per_yr"]), max_tp) if used else 4.0,
-                color=KIND_COLOURS["hub"] if used else "#888888",
+                color=KIND_COLOURS["hub"] if used else UNOPENED_HUB,
                 weight=2,
                 fill=True,
                 fillColor=KIND_COLOURS["hub"] if used else "#ffffff",
@@ -574,21 +324,27 @@ def add_sites(m: folium.Map, tables: ResultTables) -> dict[str, int]:
                 className="hubnet-hub" + ("" if used else " hubnet-hub-unused"),
             )
         )
-    counts["hub"] = len(hubs)
+    return items
 
-    # smelters, ports, origins, markets: shaped div icons
+
+def _shape_items(
+    tables: ResultTables, labels: _Labels
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Smelters, ports, origins and markets: shaped div icons, and how many of each."""
+    fac, sites = tables.facilities, tables.sites
+    items: list[dict[str, Any]] = []
     smelters = fac[fac["role"] == "smelter"]
     for r in smelters.to_dict("records"):
         rows = [
             ("throughput", _num(r["throughput_t_per_yr"], 0, "t/yr")),
             ("capacity", _num(r["capacity_t_per_yr"], 0, "t/yr")),
             ("utilisation", _num(100 * float(r["utilisation_share"]), 1, "%")),
-            ("processing cost", _yen(r["processing_cost_jpy_per_yr"])),
+            ("processing cost", yen(r["processing_cost_jpy_per_yr"])),
         ]
-        name = label(str(r["facility"]), str(r["name"]))
+        name = _facility_label(labels, r)
         popup = _popup(name, rows, "<br><small>smelter</small>")
         items.append(_shape(r["lat"], r["lon"], "smelter", popup, name))
-    counts["smelter"] = len(smelters)
+    counts = {"smelter": len(smelters)}
     for kind in ("port", "origin", "market"):
         pts = sites[sites["kind"] == kind].to_dict("records")
         for r in pts:
@@ -601,48 +357,40 @@ def add_sites(m: folium.Map, tables: ResultTables) -> dict[str, int]:
             popup = _popup(labels.full(sid), rows, f"<br><small>{kind}</small>")
             items.append(_shape(r["lat"], r["lon"], kind, popup, labels.full(sid)))
         counts[kind] = len(pts)
+    return items, counts
 
-    sources_group = folium.FeatureGroup(name="Sources (leakage)", overlay=True, show=True)
-    sources_group.add_child(SiteMarkers(source_items))
-    sources_group.add_to(m)
-    group = folium.FeatureGroup(name="Hubs, smelters, ports, origins, markets", overlay=True)
-    group.add_child(SiteMarkers(items))
-    group.add_to(m)
-    return counts
+
+def _legend_symbol(key: str) -> str:
+    """A site's legend symbol as drawn on the map (SVG for circles, the CSS shape otherwise)."""
+    hub, grey = KIND_COLOURS["hub"], KIND_COLOURS["source"]
+    if key == "hub":
+        return (
+            f'<svg width="18" height="18"><circle cx="9" cy="9" r="7" fill="{hub}" '
+            f'fill-opacity=".75" stroke="{hub}" stroke-width="2"/></svg>'
+        )
+    if key == "unopened":
+        return (
+            f'<svg width="14" height="14"><circle cx="7" cy="7" r="4" fill="#fff" '
+            f'stroke="{UNOPENED_HUB}" stroke-width="2" stroke-dasharray="3 3"/></svg>'
+        )
+    if key == "source":
+        return f'<svg width="10" height="10"><circle cx="5" cy="5" r="4" fill="{grey}"/></svg>'
+    return f'<span class="hubnet-shape {key}"></span>'
 
 
 def _legend_html(tables: ResultTables) -> str:
     routes = tables.routes().routes
-    legs = tables.routes().legs
-    used_modes = [m for m in MODE_COLOURS if m in set(legs["mode"])] if len(legs) else []
     rows = []
-    for mode in used_modes:
+    for mode in used_modes(tables.routes().legs):
         dash = ' stroke-dasharray="5 4"' if mode == "explicit" else ""
         rows.append(
             f'<div class="row"><svg class="sw" height="10"><line x1="0" y1="5" x2="28" y2="5" '
             f'stroke="{MODE_COLOURS[mode]}" stroke-width="4"{dash}/></svg>{MODE_LABELS[mode]}</div>'
         )
-    shapes = [
-        (
-            '<svg width="18" height="18"><circle cx="9" cy="9" r="7" fill="#e31a1c" '
-            'fill-opacity=".75" stroke="#e31a1c" stroke-width="2"/></svg>',
-            "hub (area ∝ throughput)",
-        ),
-        (
-            '<svg width="14" height="14"><circle cx="7" cy="7" r="4" fill="#fff" stroke="#888" '
-            'stroke-width="2" stroke-dasharray="3 3"/></svg>',
-            "candidate hub, not opened",
-        ),
-        ('<span class="hubnet-shape smelter"></span>', "smelter"),
-        ('<span class="hubnet-shape port"></span>', "port"),
-        ('<span class="hubnet-shape origin"></span>', "import origin"),
-        ('<span class="hubnet-shape market"></span>', "export market"),
-        (
-            '<svg width="10" height="10"><circle cx="5" cy="5" r="4" fill="#737373"/></svg>',
-            "source (prefecture)",
-        ),
-    ]
-    rows_sym = "".join(f'<div class="row"><span class="sym">{s}</span>{t}</div>' for s, t in shapes)
+    rows_sym = "".join(
+        f'<div class="row"><span class="sym">{_legend_symbol(k)}</span>{t}</div>'
+        for k, t in SITE_LEGEND
+    )
     max_t = float(routes["tonnes_per_yr"].max()) if len(routes) else 0.0
     scale = "".join(
         f'<div class="row"><svg class="sw" height="12"><line x1="0" y1="6" x2="28" y2="6" '
@@ -660,21 +408,13 @@ def _legend_html(tables: ResultTables) -> str:
 
 
 def _title_html(tables: ResultTables) -> str:
-    s = tables.summary
-    routes = tables.routes().routes
-    fac = tables.facilities
-    hubs_open = int((fac["open"] & (fac["role"] == "hub")).sum())
-    sub = (
-        f"status {_esc(s.get('status', 'n/a'))} · {hubs_open} hubs open · "
-        f"{len(routes)} routes · {routes['tonnes_per_yr'].sum():,.0f} t/yr moved"
-    )
     return (
         f'<div class="hubnet-title" id="hubnet-title">{_esc(tables.title())}'
-        f"<small>{sub}</small></div>"
+        f"<small>{_esc(status_line(tables))}</small></div>"
     )
 
 
-def build_map(tables: ResultTables, tiles: str | None = "OpenStreetMap") -> folium.Map:
+def build_map(tables: ResultTables) -> folium.Map:
     """The folium map of a results folder, with Leaflet inlined (no CDN links)."""
     sites = tables.sites
     jp = sites[(sites["country"] == "JP") & (sites["kind"] != "junction")]
@@ -693,11 +433,11 @@ def build_map(tables: ResultTables, tiles: str | None = "OpenStreetMap") -> foli
     root.header.add_child(RawHtml(leaflet_inline()), name="hubnet_leaflet_inline")
     root.title = _esc(tables.title())  # type: ignore[attr-defined]
 
-    _SeaBackground().add_to(m)
+    SeaBackground().add_to(m)
     CustomPane(OUTLINES_PANE, z_index=250, pointer_events=False).add_to(m)
     CustomPane(SITES_PANE, z_index=450, pointer_events=True).add_to(m)
-    if tiles:
-        folium.TileLayer(tiles, name="Web basemap (needs internet)", control=True).add_to(m)
+    web = folium.TileLayer("OpenStreetMap", name="Web basemap (needs internet)", control=True)
+    web.add_to(m)
     OutlineLayer("Countries and prefectures (offline)", outline_features(), OUTLINES_PANE).add_to(m)
 
     add_routes(m, tables)

@@ -32,6 +32,16 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 from hubnet.export.routes import ResultTables, fmt_amount, nice_steps, unique_legs  # noqa: E402
+from hubnet.export.style import (  # noqa: E402
+    KIND_COLOURS,
+    MODE_COLOURS,
+    MODE_LABELS,
+    SEA,
+    SITE_LEGEND,
+    UNOPENED_HUB,
+    status_line,
+    used_modes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,23 +52,18 @@ FACTS_WIDTH = 105
 FIGSIZE_IN = (16.0, 9.6)
 DPI = 130
 
-SEA = "#dbe9f3"
 LAND = "#efebe0"
 LAND_JP = "#f6f3ea"
 BORDER = "#a8a8a8"
-MODE_COLOURS: dict[str, str] = {
-    "road": "#d95f02",
-    "rail": "#7570b3",
-    "coastal": "#1b9e77",
-    "ocean": "#1f78b4",
-    "explicit": "#555555",
-}
-MODE_LABELS: dict[str, str] = {
-    "road": "road",
-    "rail": "rail",
-    "coastal": "coastal shipping",
-    "ocean": "ocean shipping",
-    "explicit": "explicit lane (straight line)",
+#: legend marker and size (points) of each site symbol of the shared legend
+LEGEND_MARKERS: dict[str, tuple[str, float]] = {
+    "hub": ("o", 10),
+    "unopened": ("o", 6),
+    "smelter": ("s", 7),
+    "port": ("^", 7),
+    "origin": ("D", 6),
+    "market": ("s", 6),
+    "source": ("o", 4),
 }
 MIN_LW = 0.6
 MAX_LW = 6.0
@@ -194,7 +199,7 @@ def _draw_sites(ax: Axes, tables: ResultTables, max_tp: float) -> None:
         ax,
         sites[sites["kind"] == "source"],
         s=9,
-        c="#737373",
+        c=KIND_COLOURS["source"],
         edgecolors="white",
         linewidths=0.4,
         zorder=4,
@@ -204,7 +209,7 @@ def _draw_sites(ax: Axes, tables: ResultTables, max_tp: float) -> None:
         sites[sites["kind"] == "port"],
         s=26,
         marker="^",
-        c="#1f78b4",
+        c=KIND_COLOURS["port"],
         edgecolors="white",
         linewidths=0.5,
         zorder=5,
@@ -214,7 +219,7 @@ def _draw_sites(ax: Axes, tables: ResultTables, max_tp: float) -> None:
         hubs[~hubs["open"]],
         s=22,
         facecolors="white",
-        edgecolors="#888888",
+        edgecolors=UNOPENED_HUB,
         linewidths=0.9,
         linestyle=":",
         zorder=5,
@@ -223,7 +228,7 @@ def _draw_sites(ax: Axes, tables: ResultTables, max_tp: float) -> None:
         ax,
         used,
         s=hub_area(used["throughput_t_per_yr"].to_numpy(), max_tp),
-        c="#e31a1c",
+        c=KIND_COLOURS["hub"],
         alpha=0.78,
         edgecolors="white",
         linewidths=0.9,
@@ -234,18 +239,18 @@ def _draw_sites(ax: Axes, tables: ResultTables, max_tp: float) -> None:
         fac[fac["role"] == "smelter"],
         s=46,
         marker="s",
-        c="#222222",
+        c=KIND_COLOURS["smelter"],
         edgecolors="white",
         linewidths=0.8,
         zorder=7,
     )
-    for kind, marker, colour in (("origin", "D", "#33a02c"), ("market", "s", "#6a3d9a")):
+    for kind, marker in (("origin", "D"), ("market", "s")):
         _scatter(
             ax,
             sites[sites["kind"] == kind],
             s=44,
             marker=marker,
-            c=colour,
+            c=KIND_COLOURS[kind],
             edgecolors="white",
             linewidths=0.8,
             zorder=7,
@@ -317,55 +322,12 @@ def _legend(
     anchor: tuple[float, float],
     width: float,
     tables: ResultTables,
-    max_t: float,
-    max_tp: float,
+    scale: tuple[float, float],
 ) -> float:
-    """Network legend and the flow/hub scale, side by side, top-left corner at anchor."""
-    legs = tables.routes().legs
-    used_modes = [m for m in MODE_COLOURS if len(legs) and m in set(legs["mode"])]
-    handles: list[Line2D] = [
-        Line2D(
-            [],
-            [],
-            color=MODE_COLOURS[m],
-            lw=3,
-            ls="--" if m == "explicit" else "-",
-            label=MODE_LABELS[m],
-        )
-        for m in used_modes
-    ]
-    sym = dict(ls="", markeredgecolor="white")
-    handles += [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            color="#e31a1c",
-            markersize=10,
-            alpha=0.8,
-            label="hub (area ∝ throughput)",
-            **sym,
-        ),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            color="white",
-            markeredgecolor="#888888",
-            ls="",
-            markersize=6,
-            label="candidate hub, not opened",
-        ),
-        Line2D([], [], marker="s", color="#222222", markersize=7, label="smelter", **sym),
-        Line2D([], [], marker="^", color="#1f78b4", markersize=7, label="port", **sym),
-        Line2D([], [], marker="D", color="#33a02c", markersize=6, label="import origin", **sym),
-        Line2D([], [], marker="s", color="#6a3d9a", markersize=6, label="export market", **sym),
-        Line2D(
-            [], [], marker="o", color="#737373", markersize=4, label="source (prefecture)", **sym
-        ),
-    ]
+    """Network legend and the flow/hub scale, side by side, top-left corner at anchor; returns
+    the legend's bottom (figure coordinates). `scale` is the largest leg and hub throughput."""
     leg = fig.legend(
-        handles=handles,
+        handles=_network_handles(tables),
         loc="upper left",
         bbox_to_anchor=anchor,
         fontsize=8.5,
@@ -374,29 +336,10 @@ def _legend(
         title_fontsize=9.5,
         alignment="left",
     )
-    scale = [
-        Line2D(
-            [], [], color="#444444", lw=float(line_width(v, max_t)), label=f"{fmt_amount(v)} t/yr"
-        )
-        for v in nice_steps(max_t)
-    ]
-    scale += [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            ls="",
-            color="#e31a1c",
-            alpha=0.78,
-            markeredgecolor="white",
-            markersize=math.sqrt(float(hub_area(v, max_tp))),
-            label=f"hub {fmt_amount(v)} t/yr",
-        )
-        for v in nice_steps(max_tp)
-    ]
-    if scale:
+    handles = _scale_handles(*scale)
+    if handles:
         fig.legend(
-            handles=scale,
+            handles=handles,
             loc="upper left",
             bbox_to_anchor=(anchor[0] + width * 0.5, anchor[1]),
             fontsize=8.5,
@@ -409,6 +352,55 @@ def _legend(
     renderer = FigureCanvasAgg(fig).get_renderer()
     box = leg.get_window_extent(renderer).transformed(fig.transFigure.inverted())
     return float(box.y0)
+
+
+def _network_handles(tables: ResultTables) -> list[Line2D]:
+    """The modes the legs use, then the site symbols of the shared legend."""
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=MODE_COLOURS[m],
+            lw=3,
+            ls="--" if m == "explicit" else "-",
+            label=MODE_LABELS[m],
+        )
+        for m in used_modes(tables.routes().legs)
+    ]
+    for key, label in SITE_LEGEND:
+        marker, size = LEGEND_MARKERS[key]
+        if key == "unopened":
+            style = {"color": "white", "markeredgecolor": UNOPENED_HUB}
+        else:
+            style = {"color": KIND_COLOURS[key], "markeredgecolor": "white"}
+            style |= {"alpha": 0.8} if key == "hub" else {}
+        handles.append(Line2D([], [], marker=marker, ls="", markersize=size, label=label, **style))
+    return handles
+
+
+def _scale_handles(max_t: float, max_tp: float) -> list[Line2D]:
+    """Line widths and hub sizes at a few round values."""
+    lines = [
+        Line2D(
+            [], [], color="#444444", lw=float(line_width(v, max_t)), label=f"{fmt_amount(v)} t/yr"
+        )
+        for v in nice_steps(max_t)
+    ]
+    hubs = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color=KIND_COLOURS["hub"],
+            alpha=0.78,
+            markeredgecolor="white",
+            markersize=math.sqrt(float(hub_area(v, max_tp))),
+            label=f"hub {fmt_amount(v)} t/yr",
+        )
+        for v in nice_steps(max_tp)
+    ]
+    return lines + hubs
 
 
 def _facts(tables: ResultTables) -> str:
@@ -464,8 +456,7 @@ def _base_map(ax: Axes, extent: tuple[float, float, float, float], *, japan: boo
 
 def build_figure(tables: ResultTables) -> Figure:
     """The two-panel report figure of a results folder."""
-    rs = tables.routes()
-    legs_all = unique_legs(rs.legs)
+    legs_all = unique_legs(tables.routes().legs)
     max_t = float(legs_all["tonnes_per_yr"].max()) if len(legs_all) else 0.0
     fac = tables.facilities
     hubs = fac[fac["role"] == "hub"]
@@ -479,52 +470,8 @@ def build_figure(tables: ResultTables) -> Figure:
     ax_w = fig.add_subplot(gs[0, 1])
     ax_jp.set_anchor("N")
     ax_w.set_anchor("N")
-
-    # Japan panel (with an inset for the Nansei islands when sites lie there)
-    main_extent, inset_extent = _japan_extents(tables)
-    _base_map(ax_jp, main_extent, japan=True)
-    _draw_legs(ax_jp, legs_all, max_t)
-    _draw_sites(ax_jp, tables, max_tp)
-    ax_jp.set_title(
-        "Network in Japan (all legs; sea lanes leave the frame toward origins and markets)",
-        fontsize=10,
-        loc="left",
-    )
-    ax_in = None
-    if inset_extent is not None:
-        # top left: over the continent and the Sea of Japan, where no route runs
-        ax_in = ax_jp.inset_axes((0.012, 0.735, 0.3, 0.255))
-        _base_map(ax_in, inset_extent, japan=True)
-        ax_in.set_anchor("NW")
-        ax_in.set_xticks([])
-        ax_in.set_yticks([])
-        _draw_legs(ax_in, legs_all, max_t)
-        _draw_sites(ax_in, tables, max_tp)
-        ax_in.text(
-            0.03,
-            0.95,
-            "Nansei islands (Okinawa)",
-            transform=ax_in.transAxes,
-            fontsize=7,
-            va="top",
-            ha="left",
-            color="#333333",
-            zorder=10,
-        )
-
-    # import / export panel
-    _base_map(ax_w, _world_extent(tables), japan=False)
-    foreign_idx = set(rs.routes.index[_foreign_routes(tables)])
-    legs_f = rs.legs[rs.legs["route"].isin(foreign_idx)]
-    _draw_legs(ax_w, unique_legs(legs_f), max_t)
-    _draw_sites(ax_w, _foreign_view(tables, foreign_idx), max_tp)
-    imported = float(rs.routes.loc[rs.routes["stage"] == "import", "tonnes_per_yr"].sum())
-    exported = float(rs.routes.loc[rs.routes["stage"] == "export", "tonnes_per_yr"].sum())
-    ax_w.set_title(
-        f"Imports ({imported:,.0f} t/yr) and exports ({exported:,.0f} t/yr) by sea lane",
-        fontsize=10,
-        loc="left",
-    )
+    ax_in = _japan_panel(ax_jp, tables, legs_all, (max_t, max_tp))
+    _world_panel(ax_w, tables, (max_t, max_tp))
 
     # labels last, once every axes has its final position
     for ax in (ax_jp, ax_w, ax_in):
@@ -538,7 +485,7 @@ def build_figure(tables: ResultTables) -> Figure:
     _label_facilities(ax_jp, tables, labeller)
 
     pos = ax_w.get_position()
-    bottom = _legend(fig, (pos.x0 - 0.005, pos.y0 - 0.05), pos.width, tables, max_t, max_tp)
+    bottom = _legend(fig, (pos.x0 - 0.005, pos.y0 - 0.05), pos.width, tables, (max_t, max_tp))
     fig.text(
         pos.x0,
         bottom - 0.02,
@@ -549,19 +496,72 @@ def build_figure(tables: ResultTables) -> Figure:
         color="#222222",
         linespacing=1.6,
     )
-    routes = rs.routes
-    hubs_open = int(hubs["open"].sum())
     fig.suptitle(tables.title(), fontsize=15, fontweight="bold", x=0.04, ha="left", y=0.975)
     fig.text(
         0.04,
         0.925,
-        f"status {tables.summary.get('status', 'n/a')} · {hubs_open} hubs open · "
-        f"{len(routes)} routes · {routes['tonnes_per_yr'].sum():,.0f} t/yr moved · "
-        "outlines: Natural Earth (public domain); sea lanes: searoute (MARNET)",
+        status_line(tables)
+        + " · outlines: Natural Earth (public domain); sea lanes: searoute (MARNET)",
         fontsize=9,
         color="#444444",
     )
     return fig
+
+
+def _japan_panel(
+    ax: Axes, tables: ResultTables, legs: gpd.GeoDataFrame, scale: tuple[float, float]
+) -> Axes | None:
+    """Japan with every leg, and an inset for the Nansei islands when sites lie there."""
+    max_t, max_tp = scale
+    main_extent, inset_extent = _japan_extents(tables)
+    _base_map(ax, main_extent, japan=True)
+    _draw_legs(ax, legs, max_t)
+    _draw_sites(ax, tables, max_tp)
+    ax.set_title(
+        "Network in Japan (all legs; sea lanes leave the frame toward origins and markets)",
+        fontsize=10,
+        loc="left",
+    )
+    if inset_extent is None:
+        return None
+    # top left: over the continent and the Sea of Japan, where no route runs
+    ax_in = ax.inset_axes((0.012, 0.735, 0.3, 0.255))
+    _base_map(ax_in, inset_extent, japan=True)
+    ax_in.set_anchor("NW")
+    ax_in.set_xticks([])
+    ax_in.set_yticks([])
+    _draw_legs(ax_in, legs, max_t)
+    _draw_sites(ax_in, tables, max_tp)
+    ax_in.text(
+        0.03,
+        0.95,
+        "Nansei islands (Okinawa)",
+        transform=ax_in.transAxes,
+        fontsize=7,
+        va="top",
+        ha="left",
+        color="#333333",
+        zorder=10,
+    )
+    return ax_in
+
+
+def _world_panel(ax: Axes, tables: ResultTables, scale: tuple[float, float]) -> None:
+    """The import and export routes over country outlines."""
+    max_t, max_tp = scale
+    rs = tables.routes()
+    _base_map(ax, _world_extent(tables), japan=False)
+    foreign_idx = set(rs.routes.index[_foreign_routes(tables)])
+    legs_f = rs.legs[rs.legs["route"].isin(foreign_idx)]
+    _draw_legs(ax, unique_legs(legs_f), max_t)
+    _draw_sites(ax, _foreign_view(tables, foreign_idx), max_tp)
+    imported = float(rs.routes.loc[rs.routes["stage"] == "import", "tonnes_per_yr"].sum())
+    exported = float(rs.routes.loc[rs.routes["stage"] == "export", "tonnes_per_yr"].sum())
+    ax.set_title(
+        f"Imports ({imported:,.0f} t/yr) and exports ({exported:,.0f} t/yr) by sea lane",
+        fontsize=10,
+        loc="left",
+    )
 
 
 def _foreign_view(tables: ResultTables, foreign_idx: set[int]) -> ResultTables:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,13 +33,14 @@ import pandas as pd
 import pyproj
 from shapely.geometry import LineString
 
+from hubnet.units import yen
+
 logger = logging.getLogger(__name__)
 
 CRS = "EPSG:4326"
 MODES = ("road", "rail", "coastal", "ocean", "explicit")
 SEA_MODES = frozenset({"coastal", "ocean"})
 SITE_KINDS = ("source", "hub", "smelter", "port", "origin", "market", "junction")
-STAGES = ("collection", "import", "delivery", "export")
 
 #: legs and segments longer than this are drawn as geodesic arcs
 DENSIFY_KM = 300.0
@@ -149,16 +150,11 @@ class ResultTables:
 
 
 def map_title(summary: dict[str, Any]) -> str:
-    """Title naming the instance, scenario and the objective in billion yen a year."""
+    """Title naming the instance, scenario and the objective in yen a year."""
     instance = summary.get("instance") or "?"
     scenario = summary.get("scenario") or "?"
-    objective = summary.get("objective_jpy_per_yr")
-    if objective is None or (isinstance(objective, float) and math.isnan(objective)):
-        cost = "total cost n/a"
-    else:
-        value = float(objective) / 1e9
-        sign = "-" if value < 0 else ""
-        cost = f"total cost {sign}¥{abs(value):,.2f} bn/yr"
+    objective = yen(summary.get("objective_jpy_per_yr"), missing="")
+    cost = f"total cost {objective}/yr" if objective else "total cost n/a"
     return f"hubnet: {instance} / {scenario}, {cost}"
 
 
@@ -326,13 +322,13 @@ def geodesic_arc(a: Sequence[float], b: Sequence[float]) -> np.ndarray:
     return unwrap_lon(coords)
 
 
-def densify(coords: np.ndarray, max_km: float = DENSIFY_KM) -> np.ndarray:
-    """Replace every segment longer than max_km by its geodesic arc."""
+def densify(coords: np.ndarray) -> np.ndarray:
+    """Replace every segment longer than DENSIFY_KM by its geodesic arc."""
     if len(coords) < 2:
         return coords
     parts: list[np.ndarray] = [coords[:1]]
     for a, b in zip(coords[:-1], coords[1:], strict=True):
-        if geodesic_km(a, b) > max_km:
+        if geodesic_km(a, b) > DENSIFY_KM:
             arc = geodesic_arc(a, b)
             arc[-1] = b  # b as given (already unwrapped by the caller)
             parts.append(arc[1:])
@@ -560,11 +556,9 @@ def build_routes(flows: pd.DataFrame, sites: pd.DataFrame) -> RouteSet:
     return RouteSet(routes, legs_df)
 
 
-def unique_legs(
-    legs: gpd.GeoDataFrame, by: Iterable[str] = ("start", "end", "mode")
-) -> gpd.GeoDataFrame:
+def unique_legs(legs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Legs merged across lanes and commodities: tonnes summed per (start, end, mode)."""
-    keys = list(by)
+    keys = ["start", "end", "mode"]
     if legs.empty:
         return legs.iloc[0:0].copy()
     first = legs.drop_duplicates(keys).set_index(keys)

@@ -36,7 +36,6 @@ class Table:
     required: bool = True
     #: a table may legitimately hold no rows (e.g. no exports)
     may_be_empty: bool = False
-    extra_notes: str = ""
     _by_name: dict[str, Column] = field(default_factory=dict, repr=False, compare=False)
 
     @property

@@ -195,8 +195,7 @@ def _graph_lanes(
         ends = by_origin[o]
         tree = _Tree(src[o], o, pred_f[row_f[o]], edges) if o in row_f else None
         towards = _Towards(src[o], o, succ_b, row_b, edges)
-        # distances read a row (or column) at a time, not one numpy index per pair: the
-        # 1,700 x 150 instance's lanes in 0.87 s instead of 0.97 s (medians of four)
+        # distances read a row (or column) at a time, not one numpy index per pair (faster)
         ahead_x = (
             dist_f[row_f[o], [j for _, _, j in ends]].tolist()
             if o in row_f

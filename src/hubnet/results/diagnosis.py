@@ -7,6 +7,7 @@ from collections import defaultdict
 from hubnet.instance import Instance
 from hubnet.model.data import ModelData
 from hubnet.report import Conflict
+from hubnet.units import yen
 
 
 def _t(x: float) -> str:
@@ -107,9 +108,8 @@ class Explainer:
         if f == "co2_cap":
             return f"transport CO2 may be at most {_t(d.co2_cap or 0.0)} a year"
         if f == "capital_budget":
-            return (
-                f"fixed costs of levels opened may be at most ¥{d.capital_budget or 0:,.0f} a year"
-            )
+            budget = yen(d.capital_budget or 0)
+            return f"fixed costs of levels opened may be at most {budget} a year"
         if f == "port_throughput":
             return f"port {self.site(idx[0])} handles at most {_t(d.port_capacity[idx[0]])} a year"
         if f == "open_flow_linking":

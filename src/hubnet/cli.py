@@ -26,6 +26,7 @@ from hubnet.errors import (
     SolveError,
 )
 from hubnet.report import Progress, SolveOptions
+from hubnet.units import yen
 
 app = typer.Typer(
     add_completion=False,
@@ -87,14 +88,8 @@ def main_options(
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _yen(x: float | None) -> str:
-    if x is None:
-        return "-"
-    if abs(x) >= 1e9:
-        return f"¥{x / 1e9:,.2f} bn"
-    if abs(x) >= 1e6:
-        return f"¥{x / 1e6:,.1f} M"
-    return f"¥{x:,.0f}"
+def _yen(x: object) -> str:
+    return yen(x, missing="-")
 
 
 def _t(x: float) -> str:

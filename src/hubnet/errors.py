@@ -71,3 +71,9 @@ class CheckError(HubnetError):
     """The independent checker found a violation in a written solution."""
 
     exit_code = 5
+
+
+class ResultsError(HubnetError):
+    """A results folder lacks a declared file or column, or holds a value of the wrong type."""
+
+    exit_code = 2

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import base_tables, write_instance
+from builders import exporting_tables, write_instance
 
 from hubnet.compare import add_deltas, collect, compare
 from hubnet.compare_charts import sweeps
@@ -254,29 +254,15 @@ def test_sweeps_are_grouped_by_name_and_ordered_by_value():
     assert groups["leak__max_leakage_share"]["sweep_value"].tolist() == [0.1, 0.2, 0.3]
 
 
-def exporting_instance(folder: Path) -> Path:
-    """The builders' instance plus 50 t of batteries at S1, which hubs pass on at half their
-    weight and which only a foreign market X1 buys: at most 10 t, 1,000 JPY/t."""
-    t = base_tables()
-    t["sites"].append({"id": "X1", "name": "Market", "kind": "market", "lat": 36.0, "lon": 130.0})
-    t["commodities"].append({"id": "bat", "name": "Batteries", "hub_yield_share": 0.5})
-    t["supply"].append({"site": "S1", "commodity": "bat", "generation_t_per_yr": 50})
-    t["facilities"][0]["accepts"] = "pcb;bat"
-    t["exports"] = [{"site": "X1", "commodity": "bat", "max_t_per_yr": 10, "price_jpy_per_t": 1000}]
-    t["lanes"].append({"origin": "H1", "destination": "X1", "cost_jpy_per_t": 0})
-    return write_instance(folder, t)
-
-
 def test_compare_needs_only_the_results_folders(tmp_path):
-    inst = exporting_instance(tmp_path / "inst")
+    inst = write_instance(tmp_path / "inst", exporting_tables())
     rec = run_one(inst, options=RunOptions(out_dir=tmp_path / "solved" / "baseline", maps=False))
     assert rec.status == "optimal" and rec.violations == []
     shutil.rmtree(inst)
     table = compare([tmp_path / "solved" / "baseline"], tmp_path / "out").set_index("run")
     b = table.loc["baseline"]
-    # collecting 20 t of batteries at 10 JPY/t to sell their 10 t of hub output at 1,000 JPY/t
-    # pays; the market takes no more, so 30 t stay uncollected, and the 10 t exported stand
-    # for 20 t generated: leakage 30 + 20 = 50 t of 50. The PCB is all collected.
+    # batteries (see exporting_tables): 30 t uncollected + 10 t exported at yield 0.5 = 50 t
+    # of 50 generated; the PCB is all collected
     assert b["leakage_bat_t_per_yr"] == pytest.approx(50.0)
     assert b["leakage_bat_share"] == pytest.approx(1.0)
     assert b["leakage_pcb_t_per_yr"] == pytest.approx(0.0)

@@ -3,15 +3,13 @@ order) and the keys of summary.json.
 
 Extraction builds its tables through `conform`, the writers keep the declared order, the
 readers (`hubnet.export.tables.read_table`) read with the declared types, and
-models/results_format.md is `format_markdown()` (`python -m hubnet.results.schema PATH`
-rewrites it; a test keeps the two equal).
+models/results_format.md is `format_markdown()` (`python -m hubnet.results PATH` rewrites
+it; a test keeps the two equal).
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import pandas as pd
@@ -179,8 +177,9 @@ LEAKAGE = Table(
 
 LEAKAGE_BY_COMMODITY = Table(
     "leakage_by_commodity",
-    "Export leakage per commodity as the caps (8a) and (8b) count it: uncollected "
-    "generation plus exported hub output in raw tonnes. One row per commodity.",
+    "Export leakage per commodity as the cap (8a) counts it (and (8b), weighted by "
+    "content): uncollected generation plus exported hub output in raw tonnes. One row per "
+    "commodity of the instance.",
     (
         _text("commodity", "commodity id"),
         _text("name", "English name"),
@@ -366,7 +365,7 @@ def empty(name: str) -> pd.DataFrame:
 
 HEADER = """# Results folder format
 
-<!-- generated from src/hubnet/results/schema.py by `python -m hubnet.results.schema
+<!-- generated from src/hubnet/results/schema.py by `python -m hubnet.results
 models/results_format.md`; a test keeps the two equal: edit the schema, not this file -->
 
 A solved run writes `results/<instance>/<scenario>/` whole or not at all: `summary.json`,
@@ -404,16 +403,3 @@ def format_markdown() -> str:
             out.append(f"| `{c.name}` | {typ} | {c.unit or '-'} | {c.description} |")
         out.append("")
     return "\n".join(out)
-
-
-def main(argv: list[str]) -> None:
-    """Print the document, or write it to the path given."""
-    text = format_markdown()
-    if argv:
-        Path(argv[0]).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -276,3 +276,23 @@ def test_a_folder_missing_a_declared_table_is_a_clear_error(runs, tmp_path):
     (runs[0] / "leakage_by_commodity.csv").unlink()
     with pytest.raises(ResultsError, match=r"baseline/leakage_by_commodity\.csv"):
         collect([runs[0]])
+
+
+def test_the_command_line_names_file_row_and_column_and_exits_2(runs, tmp_path):
+    import subprocess
+    import sys
+
+    leak = pd.read_csv(runs[1] / "leakage.csv").drop(columns=["uncollected_t_per_yr"])
+    leak.to_csv(runs[1] / "leakage.csv", index=False)
+    p = subprocess.run(
+        [sys.executable, "-c", "from hubnet.cli import main; main()", "compare", str(runs[1])]
+        + ["--out", str(tmp_path / "cmp")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 2, p.stderr
+    said = "".join(p.stderr.split())  # the console may wrap a long path
+    assert "more/leakage.csv,row1,column'uncollected_t_per_yr'" in said, p.stderr
+    assert "Traceback" not in p.stderr
+    assert not (tmp_path / "cmp").exists()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from builders import write_instance
 
+from hubnet.errors import ResultsError
 from hubnet.instance import load_instance
 from hubnet.results import check
 from hubnet.run import RunOptions, check_folder, run_one
@@ -70,3 +72,11 @@ def test_a_wrong_written_leakage_by_commodity_is_caught(solved):
     tables["leakage_by_commodity"] = by_k
     violations = check(instance, tables, rec.objective)
     assert [(x.family, x.ids) for x in violations] == [("export_leakage", "pcb")]
+
+
+def test_a_written_folder_missing_a_declared_column_is_a_results_error(solved):
+    _, rec = solved
+    path = rec.result_dir / "flows.csv"
+    pd.read_csv(path).drop(columns=["path_modes"]).to_csv(path, index=False)
+    with pytest.raises(ResultsError, match=r"flows\.csv, row 1, column 'path_modes'"):
+        check_folder(rec.result_dir)

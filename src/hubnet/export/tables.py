@@ -1,4 +1,5 @@
-"""Result tables as CSV, one Excel workbook and summary.json, in a folder written whole.
+"""Result tables as CSV, one Excel workbook and summary.json, in a folder written whole;
+and the same tables read back, as results/schema.py declares them.
 
 `atomic_folder` gives a temporary folder beside the target and renames it into place at the
 end, so an interrupted run leaves no half-written results folder.

@@ -63,7 +63,7 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
     from hubnet.export.tables import atomic_folder, write_tables
     from hubnet.results import check
     from hubnet.results.extract import extract
-    from hubnet.run import sites_table, summary_of
+    from hubnet.run import summary_of
     from hubnet.solve import mip_start, remaining
 
     t0 = time.perf_counter()
@@ -94,7 +94,7 @@ def run(folder: Path, opts: SolveOptions, whole_source: bool, nearest: int | Non
         with tempfile.TemporaryDirectory() as out_tmp, timer.stage("write"):
             with atomic_folder(Path(out_tmp) / "out") as out:
                 summary = summary_of(instance, scen, None, sol, timer.times)
-                write_tables(out, {"sites": sites_table(instance), **sol.tables()}, summary)
+                write_tables(out, sol.tables(), summary)
     total = time.perf_counter() - t0
     relaxed = started.relaxation if started is not None else None
     # the relaxation's HiGHS time that the run waited on: beside the level search, its rounds

@@ -57,6 +57,23 @@ def base_tables() -> dict[str, list[dict]]:
     }
 
 
+def exporting_tables() -> dict[str, list[dict]]:
+    """The base plus 50 t of batteries at S1, which hubs pass on at half their weight and
+    which only a foreign market X1 buys: at most 10 t of hub output, at 1,000 JPY/t.
+
+    Optimum: collect 20 t of batteries (10 JPY/t) to sell their 10 t of output; 30 t stay
+    uncollected, and the 10 t exported stand for 20 t generated.
+    """
+    t = base_tables()
+    t["sites"].append({"id": "X1", "name": "Market", "kind": "market", "lat": 36.0, "lon": 130.0})
+    t["commodities"].append({"id": "bat", "name": "Batteries", "hub_yield_share": 0.5})
+    t["supply"].append({"site": "S1", "commodity": "bat", "generation_t_per_yr": 50})
+    t["facilities"][0]["accepts"] = "pcb;bat"
+    t["exports"] = [{"site": "X1", "commodity": "bat", "max_t_per_yr": 10, "price_jpy_per_t": 1000}]
+    t["lanes"].append({"origin": "H1", "destination": "X1", "cost_jpy_per_t": 0})
+    return t
+
+
 def write_instance(
     folder: Path, tables: dict[str, list[dict]] | None = None, settings: dict | None = None
 ) -> Path:

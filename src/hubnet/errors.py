@@ -52,8 +52,15 @@ class ResultsError(InputError):
     """A results folder given to read (check, warm start) is missing a file or a column, or
     cannot be read."""
 
-    def __init__(self, issues: list[Issue] | Issue, title: str = "not a readable results folder"):
-        super().__init__(issues, title)
+    def __init__(
+        self, issues: list[Issue] | Issue | str, title: str = "not a readable results folder"
+    ) -> None:
+        # a problem that is no single cell (a path that names no site) comes as a sentence
+        self.text = issues if isinstance(issues, str) else None
+        super().__init__([] if isinstance(issues, str) else issues, title)
+
+    def render(self) -> str:
+        return f"{self.title}: {self.text}" if self.text is not None else super().render()
 
 
 class InfeasibleError(HubnetError):

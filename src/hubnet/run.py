@@ -236,7 +236,7 @@ def run_one(
             "passed": not record.violations,
             "violations": [str(v) for v in record.violations],
         }
-        tables = {"sites": sites_table(instance), **solution.tables()}
+        tables = solution.tables()
         with atomic_folder(out) as tmp:
             with timer.stage("write"):
                 write_tables(tmp, tables, summary)
@@ -280,10 +280,6 @@ def write_diagnosis(
         (tmp / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-
-
-def sites_table(instance: Instance) -> pd.DataFrame:
-    return instance.sites[["id", "name", "name_ja", "kind", "lat", "lon", "country", "region"]]
 
 
 def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:

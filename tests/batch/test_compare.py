@@ -4,14 +4,21 @@ baseline, runs without results, and a self-contained HTML report."""
 from __future__ import annotations
 
 import json
+import math
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import base_tables, write_instance
+from builders import exporting_tables, write_instance
 
-from hubnet.compare import add_deltas, collect, compare, sweeps
+from hubnet.compare import add_deltas, collect, compare
+from hubnet.compare_charts import sweeps
+from hubnet.errors import ResultsError
+from hubnet.export.tables import write_tables
+from hubnet.results.schema import TABLE_BY_NAME, empty
+from hubnet.run import RunOptions, run_one
 
 KPI_TERMS = (
     "fixed_cost",
@@ -25,19 +32,16 @@ KPI_TERMS = (
 )
 
 
-def tiny_instance(folder: Path) -> Path:
-    """The builders' instance plus batteries whose hubs pass on half their intake."""
-    t = base_tables()
-    t["commodities"].append({"id": "bat", "name": "Batteries", "hub_yield_share": 0.5})
-    for f in t["facilities"]:
-        f["accepts"] = "pcb;bat"
-    return write_instance(folder, t)
+def table(name: str, rows: list[dict]) -> pd.DataFrame:
+    """Declared table `name` from the rows given; columns they leave out are empty."""
+    blank = {"str": "", "float": math.nan, "bool": False}
+    columns = TABLE_BY_NAME[name].columns
+    return pd.DataFrame([{c.name: r.get(c.name, blank[c.type]) for c in columns} for r in rows])
 
 
 def write_run(
     folder: Path,
     name: str,
-    instance_dir: Path,
     kpis: dict[str, float],
     hubs: dict[str, str],
     uncollected: dict[str, float],
@@ -47,53 +51,76 @@ def write_run(
     co2_t: float,
     map_html: bool = False,
 ) -> Path:
-    """A results folder with just what `hubnet compare` reads, numbers chosen by hand."""
+    """A results folder with every declared table, numbers chosen by hand where compare
+    reads them (the instance behind it does not exist)."""
     folder.mkdir(parents=True)
     total = sum(v for k, v in kpis.items() if k not in ("export_revenue", "metal_value"))
     total -= kpis["export_revenue"] + kpis["metal_value"]
     summary = {
         "instance": "tiny",
         "scenario": name,
-        "instance_dir": str(instance_dir.resolve()),
+        "instance_dir": "/nonexistent/tiny",
         "scenario_file": None,
         "status": "optimal",
+        "termination": "Optimal",
         "gap": 0.0,
+        "kpis": {},
         "brief": {"co2_t_per_yr": co2_t},
     }
-    (folder / "summary.json").write_text(json.dumps(summary))
-    rows = [*kpis.items(), ("total_cost", total)]
-    pd.DataFrame(rows, columns=["term", "value_jpy_per_yr"]).to_csv(
-        folder / "kpis.csv", index=False
-    )
     fac = [{"facility": h, "role": "hub", "level": lv} for h, lv in hubs.items()]
     fac += [
         {"facility": "H9", "role": "hub", "level": ""},
         {"facility": "M1", "role": "smelter", "level": "expand"},
     ]
-    pd.DataFrame(fac).to_csv(folder / "facilities.csv", index=False)
     gen = {"pcb": 100.0, "bat": 50.0}
-    pd.DataFrame(
-        [
-            {
-                "source": "S1",
-                "commodity": k,
-                "generation_t_per_yr": gen[k],
-                "collected_t_per_yr": gen[k] - uncollected[k],
-                "uncollected_t_per_yr": uncollected[k],
-            }
-            for k in gen
-        ]
-    ).to_csv(folder / "leakage.csv", index=False)
-    pd.DataFrame(
-        [{"origin": f"O{i}", "region": r, "imported_t_per_yr": t} for i, (r, t) in
-         enumerate(imports.items())]
-    ).to_csv(folder / "imports.csv", index=False)  # fmt: skip
-    pd.DataFrame([{"market": "X1", "commodity": "bat", "exported_t_per_yr": exported_bat}]).to_csv(
-        folder / "exports.csv", index=False
-    )
-    pd.DataFrame([{"element": "Au", "recovered_t_per_yr": gold_t}]).to_csv(
-        folder / "metals.csv", index=False
-    )
+    # batteries leave hubs at half their weight: exported tonnes stand for twice as much
+    raw = {"pcb": 0.0, "bat": exported_bat / 0.5}
+    tables = {
+        "kpis": table(
+            "kpis",
+            [{"term": t, "value_jpy_per_yr": v} for t, v in [*kpis.items(), ("total_cost", total)]],
+        ),
+        "facilities": table("facilities", fac),
+        "leakage": table(
+            "leakage",
+            [
+                {
+                    "source": "S1",
+                    "commodity": k,
+                    "generation_t_per_yr": gen[k],
+                    "collected_t_per_yr": gen[k] - uncollected[k],
+                    "uncollected_t_per_yr": uncollected[k],
+                }
+                for k in gen
+            ],
+        ),
+        "leakage_by_commodity": table(
+            "leakage_by_commodity",
+            [
+                {
+                    "commodity": k,
+                    "generation_t_per_yr": gen[k],
+                    "leakage_t_per_yr": uncollected[k] + raw[k],
+                    "leakage_share": (uncollected[k] + raw[k]) / gen[k],
+                }
+                for k in gen
+            ]
+            + [{"commodity": "imported_only", "generation_t_per_yr": 0.0}],
+        ),
+        "imports": table(
+            "imports",
+            [
+                {"origin": f"O{i}", "region": r, "imported_t_per_yr": t}
+                for i, (r, t) in enumerate(imports.items())
+            ],
+        ),
+        "exports": table(
+            "exports", [{"market": "X1", "commodity": "bat", "exported_t_per_yr": exported_bat}]
+        ),
+        "metals": table("metals", [{"element": "Au", "recovered_t_per_yr": gold_t}]),
+    }
+    tables.update({t: empty(t) for t in ("sites", "flows")})
+    write_tables(folder, tables, summary)
     if map_html:
         (folder / "map.html").write_text("<html></html>")
     return folder
@@ -104,11 +131,9 @@ BASE_KPIS = dict(zip(KPI_TERMS, (1000, 200, 300, 400, 50, 60, 70, 5000), strict=
 
 @pytest.fixture()
 def runs(tmp_path) -> list[Path]:
-    inst = tiny_instance(tmp_path / "inst")
     base = write_run(
         tmp_path / "batch" / "baseline",
         "baseline",
-        inst,
         BASE_KPIS,
         hubs={"H1": "small", "H2": "large"},
         uncollected={"pcb": 20.0, "bat": 0.0},
@@ -120,7 +145,6 @@ def runs(tmp_path) -> list[Path]:
     more = write_run(
         tmp_path / "batch" / "more",
         "more",
-        inst,
         {**BASE_KPIS, "fixed_cost": 2060},
         hubs={"H1": "large", "H3": "small"},
         uncollected={"pcb": 5.0, "bat": 10.0},
@@ -133,7 +157,17 @@ def runs(tmp_path) -> list[Path]:
     infeasible = tmp_path / "batch" / "tight"
     infeasible.mkdir()
     (infeasible / "summary.json").write_text(
-        json.dumps({"scenario": "tight", "status": "infeasible", "diagnosis": ["hub H1 is full"]})
+        json.dumps(
+            {
+                "instance": "tiny",
+                "scenario": "tight",
+                "instance_dir": "/nonexistent/tiny",
+                "scenario_file": None,
+                "status": "infeasible",
+                "termination": "Infeasible",
+                "diagnosis": ["hub H1 is full"],
+            }
+        )
     )
     return [base, more, infeasible, tmp_path / "batch" / "gone"]
 
@@ -157,7 +191,9 @@ def test_rows_hold_the_hand_written_numbers_and_their_differences(runs, tmp_path
     assert b["collected_t_per_yr"] == 130 and b["collection_share"] == pytest.approx(130 / 150)
     assert (b["import_asean_t_per_yr"], b["import_eu_t_per_yr"]) == (30, 10)
     assert m["delta_import_eu_t_per_yr"] == -10 and m["delta_imported_t_per_yr"] == 5
-    # batteries: nothing uncollected, but 10 t of hub output exported at yield 0.5 = 20 t
+    # batteries: nothing uncollected, but 10 t of hub output exported at yield 0.5 = 20 t;
+    # a commodity without domestic generation gets no leakage column
+    assert "leakage_imported_only_t_per_yr" not in table.columns
     assert b["leakage_bat_t_per_yr"] == 20 and b["leakage_bat_share"] == pytest.approx(0.4)
     assert b["leakage_pcb_t_per_yr"] == 20 and b["leakage_pcb_share"] == pytest.approx(0.2)
     assert b["leakage_share"] == pytest.approx(40 / 150)
@@ -216,3 +252,47 @@ def test_sweeps_are_grouped_by_name_and_ordered_by_value():
     groups = sweeps(table)
     assert list(groups) == ["leak__max_leakage_share"]
     assert groups["leak__max_leakage_share"]["sweep_value"].tolist() == [0.1, 0.2, 0.3]
+
+
+def test_compare_needs_only_the_results_folders(tmp_path):
+    inst = write_instance(tmp_path / "inst", exporting_tables())
+    rec = run_one(inst, options=RunOptions(out_dir=tmp_path / "solved" / "baseline", maps=False))
+    assert rec.status == "optimal" and rec.violations == []
+    shutil.rmtree(inst)
+    table = compare([tmp_path / "solved" / "baseline"], tmp_path / "out").set_index("run")
+    b = table.loc["baseline"]
+    # batteries (see exporting_tables): 30 t uncollected + 10 t exported at yield 0.5 = 50 t
+    # of 50 generated; the PCB is all collected
+    assert b["leakage_bat_t_per_yr"] == pytest.approx(50.0)
+    assert b["leakage_bat_share"] == pytest.approx(1.0)
+    assert b["leakage_pcb_t_per_yr"] == pytest.approx(0.0)
+    assert b["leakage_share"] == pytest.approx(50 / 150)
+    assert b["exported_t_per_yr"] == pytest.approx(10.0)
+    # 5,000 fixed + 100 x (10 + 5) + 20 x 10 transport - 10 x 1,000 sold - 100 x 1,000 gold
+    assert b["total_cost_jpy_per_yr"] == pytest.approx(-103_300.0)
+
+
+def test_a_folder_missing_a_declared_table_is_a_clear_error(runs, tmp_path):
+    (runs[0] / "leakage_by_commodity.csv").unlink()
+    with pytest.raises(ResultsError, match=r"baseline/leakage_by_commodity\.csv"):
+        collect([runs[0]])
+
+
+def test_the_command_line_names_file_row_and_column_and_exits_2(runs, tmp_path):
+    import subprocess
+    import sys
+
+    leak = pd.read_csv(runs[1] / "leakage.csv").drop(columns=["uncollected_t_per_yr"])
+    leak.to_csv(runs[1] / "leakage.csv", index=False)
+    p = subprocess.run(
+        [sys.executable, "-c", "from hubnet.cli import main; main()", "compare", str(runs[1])]
+        + ["--out", str(tmp_path / "cmp")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 2, p.stderr
+    said = "".join(p.stderr.split())  # the console may wrap a long path
+    assert "more/leakage.csv,row1,column'uncollected_t_per_yr'" in said, p.stderr
+    assert "Traceback" not in p.stderr
+    assert not (tmp_path / "cmp").exists()

@@ -136,6 +136,7 @@ SUMMARY = {
     "instance_dir": "/nonexistent/fixture_jp",
     "scenario_file": None,
     "status": "optimal",
+    "termination": "Optimal",
     "objective_jpy_per_yr": 2_345_600_000.0,
     "best_bound_jpy_per_yr": 2_345_600_000.0,
     "gap": 0.0,

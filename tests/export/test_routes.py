@@ -24,6 +24,7 @@ import pytest
 import shapely
 from shapely.geometry import box
 
+from hubnet.errors import ResultsError
 from hubnet.export.routes import RouteBuilder, build_routes, load_results
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -206,13 +207,13 @@ def test_missing_file_or_column_is_a_clear_error(result_dir: Path, tmp_path: Pat
     broken = tmp_path / "broken"
     shutil.copytree(result_dir, broken)
     (broken / "flows.csv").unlink()
-    with pytest.raises(ValueError, match="flows.csv"):
+    with pytest.raises(ResultsError, match="flows.csv"):
         load_results(broken)
 
     shutil.copy(result_dir / "flows.csv", broken / "flows.csv")
     sites = pd.read_csv(broken / "sites.csv").drop(columns=["lat"])
     sites.to_csv(broken / "sites.csv", index=False)
-    with pytest.raises(ValueError, match="sites.csv.*lat"):
+    with pytest.raises(ResultsError, match="sites.csv.*lat"):
         load_results(broken)
 
 
@@ -225,7 +226,7 @@ def test_inconsistent_path_is_a_clear_error(result_dir: Path, tmp_path: Path) ->
     flows.loc[0, "path"] = "P13;NOWHERE"
     flows.loc[0, "destination"] = "NOWHERE"
     flows.to_csv(broken / "flows.csv", index=False)
-    with pytest.raises(ValueError, match="NOWHERE"):
+    with pytest.raises(ResultsError, match="NOWHERE"):
         load_results(broken)
 
 

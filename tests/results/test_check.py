@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from builders import write_instance
 
+from hubnet.errors import ResultsError
 from hubnet.instance import load_instance
 from hubnet.results import check
 from hubnet.run import RunOptions, check_folder, run_one
@@ -58,3 +60,23 @@ def test_exceeded_capacity_is_caught(solved):
     tables["facilities"] = fac
     families = {v.family for v in check(instance, tables, rec.objective)}
     assert {"hub_capacity", "open_flow_linking"} <= families
+
+
+def test_a_wrong_written_leakage_by_commodity_is_caught(solved):
+    instance, rec = solved
+    tables = rec.solution.tables()
+    by_k = tables["leakage_by_commodity"].copy()
+    # the builders' 100 t of PCB are all collected and nothing is exported: 0 t leak
+    assert by_k.set_index("commodity").at["pcb", "leakage_t_per_yr"] == 0.0
+    by_k.loc[by_k["commodity"] == "pcb", "leakage_t_per_yr"] = 1.0
+    tables["leakage_by_commodity"] = by_k
+    violations = check(instance, tables, rec.objective)
+    assert [(x.family, x.ids) for x in violations] == [("export_leakage", "pcb")]
+
+
+def test_a_written_folder_missing_a_declared_column_is_a_results_error(solved):
+    _, rec = solved
+    path = rec.result_dir / "flows.csv"
+    pd.read_csv(path).drop(columns=["path_modes"]).to_csv(path, index=False)
+    with pytest.raises(ResultsError, match=r"flows\.csv, row 1, column 'path_modes'"):
+        check_folder(rec.result_dir)

@@ -68,7 +68,8 @@ def write_maps(
 
     The returned dict has one key per format written plus ``prepare``: reading the tables
     and drawing the route geometry, which every format shares and which is done once.
-    Raises ValueError for an unknown format or a results folder missing a file or column.
+    Raises ValueError for an unknown format, ResultsError for a results folder missing a
+    file or column.
     """
     wanted = set(formats)
     unknown = sorted(wanted - set(FORMATS))

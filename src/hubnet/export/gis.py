@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from hubnet.errors import ResultsError
 from hubnet.export.routes import CRS, ResultTables
+from hubnet.results.schema import FACILITIES, LEAKAGE, SITES
 
 logger = logging.getLogger(__name__)
 
@@ -31,24 +33,10 @@ LAYERS: dict[str, str] = {
     "routes": "LineString",
     "leakage": "Point",
 }
-FACILITY_COLUMNS = (
-    "facility",
-    "name",
-    "name_ja",
-    "role",
-    "status",
-    "open",
-    "level",
-    "existing_capacity_t_per_yr",
-    "capacity_t_per_yr",
-    "throughput_t_per_yr",
-    "utilisation_share",
-    "fixed_cost_jpy_per_yr",
-    "processing_cost_jpy_per_yr",
-    "lat",
-    "lon",
-)
-LEAKAGE_MEASURES = ("generation_t_per_yr", "collected_t_per_yr", "uncollected_t_per_yr")
+#: layer attributes: the declared columns, with the coordinates last
+FACILITY_COLUMNS = (*(c for c in FACILITIES.names if c not in ("lat", "lon")), "lat", "lon")
+SITE_COLUMNS = (*(c for c in SITES.names if c not in ("lat", "lon")), "lat", "lon")
+LEAKAGE_MEASURES = tuple(c.name for c in LEAKAGE.columns if c.unit == "t/yr")
 
 
 def _points(df: pd.DataFrame, lon: str = "lon", lat: str = "lat") -> gpd.GeoDataFrame:
@@ -62,8 +50,7 @@ def field_name(text: str) -> str:
 
 
 def sites_layer(tables: ResultTables) -> gpd.GeoDataFrame:
-    cols = ["id", "name", "name_ja", "kind", "country", "region", "lat", "lon"]
-    return _points(tables.sites[cols])
+    return _points(tables.sites[list(SITE_COLUMNS)])
 
 
 def facility_layer(tables: ResultTables, role: str) -> gpd.GeoDataFrame:
@@ -78,7 +65,7 @@ def leakage_layer(tables: ResultTables) -> gpd.GeoDataFrame:
     leak = tables.leakage
     unknown = sorted(set(leak["source"]) - set(tables.sites.index))
     if unknown:
-        raise ValueError(f"leakage.csv: source(s) {unknown[:5]} are not in sites.csv")
+        raise ResultsError(f"leakage.csv: source(s) {unknown[:5]} are not in sites.csv")
     totals = leak.groupby("source", sort=True)[list(LEAKAGE_MEASURES)].sum()
     gen = totals["generation_t_per_yr"]
     totals["uncollected_share"] = np.where(gen > 0, totals["uncollected_t_per_yr"] / gen, 0.0)

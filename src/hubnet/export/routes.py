@@ -1,8 +1,8 @@
 """Read a results folder and turn its flows into route geometry.
 
-Every map export starts here: `load_results` reads and checks the tables of a results folder
-(see models/results_format.md), and `build_routes` draws each flow (one lane and commodity)
-as a LineString along the lane's path, leg by leg:
+Every map export starts here: `load_results` reads the tables of a results folder as
+results/schema.py declares them (models/results_format.md), and `build_routes` draws each
+flow (one lane and commodity) as a LineString along the lane's path, leg by leg:
 
 * ``ocean`` and ``coastal`` legs follow sea lanes from the offline `searoute` package (MARNET
   network), with the exact port points put at both ends, since searoute snaps to its network;
@@ -19,7 +19,6 @@ as a LineString along the lane's path, leg by leg:
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Sequence
@@ -33,6 +32,8 @@ import pandas as pd
 import pyproj
 from shapely.geometry import LineString
 
+from hubnet.errors import ResultsError
+from hubnet.export.tables import read_summary, read_table
 from hubnet.units import yen
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ logger = logging.getLogger(__name__)
 CRS = "EPSG:4326"
 MODES = ("road", "rail", "coastal", "ocean", "explicit")
 SEA_MODES = frozenset({"coastal", "ocean"})
-SITE_KINDS = ("source", "hub", "smelter", "port", "origin", "market", "junction")
 
 #: legs and segments longer than this are drawn as geodesic arcs
 DENSIFY_KM = 300.0
@@ -48,77 +48,6 @@ DENSIFY_KM = 300.0
 ARC_STEP_KM = 50.0
 
 _GEOD = pyproj.Geod(ellps="WGS84")
-
-#: columns each table must have (the rest of the contract's columns are optional here)
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "sites": ("id", "name", "kind", "lat", "lon"),
-    "facilities": ("facility", "name", "role", "lat", "lon", "open", "throughput_t_per_yr"),
-    "flows": (
-        "lane",
-        "stage",
-        "origin",
-        "destination",
-        "commodity",
-        "tonnes_per_yr",
-        "cost_jpy_per_yr",
-        "path",
-        "path_modes",
-    ),
-    "leakage": (
-        "source",
-        "commodity",
-        "generation_t_per_yr",
-        "collected_t_per_yr",
-        "uncollected_t_per_yr",
-    ),
-}
-#: optional columns, added with this default when missing
-OPTIONAL_COLUMNS: dict[str, dict[str, Any]] = {
-    "sites": {"name_ja": "", "country": "", "region": ""},
-    "facilities": {
-        "name_ja": "",
-        "status": "",
-        "level": "",
-        "existing_capacity_t_per_yr": np.nan,
-        "capacity_t_per_yr": np.nan,
-        "utilisation_share": np.nan,
-        "fixed_cost_jpy_per_yr": np.nan,
-        "processing_cost_jpy_per_yr": np.nan,
-    },
-    "flows": {
-        "cost_jpy_per_t": np.nan,
-        "distance_km": np.nan,
-        "co2_t_per_yr": np.nan,
-        "modes": "",
-    },
-    "leakage": {"name": "", "uncollected_share": np.nan},
-}
-NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
-    "sites": ("lat", "lon"),
-    "facilities": (
-        "lat",
-        "lon",
-        "existing_capacity_t_per_yr",
-        "capacity_t_per_yr",
-        "throughput_t_per_yr",
-        "utilisation_share",
-        "fixed_cost_jpy_per_yr",
-        "processing_cost_jpy_per_yr",
-    ),
-    "flows": (
-        "tonnes_per_yr",
-        "cost_jpy_per_t",
-        "cost_jpy_per_yr",
-        "distance_km",
-        "co2_t_per_yr",
-    ),
-    "leakage": (
-        "generation_t_per_yr",
-        "collected_t_per_yr",
-        "uncollected_t_per_yr",
-        "uncollected_share",
-    ),
-}
 
 
 @dataclass
@@ -181,79 +110,30 @@ def fmt_amount(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1 else f"{value:.3g}"
 
 
-def _parse_bool(value: object) -> bool:
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes", "y", "t", "1.0"):
-        return True
-    if text in ("false", "0", "no", "n", "f", "", "0.0", "nan", "none"):
-        return False
-    raise ValueError(f"not a boolean: {value!r}")
-
-
-def _read_table(result_dir: Path, name: str) -> pd.DataFrame:
-    path = result_dir / f"{name}.csv"
-    if not path.is_file():
-        raise ValueError(f"results folder {result_dir} has no {name}.csv (needed for the maps)")
-    # Read everything as text first so ids like "NA" stay ids; numbers are converted below.
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in REQUIRED_COLUMNS[name] if c not in df.columns]
-    if missing:
-        raise ValueError(f"{path} lacks required column(s): {', '.join(missing)}")
-    for col, default in OPTIONAL_COLUMNS.get(name, {}).items():
-        if col not in df.columns:
-            df[col] = default
-    for col in NUMERIC_COLUMNS.get(name, ()):
-        raw = df[col]
-        values = pd.to_numeric(raw.replace("", np.nan), errors="coerce")
-        bad = values.isna() & raw.astype(str).str.strip().ne("") & raw.notna()
-        if bad.any():
-            example = raw[bad].iloc[0]
-            raise ValueError(f"{path}: column {col} has a non-numeric value {example!r}")
-        df[col] = values.astype(float)
-    return df
-
-
 def load_results(result_dir: Path) -> ResultTables:
-    """Read and check sites, facilities, flows, leakage and summary.json of a results folder.
+    """Read sites, facilities, flows, leakage and summary.json of a results folder.
 
-    Raises ValueError naming the file and column when something the maps need is missing or
-    inconsistent (unknown site in a path, path not matching origin/destination, bad mode).
+    Tables are read as results/schema.py declares them (`hubnet.export.tables.read_table`);
+    what the maps need beyond that (known site ids, paths that match their lanes) is
+    checked here. Anything wrong is a ResultsError naming the file and what was expected.
     """
     result_dir = Path(result_dir)
     if not result_dir.is_dir():
-        raise ValueError(f"results folder {result_dir} does not exist")
-    summary_path = result_dir / "summary.json"
-    if not summary_path.is_file():
-        raise ValueError(f"results folder {result_dir} has no summary.json")
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    if not isinstance(summary, dict):
-        raise ValueError(f"{summary_path} is not a JSON object")
-
-    sites = _read_table(result_dir, "sites")
+        raise ResultsError(f"results folder {result_dir} does not exist")
+    summary = read_summary(result_dir)
+    sites = read_table(result_dir, "sites")
     if sites["id"].duplicated().any():
         dup = sites.loc[sites["id"].duplicated(), "id"].iloc[0]
-        raise ValueError(f"sites.csv: site id {dup!r} appears twice")
+        raise ResultsError(f"{result_dir / 'sites.csv'}: site id {dup!r} appears twice")
     if sites[["lat", "lon"]].isna().any().any():
         bad = sites.loc[sites[["lat", "lon"]].isna().any(axis=1), "id"].iloc[0]
-        raise ValueError(f"sites.csv: site {bad!r} has no lat/lon")
-    unknown_kind = sorted(set(sites["kind"]) - set(SITE_KINDS))
-    if unknown_kind:
-        raise ValueError(f"sites.csv: unknown site kind(s) {unknown_kind}")
+        raise ResultsError(f"{result_dir / 'sites.csv'}: site {bad!r} has no lat/lon")
     sites = sites.set_index("id", drop=False)
-
-    facilities = _read_table(result_dir, "facilities")
-    try:
-        facilities["open"] = facilities["open"].map(_parse_bool).astype(bool)
-    except ValueError as exc:
-        raise ValueError(f"facilities.csv: column open: {exc}") from None
-
-    flows = _read_table(result_dir, "flows")
+    facilities = read_table(result_dir, "facilities")
+    flows = read_table(result_dir, "flows")
     flows = flows[flows["tonnes_per_yr"] > 0].reset_index(drop=True)
     _check_paths(flows, set(sites.index))
-
-    leakage = _read_table(result_dir, "leakage")
+    leakage = read_table(result_dir, "leakage")
     return ResultTables(result_dir, sites, facilities, flows, leakage, summary)
 
 
@@ -268,23 +148,23 @@ def _check_paths(flows: pd.DataFrame, site_ids: set[str]) -> None:
         modes = split_path(row.path_modes)
         where = f"flows.csv lane {row.lane!r} ({row.commodity})"
         if len(path) < 2:
-            raise ValueError(f"{where}: path {row.path!r} needs at least two sites")
+            raise ResultsError(f"{where}: path {row.path!r} needs at least two sites")
         if path[0] != row.origin or path[-1] != row.destination:
-            raise ValueError(
+            raise ResultsError(
                 f"{where}: path {row.path!r} must start at {row.origin!r} "
                 f"and end at {row.destination!r}"
             )
         if len(modes) != len(path) - 1:
-            raise ValueError(
+            raise ResultsError(
                 f"{where}: path_modes {row.path_modes!r} needs one mode per leg "
                 f"({len(path) - 1} legs)"
             )
         bad_modes = sorted(set(modes) - set(MODES))
         if bad_modes:
-            raise ValueError(f"{where}: unknown mode(s) {bad_modes}; known: {', '.join(MODES)}")
+            raise ResultsError(f"{where}: unknown mode(s) {bad_modes}; known: {', '.join(MODES)}")
         unknown = [s for s in path if s not in site_ids]
         if unknown:
-            raise ValueError(f"{where}: path site(s) {unknown} are not in sites.csv")
+            raise ResultsError(f"{where}: path site(s) {unknown} are not in sites.csv")
 
 
 # --------------------------------------------------------------------------- geometry

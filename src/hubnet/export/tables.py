@@ -1,4 +1,5 @@
-"""Result tables as CSV, one Excel workbook and summary.json, in a folder written whole.
+"""Result tables as CSV, one Excel workbook and summary.json, in a folder written whole;
+and the same tables read back, as results/schema.py declares them.
 
 `atomic_folder` gives a temporary folder beside the target and renames it into place at the
 end, so an interrupted run leaves no half-written results folder.
@@ -12,14 +13,20 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from hubnet.errors import Issue, ResultsError
+from hubnet.results.schema import TABLE_BY_NAME, Column, conform, summary_keys
+from hubnet.results.solution import TABLE_NAMES
+
 FLOAT_FORMAT = "%.10g"
+TRUE = ("true", "1", "yes")
+FALSE = ("false", "0", "no")
 
 
 @contextlib.contextmanager
@@ -73,7 +80,11 @@ def _clean(obj: object) -> object:
 
 
 def write_tables(folder: Path, tables: dict[str, pd.DataFrame], summary: dict) -> None:
-    """Every table as <name>.csv and as a sheet of results.xlsx, plus summary.json."""
+    """Every table as <name>.csv and as a sheet of results.xlsx, plus summary.json.
+
+    A declared table (results/schema.py) is written with its declared columns, in order.
+    """
+    tables = {n: conform(n, df) if n in TABLE_BY_NAME else df for n, df in tables.items()}
     for name, df in tables.items():
         df.to_csv(
             folder / f"{name}.csv", index=False, float_format=FLOAT_FORMAT, lineterminator="\n"
@@ -130,23 +141,79 @@ def _write_any(ws, r: int, c: int, x: object) -> None:  # noqa: ANN001 - a works
         ws.write_string(r, c, str(x))
 
 
-def read_tables(folder: Path, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """Read result tables back (strings stay strings; empty cells in text columns are '')."""
-    out = {}
-    for name in names:
-        path = Path(folder) / f"{name}.csv"
-        if not path.exists():
-            raise FileNotFoundError(f"{path} is missing: not a hubnet results folder?")
-        df = pd.read_csv(path, keep_default_na=False, na_values=[""])
-        for c in df.columns:
-            if df[c].dtype == object or str(df[c].dtype).startswith("str"):
-                df[c] = df[c].fillna("").astype(str)
-        out[name] = df
-    return out
+def read_table(folder: Path, name: str) -> pd.DataFrame:
+    """A declared table of a results folder, with the declared columns, order and types.
+
+    Ids stay text ("NA" is an id, not a missing value); empty cells are '' in text columns
+    and NaN in number columns. A missing file or column, or a value of the wrong type, is a
+    ResultsError naming the file, row and column.
+    """
+    table = TABLE_BY_NAME[name]
+    path = Path(folder) / table.file
+    if not path.is_file():
+        raise ResultsError(_where(path, None, None, None, "a file of a hubnet results folder"))
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise ResultsError(_where(path, None, None, None, f"a readable CSV table ({e})")) from None
+    missing = [c for c in table.names if c not in raw.columns]
+    if missing:
+        raise ResultsError(
+            [
+                _where(path, 1, c, None, f"column '{c}' ({table.column(c).description})")
+                for c in missing
+            ]
+        )
+    return pd.DataFrame({c.name: _typed(path, raw[c.name], c) for c in table.columns})
+
+
+def _where(path: Path, row: int | None, column: str | None, value: object, expected: str) -> Issue:
+    return Issue(str(path), row, column, value, expected)
+
+
+def _typed(path: Path, raw: pd.Series, column: Column) -> pd.Series:
+    """One column as its declared type; the first bad value is a ResultsError."""
+    if column.type == "str":
+        bad = ~raw.isin(("", *column.choices)) if column.choices else raw.ne(raw)
+        expected = "one of " + ", ".join(column.choices)
+        values = raw
+    elif column.type == "float":
+        values = pd.to_numeric(raw.replace("", np.nan), errors="coerce").astype(float)
+        bad = values.isna() & raw.ne("")
+        expected = "a number"
+    else:
+        words = raw.str.strip().str.lower()
+        values = words.isin(TRUE)
+        bad = ~(values | words.isin(FALSE))
+        expected = "True or False"
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ResultsError(_where(path, i + 2, column.name, raw.iloc[i], expected))
+    return values
+
+
+def read_tables(folder: Path, names: Iterable[str] = TABLE_NAMES) -> dict[str, pd.DataFrame]:
+    """The declared tables `names` of a results folder (see `read_table`)."""
+    return {name: read_table(folder, name) for name in names}
 
 
 def read_summary(folder: Path) -> dict:
+    """summary.json of a results folder; it must hold the keys every run writes."""
     path = Path(folder) / "summary.json"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: not a hubnet results folder?")
-    return json.loads(path.read_text(encoding="utf-8"))
+    if not path.is_file():
+        raise ResultsError(_where(path, None, None, None, "the summary of a hubnet results folder"))
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ResultsError(_where(path, None, None, None, f"readable JSON ({e})")) from None
+    if not isinstance(summary, dict):
+        raise ResultsError(_where(path, None, None, None, "a JSON object"))
+    missing = [k for k in summary_keys("all") if k not in summary]
+    if missing:
+        raise ResultsError(_where(path, None, None, None, f"the key(s) {', '.join(missing)}"))
+    return summary
+
+
+def has_tables(summary: dict) -> bool:
+    """Whether a run wrote its tables (a solution), not only a diagnosis."""
+    return "kpis" in summary

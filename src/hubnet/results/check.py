@@ -229,8 +229,7 @@ def check(
     levels = instance.capacity_levels.set_index(["facility", "level"])
     fixed_cost = 0.0
     for f, r in fac.iterrows():
-        lv = fac_out.at[f, "level"] if f in fac_out.index else ""
-        lv = "" if (isinstance(lv, float) and math.isnan(lv)) else str(lv)
+        lv = str(fac_out.at[f, "level"]) if f in fac_out.index else ""  # '' when none
         if lv and (f, lv) not in levels.index:
             v.append(Violation("one_level", f, f"unknown level {lv!r}"))
             lv = ""
@@ -336,8 +335,7 @@ def check(
     # (9) linking: a hub without existing capacity takes nothing unless a level is open
     for f in inflow.index:
         if f in fac.index and fac.at[f, "role"] == "hub":
-            lv = fac_out.at[f, "level"] if f in fac_out.index else ""
-            has = isinstance(lv, str) and lv != ""
+            has = f in fac_out.index and fac_out.at[f, "level"] != ""
             if (
                 float(fac.at[f, "existing_capacity_t_per_yr"]) <= 0
                 and not has
@@ -428,4 +426,32 @@ def check(
                     f"reported {objective:.10g}, recomputed from the tables {total:.10g}",
                 )
             )
+    v.extend(_written_leakage(tables["leakage_by_commodity"], gen_k, leaked_k, com.index))
+    return v
+
+
+def _written_leakage(
+    written: pd.DataFrame, gen_k: pd.Series, leaked_k: pd.Series, commodities: pd.Index
+) -> list[Violation]:
+    """leakage_by_commodity.csv (what `hubnet compare` reads) against the recomputed (8a)."""
+    table = written.set_index("commodity")
+    if sorted(table.index) != sorted(commodities):
+        return [
+            Violation("export_leakage", "-", "leakage_by_commodity.csv: not one row per commodity")
+        ]
+    v = []
+    for k in commodities:
+        for column, expect in (
+            ("generation_t_per_yr", float(gen_k.get(k, 0.0))),
+            ("leakage_t_per_yr", float(leaked_k.get(k, 0.0))),
+        ):
+            if _differs(float(table.at[k, column]), expect):
+                v.append(
+                    Violation(
+                        "export_leakage",
+                        k,
+                        f"leakage_by_commodity.csv says {column} {table.at[k, column]:.6g}, "
+                        f"recomputed {expect:.6g}",
+                    )
+                )
     return v

@@ -1,8 +1,8 @@
 """Solved Pyomo model -> `Solution`: the last place Pyomo is touched.
 
 Reads the loaded values once as numbers (`model.variables.solution_values`), evaluates the
-cost terms on them (`model.objective.term_values`) and builds every table with explicit
-columns.
+cost terms on them (`model.objective.term_values`) and builds every table with the columns
+`results/schema.py` declares, in its order and types (`conform`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from hubnet.model import COST_TERMS, ModelData
 from hubnet.model.objective import term_values
 from hubnet.model.variables import solution_values
 from hubnet.report import SolveReport
+from hubnet.results.schema import FLOWS, IMPORTS, SITES, conform
 from hubnet.results.solution import Solution
 
 TOL = 1e-7
@@ -36,9 +37,38 @@ def extract(
     report: SolveReport,
     scenario: str = "baseline",
 ) -> Solution:
-    sites = instance.sites.set_index("id")
     values = solution_values(m, data)
     terms_of = term_values(data, values)
+    flows = flows_table(data, values, lanes)
+    facilities = facilities_table(data, values, instance, flows)
+    leakage = leakage_table(data, values, instance)
+    exports = exports_table(instance, flows)
+    imports = imports_table(instance, flows)
+    metals = metals_table(data, instance, terms_of)
+    terms = {t: terms_of[t] for t in COST_TERMS}
+    terms["total_cost"] = float(report.objective) if report.objective is not None else np.nan
+    kpis = pd.DataFrame({"term": list(terms), "value_jpy_per_yr": list(terms.values())})
+    brief = planner_brief(facilities, flows, leakage, imports, exports, metals)
+    brief["co2_t_per_yr"] = terms_of["co2_emissions"]
+    return Solution(
+        instance=instance.name,
+        scenario=scenario,
+        report=report,
+        sites=conform("sites", instance.sites[SITES.names]),
+        facilities=facilities,
+        flows=flows,
+        leakage=leakage,
+        leakage_by_commodity=leakage_by_commodity(instance, leakage, exports),
+        exports=exports,
+        imports=imports,
+        metals=metals,
+        kpis=conform("kpis", kpis),
+        brief=brief,
+    )
+
+
+def flows_table(data: ModelData, values: dict, lanes: pd.DataFrame) -> pd.DataFrame:
+    """Tonnes per lane and commodity (rows with tonnes only), with the lane's attributes."""
     tonnes = _values(values["flow"], data.flow_index)
     flows = pd.DataFrame(data.flow_index, columns=["lane", "commodity"]).assign(
         tonnes_per_yr=tonnes
@@ -46,36 +76,20 @@ def extract(
     flows = flows[flows["tonnes_per_yr"] > 0].merge(lanes, on="lane", how="left")
     flows["cost_jpy_per_yr"] = flows["tonnes_per_yr"] * flows["cost_jpy_per_t"]
     flows["co2_t_per_yr"] = flows["tonnes_per_yr"] * flows["co2_kg_per_t"] / 1000.0
-    flows = flows[
-        [
-            "lane",
-            "stage",
-            "origin",
-            "destination",
-            "commodity",
-            "tonnes_per_yr",
-            "cost_jpy_per_t",
-            "cost_jpy_per_yr",
-            "distance_km",
-            "co2_t_per_yr",
-            "modes",
-            "path",
-            "path_modes",
-        ]
-    ].sort_values(["stage", "origin", "destination", "commodity"], ignore_index=True)
+    return conform("flows", flows[FLOWS.names])
 
+
+def facilities_table(
+    data: ModelData, values: dict, instance: Instance, flows: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per hub and smelter: level chosen, capacity, throughput and costs."""
+    sites = instance.sites.set_index("id")
     inflow = flows.groupby("destination")["tonnes_per_yr"].sum()
-    chosen = {
-        f: lv
-        for (f, lv), x in zip(
-            data.level_index, _values(values["open_level"], data.level_index), strict=False
-        )
-        if x > 0.5
-    }
-    fac = instance.facilities.set_index("site")
+    opened = _values(values["open_level"], data.level_index)
+    chosen = {f: lv for (f, lv), x in zip(data.level_index, opened, strict=True) if x > 0.5}
     levels = instance.capacity_levels.set_index(["facility", "level"])
     rows = []
-    for f, r in fac.iterrows():
+    for f, r in instance.facilities.set_index("site").iterrows():
         lv = chosen.get(f)
         existing = data.existing_capacity[f]
         added = levels.at[(f, lv), "capacity_t_per_yr"] if lv else 0.0
@@ -101,27 +115,23 @@ def extract(
                 "processing_cost_jpy_per_yr": through * float(r["processing_cost_jpy_per_t"]),
             }
         )
-    facilities = pd.DataFrame(rows).sort_values(["role", "facility"], ignore_index=True)
+    return conform("facilities", pd.DataFrame(rows))
 
+
+def leakage_table(data: ModelData, values: dict, instance: Instance) -> pd.DataFrame:
+    """Generation, collection and what stays uncollected, per source and commodity."""
     unc = _values(values["uncollected"], data.supply_index)
     leakage = pd.DataFrame(data.supply_index, columns=["source", "commodity"])
-    leakage["name"] = leakage["source"].map(sites["name"])
+    leakage["name"] = leakage["source"].map(instance.sites.set_index("id")["name"])
     leakage["generation_t_per_yr"] = [data.generation[i] for i in data.supply_index]
     leakage["uncollected_t_per_yr"] = unc
     leakage["collected_t_per_yr"] = leakage["generation_t_per_yr"] - unc
     leakage["uncollected_share"] = unc / leakage["generation_t_per_yr"]
-    leakage = leakage[
-        [
-            "source",
-            "name",
-            "commodity",
-            "generation_t_per_yr",
-            "collected_t_per_yr",
-            "uncollected_t_per_yr",
-            "uncollected_share",
-        ]
-    ]
+    return conform("leakage", leakage)
 
+
+def exports_table(instance: Instance, flows: pd.DataFrame) -> pd.DataFrame:
+    """Hub output sold abroad, per market and commodity, with its revenue."""
     exp = flows[flows["stage"] == "export"]
     exports = (
         exp.groupby(["destination", "commodity"], as_index=False)["tonnes_per_yr"]
@@ -135,35 +145,34 @@ def extract(
         on=["market", "commodity"],
         how="left",
     )
-    exports.insert(1, "name", exports["market"].map(sites["name"]))
+    exports["name"] = exports["market"].map(instance.sites.set_index("id")["name"])
     exports["revenue_jpy_per_yr"] = exports["exported_t_per_yr"] * exports["price_jpy_per_t"]
+    return conform("exports", exports)
 
+
+def imports_table(instance: Instance, flows: pd.DataFrame) -> pd.DataFrame:
+    """Every import offer and how much of it is bought."""
+    sites = instance.sites.set_index("id")
     imp = flows[flows["stage"] == "import"]
     imported = imp.groupby(["origin", "commodity"])["tonnes_per_yr"].sum()
-    imports = instance.imports.rename(columns={"site": "origin"}).copy()
-    imports["imported_t_per_yr"] = [
-        float(imported.get((o, k), 0.0))
-        for o, k in zip(imports["origin"], imports["commodity"], strict=False)
-    ]
+    imports = instance.imports.rename(columns={"site": "origin"})
+    imports = imports.assign(
+        imported_t_per_yr=[
+            float(imported.get((o, k), 0.0))
+            for o, k in zip(imports["origin"], imports["commodity"], strict=True)
+        ],
+        name=imports["origin"].map(sites["name"]),
+        region=imports["origin"].map(sites["region"]),
+    )
     imports["purchase_cost_jpy_per_yr"] = imports["imported_t_per_yr"] * imports["price_jpy_per_t"]
-    imports.insert(1, "name", imports["origin"].map(sites["name"]))
-    imports.insert(2, "region", imports["origin"].map(sites["region"]))
-    imports = imports[
-        [
-            "origin",
-            "name",
-            "region",
-            "commodity",
-            "available_t_per_yr",
-            "imported_t_per_yr",
-            "price_jpy_per_t",
-            "purchase_cost_jpy_per_yr",
-        ]
-    ].sort_values(["origin", "commodity"], ignore_index=True)
+    return conform("imports", imports[IMPORTS.names])
 
+
+def metals_table(data: ModelData, instance: Instance, terms_of: dict) -> pd.DataFrame:
+    """Elements recovered, their value and the share of domestic content they make."""
     el = instance.elements.set_index("id")
     recovered = {e: terms_of[f"recovered_t[{e}]"] for e in data.elements}
-    domestic = {e: 0.0 for e in data.elements}
+    domestic = dict.fromkeys(data.elements, 0.0)
     for (k, e), t in data.content_t_per_t.items():
         domestic[e] += t * data.commodity_generation.get(k, 0.0)
     metals = pd.DataFrame(
@@ -181,26 +190,32 @@ def extract(
     metals["recovered_share_of_domestic"] = np.where(
         dom > 0, metals["recovered_t_per_yr"] / dom.where(dom > 0, 1.0), np.nan
     )
+    return conform("metals", metals)
 
-    terms = {t: terms_of[t] for t in COST_TERMS}
-    terms["total_cost"] = float(report.objective) if report.objective is not None else np.nan
-    kpis = pd.DataFrame({"term": list(terms), "value_jpy_per_yr": list(terms.values())})
 
-    brief = planner_brief(facilities, flows, leakage, imports, exports, metals)
-    brief["co2_t_per_yr"] = terms_of["co2_emissions"]
-    return Solution(
-        instance=instance.name,
-        scenario=scenario,
-        report=report,
-        facilities=facilities,
-        flows=flows,
-        leakage=leakage,
-        exports=exports,
-        imports=imports,
-        metals=metals,
-        kpis=kpis,
-        brief=brief,
+def leakage_by_commodity(
+    instance: Instance, leakage: pd.DataFrame, exports: pd.DataFrame
+) -> pd.DataFrame:
+    """Leakage per commodity as (8a) counts it: uncollected + exported hub output / yield."""
+    com = instance.commodities.set_index("id")
+    by_k = leakage.groupby("commodity")[["generation_t_per_yr", "uncollected_t_per_yr"]].sum()
+    exported = exports.groupby("commodity")["exported_t_per_yr"].sum()
+    out = pd.DataFrame({"commodity": com.index, "name": com["name"].to_numpy()})
+    out["generation_t_per_yr"] = out["commodity"].map(by_k["generation_t_per_yr"]).fillna(0.0)
+    out["uncollected_t_per_yr"] = out["commodity"].map(by_k["uncollected_t_per_yr"]).fillna(0.0)
+    out["exported_t_per_yr"] = out["commodity"].map(exported).fillna(0.0)
+    yields = out["commodity"].map(com["hub_yield_share"]).astype(float)
+    sold = out["exported_t_per_yr"] > 0
+    out["exported_raw_t_per_yr"] = np.where(
+        sold, out["exported_t_per_yr"] / yields.where(sold, 1.0), 0.0
     )
+    out["leakage_t_per_yr"] = out["uncollected_t_per_yr"] + out["exported_raw_t_per_yr"]
+    gen = out["generation_t_per_yr"]
+    out["leakage_share"] = np.where(
+        gen > 0, out["leakage_t_per_yr"] / gen.where(gen > 0, 1.0), np.nan
+    )
+    out["max_leakage_share"] = out["commodity"].map(com["max_leakage_share"]).astype(float)
+    return conform("leakage_by_commodity", out)
 
 
 def planner_brief(

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from hubnet.report import SolveReport
+from hubnet.results.schema import TABLES
 
-TABLE_NAMES = ("facilities", "flows", "leakage", "exports", "imports", "metals", "kpis")
+#: the tables of a results folder, in the order written (declared in results/schema.py)
+TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in TABLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,9 +20,11 @@ class Solution:
     instance: str
     scenario: str
     report: SolveReport
+    sites: pd.DataFrame
     facilities: pd.DataFrame
     flows: pd.DataFrame
     leakage: pd.DataFrame
+    leakage_by_commodity: pd.DataFrame
     exports: pd.DataFrame
     imports: pd.DataFrame
     metals: pd.DataFrame

@@ -1,0 +1,145 @@
+"""The comparison as one self-contained HTML page: the table with its differences, the
+charts inline and links to each run's map."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from hubnet.compare_charts import money
+
+BN = 1e9
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em;color:#222}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em}
+table{border-collapse:collapse;font-size:0.8em}
+th,td{border:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}
+th{background:#f3f3f3;position:sticky;top:0}td.t{text-align:left}
+tr.fail td{background:#fdecea}.up{color:#b22}.down{color:#282}
+img{max-width:100%;border:1px solid #eee;margin:0.5em 0}
+.note{color:#666;font-size:0.85em}details{margin:1em 0}
+"""
+
+
+def _fmt(v: object, col: str, div: float = BN) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        if col.endswith("_jpy_per_yr"):
+            return f"{v / div:,.3f}" if div > 1 else f"{v:,.0f}"
+        if col.endswith("_share") or col == "gap":
+            return f"{v:.2%}"
+        return f"{v:,.1f}" if abs(v) < 100 and v != int(v) else f"{v:,.0f}"
+    return html.escape(str(v))
+
+
+def _delta(v: object, col: str, lower_is_better: bool | None, div: float) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    text = _fmt(v, col, div)
+    if lower_is_better is None:
+        return ("+" if isinstance(v, int | float) and v > 0 else "") + text
+    if isinstance(v, int | float) and v != 0:
+        text = ("+" if v > 0 else "") + text
+        good = (v < 0) == lower_is_better
+        return f'<span class="{"down" if good else "up"}">{text}</span>'
+    return text
+
+
+HEADLINE = [
+    ("total_cost_jpy_per_yr", "total cost", True),
+    ("hubs_opened", "hubs opened", None),
+    ("smelter_expansions", "smelter expansions", None),
+    ("collected_t_per_yr", "domestic collection (t/yr)", False),
+    ("imported_t_per_yr", "imports (t/yr)", None),
+    ("leakage_share", "leakage (share)", True),
+    ("co2_t_per_yr", "transport CO2 (t/yr)", True),
+]
+
+
+def render_html(table: pd.DataFrame, out_dir: Path, images: dict[str, bytes]) -> str:
+    """The single-file report: table with differences, charts inline, links to the maps."""
+    base = table["baseline"].iloc[0] if "baseline" in table and len(table) else ""
+    div, unit = money(table)
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        "<title>hubnet comparison</title>",
+        f"<style>{CSS}</style></head><body>",
+        "<h1>hubnet: scenario comparison</h1>",
+        f"<p>{len(table)} runs; differences (Δ) against <b>{html.escape(str(base))}</b>. "
+        f"Money in {unit.replace(' / ', ' a ')}; a negative cost means the network earns "
+        "more than it spends.</p>",
+        "<h2>Summary</h2><table><tr><th>run</th><th>status</th>",
+    ]
+    for col, head, _ in HEADLINE:
+        head += f" ({unit})" if col.endswith("_jpy_per_yr") else ""
+        parts.append(f"<th>{head}</th><th>Δ</th>")
+    parts.append(
+        "<th>hubs added</th><th>hubs dropped</th><th>hubs resized</th><th>map</th>"
+        "<th>note</th></tr>"
+    )
+    for r in table.to_dict("records"):
+        ok = bool(r.get("has_results"))
+        status = str(r.get("status"))
+        gap = r.get("gap")
+        if ok and isinstance(gap, float) and not math.isnan(gap) and status == "feasible":
+            status += f" (gap {gap:.2%})"
+        parts.append(
+            f"<tr class='{'' if ok else 'fail'}'><td class='t'>{html.escape(str(r['run']))}</td>"
+        )
+        parts.append(f"<td class='t'>{html.escape(status)}</td>")
+        for col, _, lower in HEADLINE:
+            dv = r.get(f"delta_{col}")
+            parts.append(f"<td>{_fmt(r.get(col), col, div)}</td>")
+            parts.append(f"<td>{_delta(dv, col, lower, div)}</td>")
+        parts.append(f"<td class='t'>{html.escape(str(r.get('hubs_added') or ''))}</td>")
+        parts.append(f"<td class='t'>{html.escape(str(r.get('hubs_removed') or ''))}</td>")
+        parts.append(f"<td class='t'>{html.escape(str(r.get('hubs_resized') or ''))}</td>")
+        parts.append(f"<td class='t'>{_map_link(r, out_dir)}</td>")
+        note = "" if ok else (r.get("message") or "no results folder")
+        parts.append(f"<td class='t'>{html.escape(str(note))[:300]}</td></tr>")
+    parts.append("</table>")
+    for title, png in images.items():
+        b64 = base64.b64encode(png).decode("ascii")
+        parts.append(
+            f"<h2>{html.escape(title)}</h2><img alt='{html.escape(title)}' "
+            f"src='data:image/png;base64,{b64}'>"
+        )
+    parts.append(
+        "<h2>Every figure</h2><details><summary>all columns (as in compare.csv)"
+        "</summary><table><tr>"
+    )
+    cols = [c for c in table.columns if c not in ("result_dir", "has_results")]
+    parts.extend(f"<th>{html.escape(c)}</th>" for c in cols)
+    parts.append("</tr>")
+    for r in table.to_dict("records"):
+        cells = "".join(
+            f"<td class='t'>{_fmt(r.get(c), c, div)}</td>"
+            if isinstance(r.get(c), str)
+            else f"<td>{_fmt(r.get(c), c, div)}</td>"
+            for c in cols
+        )
+        parts.append(f"<tr>{cells}</tr>")
+    parts.append("</table></details>")
+    parts.append(
+        "<p class='note'>Written by hubnet compare from each run's summary.json and "
+        "tables. Leakage counts uncollected generation plus exports (as raw tonnes), "
+        "as the model's cap does.</p></body></html>"
+    )
+    return "\n".join(parts)
+
+
+def _map_link(r: dict, out_dir: Path) -> str:
+    folder = r.get("result_dir")
+    if not isinstance(folder, str) or not (Path(folder) / "map.html").exists():
+        return ""
+    rel = os.path.relpath(Path(folder) / "map.html", out_dir).replace(os.sep, "/")
+    return f"<a href='{html.escape(rel)}'>map</a>"

@@ -1,0 +1,405 @@
+"""The results folder, declared once: every table, its columns (type, unit, meaning, row
+order) and the keys of summary.json.
+
+Extraction builds its tables through `conform`, the writers keep the declared order, the
+readers (`hubnet.export.tables.read_table`) read with the declared types, and
+models/results_format.md is `format_markdown()` (`python -m hubnet.results PATH` rewrites
+it; a test keeps the two equal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from hubnet.report import COST_TERMS, Status
+
+ColumnType = Literal["str", "float", "bool"]
+RunKind = Literal["all", "solved", "infeasible"]
+
+SITE_KINDS = ("source", "hub", "smelter", "port", "origin", "market", "junction")
+STAGES = ("collection", "import", "delivery", "export")
+ROLES = ("hub", "smelter")
+FACILITY_STATUS = ("candidate", "open", "closed")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: ColumnType
+    #: unit of the values; the name ends with it (`_t_per_yr`: t/yr), "" for text and flags
+    unit: str
+    description: str
+    #: allowed values of a str column
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    #: columns the rows are sorted by; () keeps the order the description gives
+    sort: tuple[str, ...]
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One key of summary.json; `keys` declares the members of an object."""
+
+    name: str
+    type: str
+    description: str
+    runs: RunKind = "all"
+    keys: tuple[Key, ...] = ()
+
+
+def _text(name: str, description: str, choices: tuple[str, ...] = ()) -> Column:
+    return Column(name, "str", "", description, choices)
+
+
+def _t(name: str, description: str) -> Column:
+    return Column(name, "float", "t/yr", description)
+
+
+def _jpy(name: str, description: str) -> Column:
+    return Column(name, "float", "JPY/yr", description)
+
+
+def _share(name: str, description: str) -> Column:
+    return Column(name, "float", "share", description)
+
+
+_LAT = Column("lat", "float", "deg", "latitude (WGS84)")
+_LON = Column("lon", "float", "deg", "longitude (WGS84)")
+_PRICE = Column("price_jpy_per_t", "float", "JPY/t", "price per tonne, from the instance")
+
+SITES = Table(
+    "sites",
+    "Every site of the instance as the run saw it (scenario applied), in the instance's "
+    "order: what the maps draw.",
+    (
+        _text("id", "site id"),
+        _text("name", "English name"),
+        _text("name_ja", "Japanese name (may be empty)"),
+        _text("kind", "what the site is", SITE_KINDS),
+        _LAT,
+        _LON,
+        _text("country", "ISO 3166-1 alpha-2 code (may be empty)"),
+        _text("region", "region; for origins the import-permit region (may be empty)"),
+    ),
+    sort=(),
+)
+
+FACILITIES = Table(
+    "facilities",
+    "One row per hub and smelter of the instance, opened or not.",
+    (
+        _text("facility", "facility site id"),
+        _text("name", "English name of the site"),
+        _text("name_ja", "Japanese name of the site (may be empty)"),
+        _text("role", "hub or smelter", ROLES),
+        _LAT,
+        _LON,
+        _text("status", "status in the instance (candidate, open, closed)", FACILITY_STATUS),
+        Column("open", "bool", "", "True if a level is chosen or existing capacity is there"),
+        _text("level", "capacity level chosen (opened or added); empty when none"),
+        _t("existing_capacity_t_per_yr", "capacity already built"),
+        _t("capacity_t_per_yr", "existing capacity plus the chosen level's"),
+        _t("throughput_t_per_yr", "tonnes taken in (every flow ending here)"),
+        _share("utilisation_share", "throughput / capacity (0 without capacity)"),
+        _jpy("fixed_cost_jpy_per_yr", "annualised fixed cost of the chosen level"),
+        _jpy("processing_cost_jpy_per_yr", "throughput x processing cost per tonne"),
+    ),
+    sort=("role", "facility"),
+)
+
+FLOWS = Table(
+    "flows",
+    "Tonnes on each lane, per commodity: only rows with tonnes > 0.",
+    (
+        _text("lane", "lane id (`origin>destination`)"),
+        _text(
+            "stage",
+            "collection (source to hub), import (origin to hub), delivery (hub to smelter) "
+            "or export (hub to market)",
+            STAGES,
+        ),
+        _text("origin", "site id the lane starts at"),
+        _text("destination", "site id the lane ends at"),
+        _text("commodity", "commodity id"),
+        _t("tonnes_per_yr", "tonnes carried (hub output for delivery and export)"),
+        Column("cost_jpy_per_t", "float", "JPY/t", "freight cost per tonne on the lane"),
+        _jpy("cost_jpy_per_yr", "tonnes x freight cost per tonne"),
+        Column("distance_km", "float", "km", "lane distance"),
+        Column("co2_t_per_yr", "float", "t/yr", "transport CO2 of these tonnes"),
+        _text("modes", "the distinct modes used, ';'-joined"),
+        _text("path", "';'-joined site ids, first the origin, last the destination"),
+        _text(
+            "path_modes",
+            "';'-joined mode of each leg (one fewer than path sites; `explicit` for a lane "
+            "from lanes.csv)",
+        ),
+    ),
+    sort=("stage", "origin", "destination", "commodity"),
+)
+
+LEAKAGE = Table(
+    "leakage",
+    "Domestic generation and what stays uncollected, per source and commodity.",
+    (
+        _text("source", "source site id"),
+        _text("name", "English name of the source"),
+        _text("commodity", "commodity id"),
+        _t("generation_t_per_yr", "tonnes generated"),
+        _t("collected_t_per_yr", "tonnes shipped to hubs"),
+        _t("uncollected_t_per_yr", "generation - collected (informal leakage)"),
+        _share("uncollected_share", "uncollected / generation"),
+    ),
+    sort=("source", "commodity"),
+)
+
+LEAKAGE_BY_COMMODITY = Table(
+    "leakage_by_commodity",
+    "Export leakage per commodity as the cap (8a) counts it (and (8b), weighted by "
+    "content): uncollected generation plus exported hub output in raw tonnes. One row per "
+    "commodity of the instance.",
+    (
+        _text("commodity", "commodity id"),
+        _text("name", "English name"),
+        _t("generation_t_per_yr", "domestic generation"),
+        _t("uncollected_t_per_yr", "generation left uncollected"),
+        _t("exported_t_per_yr", "hub output sold abroad"),
+        _t("exported_raw_t_per_yr", "exported / hub yield: the raw tonnes the exports stand for"),
+        _t("leakage_t_per_yr", "uncollected + exported raw tonnes"),
+        _share("leakage_share", "leakage / generation (empty without generation)"),
+        _share("max_leakage_share", "the instance's cap (8a) (empty: no cap)"),
+    ),
+    sort=("commodity",),
+)
+
+EXPORTS = Table(
+    "exports",
+    "Hub output sold to foreign markets, per market and commodity (rows with tonnes only).",
+    (
+        _text("market", "market site id"),
+        _text("name", "English name of the market"),
+        _text("commodity", "commodity id"),
+        _t("exported_t_per_yr", "hub output sold"),
+        _PRICE,
+        _jpy("revenue_jpy_per_yr", "exported x price"),
+    ),
+    sort=("market", "commodity"),
+)
+
+IMPORTS = Table(
+    "imports",
+    "Every import offer of the instance and how much of it is bought.",
+    (
+        _text("origin", "origin site id"),
+        _text("name", "English name of the origin"),
+        _text("region", "import-permit region of the origin"),
+        _text("commodity", "commodity id"),
+        _t("available_t_per_yr", "tonnes on offer"),
+        _t("imported_t_per_yr", "tonnes bought"),
+        _PRICE,
+        _jpy("purchase_cost_jpy_per_yr", "imported x price"),
+    ),
+    sort=("origin", "commodity"),
+)
+
+METALS = Table(
+    "metals",
+    "Elements recovered by the smelters, one row per element.",
+    (
+        _text("element", "element id"),
+        _text("name", "English name"),
+        _t("recovered_t_per_yr", "tonnes recovered"),
+        _jpy("value_jpy_per_yr", "recovered x price"),
+        _t("domestic_content_t_per_yr", "tonnes of the element in domestic generation"),
+        _share(
+            "recovered_share_of_domestic",
+            "recovered / domestic content (above 1 with imports; empty without content)",
+        ),
+    ),
+    sort=("element",),
+)
+
+KPIS = Table(
+    "kpis",
+    "The objective's terms, in this order: " + ", ".join(COST_TERMS) + ", then total_cost "
+    "(costs minus export revenue and metal value).",
+    (
+        _text("term", "cost term", (*COST_TERMS, "total_cost")),
+        _jpy("value_jpy_per_yr", "value of the term (revenues positive)"),
+    ),
+    sort=(),
+)
+
+#: every table of a solved run's folder, in the order written (CSV files, results.xlsx sheets)
+TABLES: tuple[Table, ...] = (
+    SITES,
+    FACILITIES,
+    FLOWS,
+    LEAKAGE,
+    LEAKAGE_BY_COMMODITY,
+    EXPORTS,
+    IMPORTS,
+    METALS,
+    KPIS,
+)
+TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+_BRIEF = (
+    Key("hubs_opened", "int", "hubs with a level chosen"),
+    Key("hubs_opened_list", "list", "`facility (level)` of each hub opened"),
+    Key("hubs_in_use", "int", "hubs taking anything in"),
+    Key("smelter_expansions", "list", "`facility (+level)` of each smelter expanded"),
+    Key("generation_t_per_yr", "float", "domestic generation, t/yr"),
+    Key("collected_t_per_yr", "float", "domestic collection, t/yr"),
+    Key("uncollected_t_per_yr", "float", "generation left uncollected, t/yr"),
+    Key("uncollected_by_commodity_t", "object", "commodity -> uncollected t/yr"),
+    Key("exported_t_per_yr", "float", "hub output exported, t/yr"),
+    Key("imported_t_per_yr", "float", "imports bought, t/yr"),
+    Key("imported_by_region_t", "object", "permit region -> imports t/yr"),
+    Key("smelter_intake_t_per_yr", "float", "tonnes delivered to smelters"),
+    Key("metals_recovered_t", "object", "element -> recovered t/yr"),
+    Key("co2_t_per_yr", "float", "transport CO2, t/yr"),
+)
+
+SUMMARY: tuple[Key, ...] = (
+    Key("instance", "str", "instance name"),
+    Key("scenario", "str", "run name (`baseline` without a scenario)"),
+    Key("instance_dir", "str", "absolute path of the instance folder"),
+    Key(
+        "scenario_file",
+        "str or null",
+        "absolute path of the scenario file (a sweep's run: `file.toml#run-name`)",
+    ),
+    Key("status", "str", " / ".join(s.value for s in Status)),
+    Key("termination", "str", "the solver's own termination word"),
+    Key("objective_jpy_per_yr", "float", "total cost of the plan written", "solved"),
+    Key("best_bound_jpy_per_yr", "float", "best lower bound proven", "solved"),
+    Key("gap", "float", "relative gap between the two", "solved"),
+    Key("currency", "str", "currency of every money column", "solved"),
+    Key(
+        "model_size",
+        "object",
+        "size of the model handed to the solver",
+        "solved",
+        (
+            Key("variables", "int", "columns"),
+            Key("binaries", "int", "binary columns"),
+            Key("constraints", "int", "rows"),
+            Key("nonzeros", "int", "matrix entries"),
+        ),
+    ),
+    Key("times_s", "object", "stage -> wall seconds (read, network, build, ...)", "solved"),
+    Key("kpis", "object", "term -> JPY/yr, as kpis.csv", "solved"),
+    Key("brief", "object", "the planner's brief", "solved", _BRIEF),
+    Key(
+        "check",
+        "object",
+        "the independent checker's verdict",
+        "solved",
+        (
+            Key("passed", "bool", "no violation found"),
+            Key("violations", "list", "one line per violation"),
+        ),
+    ),
+    Key("diagnosis", "list", "lines of diagnosis.txt: which limits conflict", "infeasible"),
+)
+
+
+def summary_keys(runs: RunKind) -> list[str]:
+    """Top-level keys of summary.json for a solved or an infeasible run."""
+    return [k.name for k in SUMMARY if k.runs in ("all", runs)]
+
+
+def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """`df` as table `name` is declared: its columns in order, typed, rows sorted.
+
+    A column missing or extra is a bug in the code that built `df`: ValueError.
+    """
+    table = TABLE_BY_NAME[name]
+    if set(df.columns) != set(table.names):
+        raise ValueError(
+            f"table {name}: columns {sorted(df.columns)} differ from the declared "
+            f"{table.names} (results/schema.py)"
+        )
+    out = df[table.names].copy()
+    for c in table.columns:
+        if c.type == "str":
+            out[c.name] = out[c.name].fillna("").astype(str)
+        elif c.type == "float":
+            out[c.name] = out[c.name].astype(float)
+        else:
+            out[c.name] = out[c.name].astype(bool)
+    if table.sort:
+        out = out.sort_values(list(table.sort), kind="stable")
+    return out.reset_index(drop=True)
+
+
+def empty(name: str) -> pd.DataFrame:
+    """Table `name` with its declared columns and no rows."""
+    return conform(name, pd.DataFrame(columns=TABLE_BY_NAME[name].names))
+
+
+# ----------------------------------------------------------------------------- the document
+
+HEADER = """# Results folder format
+
+<!-- generated from src/hubnet/results/schema.py by `python -m hubnet.results
+models/results_format.md`; a test keeps the two equal: edit the schema, not this file -->
+
+A solved run writes `results/<instance>/<scenario>/` whole or not at all: `summary.json`,
+one CSV per table below (UTF-8, comma, header row, rows sorted as stated, numbers with up
+to 10 significant digits, empty cell = no value, flags `True`/`False`) and the same tables
+as the sheets of `results.xlsx` (after a `summary` sheet of summary.json's keys). An
+infeasible run writes `summary.json` and `diagnosis.txt` only. The map files (`routes.gpkg`,
+`geojson/`, `map.html`, `map.png`) are drawn from `sites`, `facilities`, `flows` and
+`leakage` alone, and `hubnet compare` reads nothing but these folders.
+"""
+
+
+def _keys_markdown(keys: tuple[Key, ...], prefix: str = "") -> list[str]:
+    out = []
+    for k in keys:
+        runs = "" if k.runs == "all" or prefix else f" ({k.runs} runs only)"
+        out.append(f"| `{prefix}{k.name}` | {k.type} | {k.description}{runs} |")
+        out.extend(_keys_markdown(k.keys, f"{prefix}{k.name}."))
+    return out
+
+
+def format_markdown() -> str:
+    """models/results_format.md, generated from the declarations above."""
+    out = [HEADER, "## `summary.json`\n", "| key | type | meaning |", "|---|---|---|"]
+    out.extend(_keys_markdown(SUMMARY))
+    out.append("")
+    for t in TABLES:
+        order = ", ".join(f"`{c}`" for c in t.sort)
+        sort = f" Rows sorted by {order}." if t.sort else ""
+        out.append(f"## `{t.file}`\n\n{t.description}{sort}\n")
+        out.append("| column | type | unit | meaning |")
+        out.append("|---|---|---|---|")
+        for c in t.columns:
+            typ = c.type + (f": {' / '.join(c.choices)}" if c.choices else "")
+            out.append(f"| `{c.name}` | {typ} | {c.unit or '-'} | {c.description} |")
+        out.append("")
+    return "\n".join(out)

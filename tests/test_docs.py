@@ -10,6 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 FORMULATION = ROOT / "models" / "formulation.md"
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+SOLVER = ROOT / "docs" / "solver.md"
+SRC = ROOT / "src" / "hubnet"
 
 #: the README's own text, without the instance format the schema generates, stays a guide
 GUIDE_LINES = 280
@@ -67,3 +70,27 @@ def test_formulation_holds_no_measurements():
     text = FORMULATION.read_text(encoding="utf-8")
     timings = re.findall(r"\d+(?:\.\d+)? ?(?:s|ms|min)\b|\d ?%", text)
     assert not timings, f"measurements belong in bench/RESULTS.md: {timings}"
+
+
+def test_architecture_names_every_module():
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    missing = [
+        f"{f.parent.name}/{f.name}" if f.parent != SRC else f.name
+        for f in sorted(SRC.rglob("*.py"))
+        if f.stem not in ("__init__", "__main__")
+        and f"`{f.name}`" not in text
+        and f"`{f.stem}`" not in text
+    ]
+    assert not missing, f"docs/architecture.md does not name {missing}"
+
+
+def test_solver_doc_names_every_solve_module_and_strategy_constant():
+    from dataclasses import fields
+
+    from hubnet.solve.strategy import Strategy
+
+    text = SOLVER.read_text(encoding="utf-8")
+    modules = [f.name for f in sorted((SRC / "solve").glob("*.py")) if f.stem != "__init__"]
+    missing = [m for m in modules if f"`{m}`" not in text]
+    missing += [f.name for f in fields(Strategy) if f"`{f.name}`" not in text]
+    assert not missing, f"docs/solver.md does not name {missing}"

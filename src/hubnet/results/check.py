@@ -1,20 +1,21 @@
 """Independent solution checker: the instance and the result tables, nothing of the model.
 
-It re-derives every lane's cost from the instance's links and modes along the written path,
-re-verifies every balance, capacity, availability, permit and leakage limit, and recomputes
-the objective. It shares no code with `model/` and never imports Pyomo.
+It re-derives every lane's cost from the instance's links and modes along the written path
+(`check_context`), re-verifies every balance, capacity, availability, permit and leakage
+limit, one function per rule family, and recomputes the objective. It shares no code with
+`model/` and never imports Pyomo.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
 from hubnet.instance import Instance
-from hubnet.network.graph import great_circle_km
+from hubnet.results.check_context import STAGE_KINDS, Context, build_context, stage_fits
 
 ABS_TOL = 1e-4  # tonnes
 REL_TOL = 1e-6
@@ -38,152 +39,63 @@ def _differs(a: float, b: float, rel: float = REL_TOL) -> bool:
     return abs(a - b) > ABS_TOL + rel * max(abs(a), abs(b))
 
 
-class LaneCoster:
-    """Cost, km and CO2 per tonne of a written path, re-derived from links.csv and modes.csv."""
-
-    def __init__(self, instance: Instance) -> None:
-        self.instance = instance
-        modes = instance.modes.set_index("mode")
-        self.rate = {
-            name: {c: float(modes.at[name, c]) for c in modes.columns} for name in modes.index
-        }
-        self.xy = {
-            i: (float(la), float(lo))
-            for i, la, lo in instance.sites[["id", "lat", "lon"]].itertuples(index=False)
-        }
-        self.km: dict[tuple[str, str, str], float] = {}
-        for a, b, mode, km in instance.links[["from", "to", "mode", "distance_km"]].itertuples(
-            index=False
-        ):
-            if math.isnan(km):
-                km = self._great_circle(a, b) * self.rate[mode]["circuity"]
-            for key in ((a, b, mode), (b, a, mode)):
-                self.km[key] = min(self.km.get(key, math.inf), float(km))
-        self.explicit = {
-            (o, d): (c, km, co2)
-            for o, d, c, km, co2 in instance.lanes[
-                ["origin", "destination", "cost_jpy_per_t", "distance_km", "co2_kg_per_t"]
-            ].itertuples(index=False)
-        }
-
-    def _great_circle(self, a: str, b: str) -> float:
-        (la, oa), (lb, ob) = self.xy[a], self.xy[b]
-        return float(great_circle_km(la, oa, lb, ob))
-
-    def __call__(self, path: str, path_modes: str) -> tuple[float, float, float]:
-        sites = path.split(";")
-        if path_modes == "explicit":
-            o, d = sites[0], sites[-1]
-            if (o, d) not in self.explicit:
-                raise KeyError(f"no explicit lane {o} -> {d} in lanes.csv")
-            cost, km, co2 = self.explicit[o, d]
-            km = self._great_circle(o, d) if math.isnan(km) else km
-            return float(cost), float(km), float(co2)
-        legs = path_modes.split(";")
-        if len(legs) != len(sites) - 1:
-            raise KeyError(f"path {path!r} has {len(sites)} sites but {len(legs)} legs")
-        rate = self.rate
-        cost = km_total = co2 = 0.0
-        for i, mode in enumerate(legs):
-            a, b = sites[i], sites[i + 1]
-            if (a, b, mode) not in self.km:
-                raise KeyError(f"no {mode} link between {a} and {b} in links.csv")
-            km = self.km[a, b, mode]
-            cost += km * rate[mode]["cost_jpy_per_t_km"]
-            co2 += km * rate[mode]["co2_kg_per_t_km"]
-            km_total += km
-            # handling: loading at the start, at each change of mode (both modes), unloading
-            if i == 0 or legs[i - 1] != mode:
-                cost += rate[mode]["handling_jpy_per_t"]
-                if i > 0:
-                    cost += rate[legs[i - 1]]["handling_jpy_per_t"]
-        cost += rate[legs[-1]]["handling_jpy_per_t"] if legs else 0.0
-        return cost, km_total, co2
+def _negative_flows(c: Context) -> list[Violation]:
+    if (c.t["tonnes_per_yr"] < -ABS_TOL).any():
+        return [Violation("flow", "-", "negative tonnes in flows.csv")]
+    return []
 
 
-def check(
-    instance: Instance, tables: dict[str, pd.DataFrame], objective: float | None
-) -> list[Violation]:
-    """Every violation of the formulation's rules found in the result tables."""
+def _lanes(c: Context) -> list[Violation]:
+    """Every flow on a lane with legitimate ends, at the cost its path has, between facilities
+    that take its commodity, and no collection lane longer than max_collection_km."""
     v: list[Violation] = []
-    flows = tables["flows"]
-    fac_out = tables["facilities"].set_index("facility")
-    sites = instance.sites.set_index("id")
-    kind = sites["kind"].to_dict()
-    fac = instance.facilities.set_index("site")
-    com = instance.commodities.set_index("id")
-    yield_share = com["hub_yield_share"].to_dict()
-    acc = instance.accepts()
-    accepts = set(zip(acc["facility"], acc["commodity"], strict=True))
-    col = instance.collection
-
-    if (flows["tonnes_per_yr"] < -ABS_TOL).any():
-        v.append(Violation("flow", "-", "negative tonnes in flows.csv"))
-
-    # lanes: legitimate ends, costs re-derived from the instance
-    stage_kinds = {
-        "collection": ("source", "hub"),
-        "import": ("origin", "hub"),
-        "delivery": ("hub", "smelter"),
-        "export": ("hub", "market"),
-    }
-    lane_km: dict[str, float] = {}
-    lane_cost_t: dict[str, float] = {}
-    lane_co2: dict[str, float] = {}
-    lane_cost = LaneCoster(instance)
-    for r in flows.itertuples(index=False):
+    max_km = c.instance.collection.max_collection_km
+    reported: set[str] = set()
+    for r in c.tables["flows"].itertuples(index=False):
         ids = f"{r.lane}, {r.commodity}"
-        want = stage_kinds.get(r.stage)
-        if want is None or (kind.get(r.origin), kind.get(r.destination)) != want:
+        if not stage_fits(r, c.kind):
+            want = STAGE_KINDS.get(r.stage)
             v.append(Violation("lanes", ids, f"stage {r.stage} does not join {want}"))
             continue
         path = r.path.split(";")
         if path[0] != r.origin or path[-1] != r.destination:
             v.append(Violation("lanes", ids, "path does not run from origin to destination"))
-        if r.lane not in lane_cost_t:
-            try:
-                lane_cost_t[r.lane], lane_km[r.lane], lane_co2[r.lane] = lane_cost(
-                    r.path, r.path_modes
-                )
-            except KeyError as exc:
-                v.append(Violation("lanes", ids, str(exc)))
-                lane_cost_t[r.lane], lane_km[r.lane], lane_co2[r.lane] = (
-                    r.cost_jpy_per_t,
-                    r.distance_km,
-                    0.0,
-                )
-        if _differs(lane_cost_t[r.lane], r.cost_jpy_per_t, 1e-6):
+        if r.lane in c.lanes.error and r.lane not in reported:
+            reported.add(r.lane)
+            v.append(Violation("lanes", ids, c.lanes.error[r.lane]))
+        cost = c.lanes.cost_t[r.lane]
+        if _differs(cost, r.cost_jpy_per_t, 1e-6):
             v.append(
                 Violation(
                     "lanes",
                     ids,
-                    f"cost {r.cost_jpy_per_t:.6g}/t written, path costs "
-                    f"{lane_cost_t[r.lane]:.6g}/t",
+                    f"cost {r.cost_jpy_per_t:.6g}/t written, path costs {cost:.6g}/t",
                 )
             )
-        if r.destination in fac.index and (r.destination, r.commodity) not in accepts:
+        if r.destination in c.fac.index and (r.destination, r.commodity) not in c.accepts:
             v.append(Violation("accepts", ids, f"{r.destination} does not take {r.commodity}"))
-        if r.stage in ("delivery", "export") and (r.origin, r.commodity) not in accepts:
+        if r.stage in ("delivery", "export") and (r.origin, r.commodity) not in c.accepts:
             v.append(Violation("accepts", ids, f"{r.origin} does not take {r.commodity}"))
-        if r.stage == "collection" and col.max_collection_km is not None:
-            if lane_km[r.lane] > col.max_collection_km + 1e-6:
+        if r.stage == "collection" and max_km is not None:
+            if c.lanes.km[r.lane] > max_km + 1e-6:
                 v.append(Violation("collection_reach", ids, "lane longer than max_collection_km"))
+    return v
 
-    t = flows.assign(km=flows["lane"].map(lane_km))
 
-    # (1) reach and (2) uncollected
-    gen = instance.supply.set_index(["site", "commodity"])["generation_t_per_yr"]
-    coll = t[t["stage"] == "collection"]
-    collected = coll.groupby(["origin", "commodity"])["tonnes_per_yr"].sum()
+def _reach_and_uncollected(c: Context) -> list[Violation]:
+    """(1) a source's collection within its reach; (2) leakage.csv = generation - collected."""
+    v: list[Violation] = []
+    coll, reach = c.coll, c.instance.collection.reach
     used = (
-        (coll["tonnes_per_yr"] / coll["km"].map(col.reach))
+        (coll["tonnes_per_yr"] / coll["km"].map(reach))
         .groupby([coll["origin"], coll["commodity"]])
         .sum()
         .to_dict()
     )
-    got = collected.to_dict()
-    leak = tables["leakage"].set_index(["source", "commodity"])["uncollected_t_per_yr"].to_dict()
-    for key, g in gen.to_dict().items():
+    got = c.collected.to_dict()
+    leakage = c.tables["leakage"].set_index(["source", "commodity"])
+    leak = leakage["uncollected_t_per_yr"].to_dict()
+    for key, g in c.gen.to_dict().items():
         if _exceeds(float(used.get(key, 0.0)), g):
             v.append(
                 Violation(
@@ -200,44 +112,55 @@ def check(
                     f"{expect:.6g} t",
                 )
             )
-    if col.whole_source and len(coll):
-        # one share per source and hub: tonnes / (reach x generation) equal for every grade
-        share = (
-            coll["tonnes_per_yr"]
-            * coll["km"].map(lambda d: 1.0 / col.reach(d))
-            / [
-                float(gen.get((s, k), math.nan))
-                for s, k in zip(coll["origin"], coll["commodity"], strict=True)
-            ]
-        )
-        spread = share.groupby([coll["origin"], coll["destination"]]).agg(["min", "max"])
-        for (s, h), r in spread.iterrows():
-            if r["max"] - r["min"] > 1e-6:
-                v.append(
-                    Violation(
-                        "collection_reach",
-                        f"{s}, {h}",
-                        f"whole-source collection, but shares differ by grade "
-                        f"({r['min']:.6g}..{r['max']:.6g})",
-                    )
-                )
-    for key in collected.index.difference(gen.index):
-        v.append(Violation("collection_reach", ", ".join(key), "collects from no generation"))
+    return v
 
-    # (3) and (5) capacity, levels, minimum throughput, opening
-    inflow = t.groupby("destination")["tonnes_per_yr"].sum()
-    levels = instance.capacity_levels.set_index(["facility", "level"])
-    fixed_cost = 0.0
-    for f, r in fac.iterrows():
-        lv = str(fac_out.at[f, "level"]) if f in fac_out.index else ""  # '' when none
+
+def _whole_source(c: Context) -> list[Violation]:
+    """Whole-source collection: one share per source and hub, tonnes / (reach x generation)
+    equal for every grade."""
+    col, coll = c.instance.collection, c.coll
+    if not (col.whole_source and len(coll)):
+        return []
+    share = (
+        coll["tonnes_per_yr"]
+        * coll["km"].map(lambda d: 1.0 / col.reach(d))
+        / [
+            float(c.gen.get((s, k), math.nan))
+            for s, k in zip(coll["origin"], coll["commodity"], strict=True)
+        ]
+    )
+    spread = share.groupby([coll["origin"], coll["destination"]]).agg(["min", "max"])
+    return [
+        Violation(
+            "collection_reach",
+            f"{s}, {h}",
+            f"whole-source collection, but shares differ by grade ({r['min']:.6g}..{r['max']:.6g})",
+        )
+        for (s, h), r in spread.iterrows()
+        if r["max"] - r["min"] > 1e-6
+    ]
+
+
+def _collected_without_generation(c: Context) -> list[Violation]:
+    return [
+        Violation("collection_reach", ", ".join(key), "collects from no generation")
+        for key in c.collected.index.difference(c.gen.index)
+    ]
+
+
+def _capacities(c: Context) -> list[Violation]:
+    """(3) and (5) capacity and levels, (3b) minimum throughput, and facilities that must open."""
+    v: list[Violation] = []
+    levels = c.levels
+    for f, r in c.fac.iterrows():
+        lv = c.chosen[f]
         if lv and (f, lv) not in levels.index:
             v.append(Violation("one_level", f, f"unknown level {lv!r}"))
             lv = ""
         added = float(levels.at[(f, lv), "capacity_t_per_yr"]) if lv else 0.0
         min_t = float(levels.at[(f, lv), "min_throughput_t_per_yr"]) if lv else 0.0
-        fixed_cost += float(levels.at[(f, lv), "fixed_cost_jpy_per_yr"]) if lv else 0.0
         existing = 0.0 if r["status"] == "closed" else float(r["existing_capacity_t_per_yr"])
-        through = float(inflow.get(f, 0.0))
+        through = float(c.inflow.get(f, 0.0))
         family = "hub_capacity" if r["role"] == "hub" else "smelter_capacity"
         if r["status"] == "closed" and (through > ABS_TOL or lv):
             v.append(Violation(family, f, "closed, but takes scrap or opens a level"))
@@ -253,8 +176,12 @@ def check(
             has_levels = (levels.index.get_level_values(0) == f).any()
             if has_levels:
                 v.append(Violation("one_level", f, "must open, but no level is chosen"))
+    return v
 
-    # (4) hub mass balance
+
+def _mass_balance(c: Context) -> list[Violation]:
+    """(4) a hub sends on its yield times what it takes in, commodity by commodity."""
+    t = c.t
     hub_in = (
         t[t["stage"].isin(["collection", "import"])]
         .groupby(["destination", "commodity"])["tonnes_per_yr"]
@@ -266,41 +193,42 @@ def check(
         .sum()
     )
     hub_in_t, hub_out_t = hub_in.to_dict(), hub_out.to_dict()
+    v: list[Violation] = []
     for key in hub_in.index.union(hub_out.index):
         inn, out = float(hub_in_t.get(key, 0.0)), float(hub_out_t.get(key, 0.0))
-        if _differs(out, yield_share[key[1]] * inn):
+        y = c.yield_share[key[1]]
+        if _differs(out, y * inn):
             v.append(
                 Violation(
                     "hub_mass_balance",
                     ", ".join(key),
-                    f"sends on {out:.6g} t; yield x intake = {yield_share[key[1]] * inn:.6g} t",
+                    f"sends on {out:.6g} t; yield x intake = {y * inn:.6g} t",
                 )
             )
+    return v
 
-    # (6) availability, (7) permits
-    imp = t[t["stage"] == "import"]
-    imported = imp.groupby(["origin", "commodity"])["tonnes_per_yr"].sum()
-    offer = instance.imports.set_index(["site", "commodity"])
-    for key, x in imported.items():
-        avail = float(offer["available_t_per_yr"].get(key, 0.0))
+
+def _imports(c: Context) -> list[Violation]:
+    """(6) import availability per origin and commodity, (7) permits per origin region."""
+    v: list[Violation] = []
+    for key, x in c.imported.items():
+        avail = float(c.offer["available_t_per_yr"].get(key, 0.0))
         if _exceeds(x, avail):
             v.append(Violation("import_availability", ", ".join(key), f"{x:.6g} t > {avail:.6g} t"))
-    region = sites["region"].to_dict()
-    by_region = imp.groupby(imp["origin"].map(region))["tonnes_per_yr"].sum()
-    for reg, cap in instance.policy.import_permits_t_per_yr.items():
+    region = c.instance.sites.set_index("id")["region"].to_dict()
+    by_region = c.imp.groupby(c.imp["origin"].map(region))["tonnes_per_yr"].sum()
+    for reg, cap in c.instance.policy.import_permits_t_per_yr.items():
         x = float(by_region.get(reg, 0.0))
         if _exceeds(x, cap):
             v.append(Violation("import_permits", reg, f"{x:.6g} t imported > permit {cap:.6g} t"))
+    return v
 
-    # (8) leakage caps and market limits
-    exp = t[t["stage"] == "export"]
-    exported_raw = (
-        (exp["tonnes_per_yr"] / exp["commodity"].map(yield_share)).groupby(exp["commodity"]).sum()
-    )
-    uncollected_k = (gen - collected.reindex(gen.index, fill_value=0.0)).groupby(level=1).sum()
-    gen_k = gen.groupby(level=1).sum()
-    leaked_k = uncollected_k.add(exported_raw, fill_value=0.0)
-    for k, share in com["max_leakage_share"].items():
+
+def _export_leakage(c: Context) -> list[Violation]:
+    """(8a) a commodity's uncollected and exported tonnes within its share of generation."""
+    v: list[Violation] = []
+    gen_k, leaked_k = c.gen_k, c.leaked_k
+    for k, share in c.com["max_leakage_share"].items():
         if math.isnan(share) or gen_k.get(k, 0.0) <= 0:
             continue
         if _exceeds(float(leaked_k.get(k, 0.0)), share * float(gen_k[k])):
@@ -311,130 +239,155 @@ def check(
                     f"{leaked_k.get(k, 0.0):.6g} t leak > {share:.4g} x {gen_k[k]:.6g} t",
                 )
             )
-    content = instance.contents.pivot_table(
-        index="commodity", columns="element", values="content_g_per_t", aggfunc="sum"
-    ).fillna(0.0)
-    for e, share in instance.elements.set_index("id")["max_leakage_share"].items():
-        if math.isnan(share) or e not in content.columns:
+    return v
+
+
+def _element_leakage(c: Context) -> list[Violation]:
+    """(8b) an element's content in leaked tonnes within its share of the content generated,
+    summed over every commodity that carries it."""
+    v: list[Violation] = []
+    for e, share in c.instance.elements.set_index("id")["max_leakage_share"].items():
+        if math.isnan(share) or e not in c.content.columns:
             continue
-        c = content[e]
-        left = sum(float(c.get(k, 0.0)) * float(x) for k, x in leaked_k.items())
-        total = sum(float(c.get(k, 0.0)) * float(x) for k, x in gen_k.items())
+        g = c.content[e]
+        left = sum(float(g.get(k, 0.0)) * float(x) for k, x in c.leaked_k.items())
+        total = sum(float(g.get(k, 0.0)) * float(x) for k, x in c.gen_k.items())
         if total > 0 and _exceeds(left / 1e6, share * total / 1e6):
             v.append(
                 Violation(
                     "element_leakage", e, f"{left / 1e6:.6g} t > {share:.4g} x {total / 1e6:.6g} t"
                 )
             )
-    sold = exp.groupby(["destination", "commodity"])["tonnes_per_yr"].sum()
-    market = instance.exports.set_index(["site", "commodity"])
-    for key, x in sold.items():
-        if _exceeds(x, float(market["max_t_per_yr"].get(key, 0.0))):
-            v.append(Violation("market_limit", ", ".join(key), f"{x:.6g} t exported > limit"))
+    return v
 
-    # (9) linking: a hub without existing capacity takes nothing unless a level is open
-    for f in inflow.index:
+
+def _market_limits(c: Context) -> list[Violation]:
+    return [
+        Violation("market_limit", ", ".join(key), f"{x:.6g} t exported > limit")
+        for key, x in c.sold.items()
+        if _exceeds(x, float(c.market["max_t_per_yr"].get(key, 0.0)))
+    ]
+
+
+def _linking(c: Context) -> list[Violation]:
+    """(9) a hub without existing capacity takes nothing unless a level is open."""
+    v: list[Violation] = []
+    fac, fac_out = c.fac, c.fac_out
+    for f in c.inflow.index:
         if f in fac.index and fac.at[f, "role"] == "hub":
             has = f in fac_out.index and fac_out.at[f, "level"] != ""
             if (
                 float(fac.at[f, "existing_capacity_t_per_yr"]) <= 0
                 and not has
-                and inflow[f] > ABS_TOL
+                and c.inflow[f] > ABS_TOL
             ):
                 v.append(Violation("open_flow_linking", f, "takes scrap without an open level"))
-
-    # (10) options
-    co2_t = float((t["tonnes_per_yr"] * t["lane"].map(lane_co2)).sum()) / 1000.0
-    pol = instance.policy
-    if pol.co2_cap_t_per_yr is not None and _exceeds(co2_t, pol.co2_cap_t_per_yr):
-        v.append(Violation("co2_cap", "-", f"{co2_t:.6g} t CO2 > cap"))
-    if pol.capital_budget_jpy_per_yr is not None and _exceeds(
-        fixed_cost, pol.capital_budget_jpy_per_yr
-    ):
-        v.append(Violation("capital_budget", "-", f"fixed cost {fixed_cost:.6g} > budget"))
-    if pol.single_sourcing:
-        hubs_per_source = coll.groupby("origin")["destination"].nunique()
-        for s, n in hubs_per_source.items():
-            if n > 1:
-                v.append(Violation("single_sourcing", s, f"ships to {n} hubs"))
-    ports = instance.sites.dropna(subset=["port_capacity_t_per_yr"])
-    path_sites = t["path"].str.split(";").map(set)
-    for p, cap in zip(ports["id"], ports["port_capacity_t_per_yr"], strict=True):
-        through_p = float(t.loc[path_sites.map(lambda s, p=p: p in s), "tonnes_per_yr"].sum())
-        if _exceeds(through_p, cap):
-            v.append(Violation("port_throughput", p, f"{through_p:.6g} t > {cap:.6g} t"))
-
-    # metal recovered (and targets)
-    rec = instance.recovery.set_index(["facility", "element"])["recovery_share"]
-    price = instance.elements.set_index("id")["price_jpy_per_kg"]
-    deliv = t[t["stage"] == "delivery"]
-    recovery = rec.to_dict()
-    grades = {k: [(e, float(g)) for e, g in row.items() if g > 0] for k, row in content.iterrows()}
-    recovered: dict[str, float] = defaultdict(float)
-    for dest, k, x in deliv[["destination", "commodity", "tonnes_per_yr"]].itertuples(index=False):
-        for e, g in grades.get(k, ()):
-            share = float(recovery.get((dest, e), 0.0))
-            if share > 0:
-                recovered[e] += x * g / 1e6 / yield_share[k] * share
-    for e, target in instance.elements.set_index("id")["min_recovered_t_per_yr"].items():
-        if not math.isnan(target) and _exceeds(target, recovered.get(e, 0.0)):
-            v.append(
-                Violation("recovery_targets", e, f"{recovered.get(e, 0.0):.6g} t < {target:.6g} t")
-            )
-
-    # objective
-    if objective is not None:
-        proc = fac["processing_cost_jpy_per_t"]
-        terms = {
-            "fixed_cost": fixed_cost,
-            "transport_cost": float((t["tonnes_per_yr"] * t["lane"].map(lane_cost_t)).sum()),
-            "processing_cost": float(
-                (t["tonnes_per_yr"] * t["destination"].map(proc).fillna(0.0)).sum()
-            ),
-            "import_cost": float(
-                sum(
-                    x * float(offer["price_jpy_per_t"].get(key, 0.0)) for key, x in imported.items()
-                )
-            ),
-            "co2_cost": pol.co2_price_jpy_per_t * co2_t,
-            "leakage_penalty": float(
-                sum(
-                    float(com.at[k, "leakage_penalty_jpy_per_t"]) * float(x)
-                    for k, x in uncollected_k.items()
-                )
-            ),
-            "export_revenue": float(
-                sum(x * float(market["price_jpy_per_t"].get(key, 0.0)) for key, x in sold.items())
-            ),
-            "metal_value": float(sum(x * 1000.0 * float(price[e]) for e, x in recovered.items())),
-        }
-        total = (
-            sum(
-                terms[k] for k in ("fixed_cost", "transport_cost", "processing_cost", "import_cost")
-            )
-            + terms["co2_cost"]
-            + terms["leakage_penalty"]
-            - terms["export_revenue"]
-            - terms["metal_value"]
-        )
-        scale = max(abs(terms[k]) for k in terms) if terms else 1.0
-        if abs(total - objective) > 1e-6 * max(scale, abs(objective), 1.0):
-            v.append(
-                Violation(
-                    "objective",
-                    "-",
-                    f"reported {objective:.10g}, recomputed from the tables {total:.10g}",
-                )
-            )
-    v.extend(_written_leakage(tables["leakage_by_commodity"], gen_k, leaked_k, com.index))
     return v
 
 
-def _written_leakage(
-    written: pd.DataFrame, gen_k: pd.Series, leaked_k: pd.Series, commodities: pd.Index
-) -> list[Violation]:
+def _co2_and_budget(c: Context) -> list[Violation]:
+    """(10c) the CO2 cap and (10e) the capital budget."""
+    v: list[Violation] = []
+    pol = c.instance.policy
+    if pol.co2_cap_t_per_yr is not None and _exceeds(c.co2_t, pol.co2_cap_t_per_yr):
+        v.append(Violation("co2_cap", "-", f"{c.co2_t:.6g} t CO2 > cap"))
+    budget = pol.capital_budget_jpy_per_yr
+    if budget is not None and _exceeds(c.fixed_cost, budget):
+        v.append(Violation("capital_budget", "-", f"fixed cost {c.fixed_cost:.6g} > budget"))
+    return v
+
+
+def _single_sourcing(c: Context) -> list[Violation]:
+    """(10a) a source ships to one hub at most."""
+    if not c.instance.policy.single_sourcing:
+        return []
+    hubs_per_source = c.coll.groupby("origin")["destination"].nunique()
+    return [
+        Violation("single_sourcing", s, f"ships to {n} hubs")
+        for s, n in hubs_per_source.items()
+        if n > 1
+    ]
+
+
+def _ports(c: Context) -> list[Violation]:
+    """(10d) the tonnes of every path through a port within its capacity."""
+    v: list[Violation] = []
+    ports = c.instance.sites.dropna(subset=["port_capacity_t_per_yr"])
+    path_sites = c.t["path"].str.split(";").map(set)
+    for p, cap in zip(ports["id"], ports["port_capacity_t_per_yr"], strict=True):
+        through_p = float(c.t.loc[path_sites.map(lambda s, p=p: p in s), "tonnes_per_yr"].sum())
+        if _exceeds(through_p, cap):
+            v.append(Violation("port_throughput", p, f"{through_p:.6g} t > {cap:.6g} t"))
+    return v
+
+
+def _recovery_targets(c: Context) -> list[Violation]:
+    """(10b) the metal recovered of each element at least its target."""
+    got = c.recovered
+    return [
+        Violation("recovery_targets", e, f"{got.get(e, 0.0):.6g} t < {target:.6g} t")
+        for e, target in c.instance.elements.set_index("id")["min_recovered_t_per_yr"].items()
+        if not math.isnan(target) and _exceeds(target, got.get(e, 0.0))
+    ]
+
+
+def _objective_terms(c: Context) -> dict[str, float]:
+    """Every term of the objective, recomputed from the tables and the instance."""
+    t, com = c.t, c.com
+    proc = c.fac["processing_cost_jpy_per_t"]
+    price = c.instance.elements.set_index("id")["price_jpy_per_kg"]
+    import_price, export_price = c.offer["price_jpy_per_t"], c.market["price_jpy_per_t"]
+    return {
+        "fixed_cost": c.fixed_cost,
+        "transport_cost": float((t["tonnes_per_yr"] * t["lane"].map(c.lanes.cost_t)).sum()),
+        "processing_cost": float(
+            (t["tonnes_per_yr"] * t["destination"].map(proc).fillna(0.0)).sum()
+        ),
+        "import_cost": float(
+            sum(x * float(import_price.get(key, 0.0)) for key, x in c.imported.items())
+        ),
+        "co2_cost": c.instance.policy.co2_price_jpy_per_t * c.co2_t,
+        "leakage_penalty": float(
+            sum(
+                float(com.at[k, "leakage_penalty_jpy_per_t"]) * float(x)
+                for k, x in c.uncollected_k.items()
+            )
+        ),
+        "export_revenue": float(
+            sum(x * float(export_price.get(key, 0.0)) for key, x in c.sold.items())
+        ),
+        "metal_value": float(sum(x * 1000.0 * float(price[e]) for e, x in c.recovered.items())),
+    }
+
+
+def _objective(c: Context) -> list[Violation]:
+    """The reported objective against the sum of its terms recomputed."""
+    if c.objective is None:
+        return []
+    terms = _objective_terms(c)
+    total = (
+        sum(terms[k] for k in ("fixed_cost", "transport_cost", "processing_cost", "import_cost"))
+        + terms["co2_cost"]
+        + terms["leakage_penalty"]
+        - terms["export_revenue"]
+        - terms["metal_value"]
+    )
+    scale = max(abs(terms[k]) for k in terms) if terms else 1.0
+    if abs(total - c.objective) <= 1e-6 * max(scale, abs(c.objective), 1.0):
+        return []
+    return [
+        Violation(
+            "objective",
+            "-",
+            f"reported {c.objective:.10g}, recomputed from the tables {total:.10g}",
+        )
+    ]
+
+
+def _written_leakage(c: Context) -> list[Violation]:
     """leakage_by_commodity.csv (what `hubnet compare` reads) against the recomputed (8a)."""
-    table = written.set_index("commodity")
+    table = c.tables["leakage_by_commodity"].set_index("commodity")
+    commodities = c.com.index
     if sorted(table.index) != sorted(commodities):
         return [
             Violation("export_leakage", "-", "leakage_by_commodity.csv: not one row per commodity")
@@ -442,8 +395,8 @@ def _written_leakage(
     v = []
     for k in commodities:
         for column, expect in (
-            ("generation_t_per_yr", float(gen_k.get(k, 0.0))),
-            ("leakage_t_per_yr", float(leaked_k.get(k, 0.0))),
+            ("generation_t_per_yr", float(c.gen_k.get(k, 0.0))),
+            ("leakage_t_per_yr", float(c.leaked_k.get(k, 0.0))),
         ):
             if _differs(float(table.at[k, column]), expect):
                 v.append(
@@ -455,3 +408,34 @@ def _written_leakage(
                     )
                 )
     return v
+
+
+#: the rules in the order their violations are listed
+_RULES: tuple[Callable[[Context], list[Violation]], ...] = (
+    _negative_flows,
+    _lanes,
+    _reach_and_uncollected,
+    _whole_source,
+    _collected_without_generation,
+    _capacities,
+    _mass_balance,
+    _imports,
+    _export_leakage,
+    _element_leakage,
+    _market_limits,
+    _linking,
+    _co2_and_budget,
+    _single_sourcing,
+    _ports,
+    _recovery_targets,
+    _objective,
+    _written_leakage,
+)
+
+
+def check(
+    instance: Instance, tables: dict[str, pd.DataFrame], objective: float | None
+) -> list[Violation]:
+    """Every violation of the formulation's rules found in the result tables."""
+    context = build_context(instance, tables, objective)
+    return [violation for rule in _RULES for violation in rule(context)]

@@ -102,38 +102,65 @@ def _mapping(column: pd.Series) -> dict:
     return dict(zip(column.index.tolist(), column.tolist(), strict=True))
 
 
-def _group(pairs: list[tuple[object, Key]]) -> dict:
-    out: dict = defaultdict(list)
-    for k, v in pairs:
-        out[k].append(v)
-    return dict(out)
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """The instance's look-ups that several steps read."""
+
+    instance: Instance
+    com: pd.DataFrame  # commodities by id
+    yield_share: dict[str, float]
+    accepts: set[Key]  # (facility, commodity)
+    fac: pd.DataFrame  # facilities by site
+    supply: pd.DataFrame  # rows with generation > 0
+    gen: dict[Key, float]
+    imports: pd.DataFrame  # rows with availability > 0
+    avail: dict[Key, float]
+    price_in: dict[Key, float]
+    market: dict[Key, tuple[float, float]]  # (market, k) -> (limit, price)
 
 
-def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) -> ModelData:
-    """Turn an instance and its lanes into the index sets and coefficients of the model.
+@dataclass(frozen=True, slots=True)
+class _Flows:
+    """The (lane, commodity) pairs that get a flow variable, and their lanes' look-ups."""
 
-    `cap_links` bounds each linking row by the hub's largest level as well as by what the
-    lane can carry (tighter); diagnosis turns it off so that a hub's capacity shows up as
-    its own rule rather than hidden in the linking rows.
-    """
-    com = instance.commodities.set_index("id")
-    yield_share = com["hub_yield_share"].to_dict()
+    index: list[Key]
+    stage: dict[str, str]
+    origin: dict[str, str]
+    dest: dict[str, str]
+    #: lanes with at least one flow, sorted, and the lanes table by lane for them
+    used: list[str]
+    table: pd.DataFrame
+
+
+def _inputs(instance: Instance) -> _Inputs:
+    """The instance's tables indexed, and generation, offers and markets as plain dicts."""
     acc = instance.accepts()
-    accepts = set(zip(acc["facility"], acc["commodity"], strict=True))
-    fac = instance.facilities.set_index("site")
     supply = instance.supply[instance.supply["generation_t_per_yr"] > 0]
-    gen = {(s, k): float(t) for s, k, t in _rows(supply)}
     imports = instance.imports[instance.imports["available_t_per_yr"] > 0]
-    avail = {(f, k): float(t) for f, k, t, _ in _rows(imports)}
-    price_in = {(f, k): float(p) for f, k, _, p in _rows(imports)}
-    market = {
-        (m, k): (float(t), float(p)) for m, k, t, p in instance.exports.itertuples(index=False)
-    }
+    com = instance.commodities.set_index("id")
+    return _Inputs(
+        instance=instance,
+        com=com,
+        yield_share=com["hub_yield_share"].to_dict(),
+        accepts=set(zip(acc["facility"], acc["commodity"], strict=True)),
+        fac=instance.facilities.set_index("site"),
+        supply=supply,
+        gen={(s, k): float(t) for s, k, t in _rows(supply)},
+        imports=imports,
+        avail={(f, k): float(t) for f, k, t, _ in _rows(imports)},
+        price_in={(f, k): float(p) for f, k, _, p in _rows(imports)},
+        market={
+            (m, k): (float(t), float(p)) for m, k, t, p in instance.exports.itertuples(index=False)
+        },
+    )
 
-    # (lane, commodity) pairs
-    src_k = supply.groupby("site")["commodity"].apply(list).to_dict()
-    org_k = imports.groupby("site")["commodity"].apply(list).to_dict()
-    mkt_k = instance.exports.groupby("site")["commodity"].apply(list).to_dict()
+
+def _flows(inp: _Inputs, lanes: pd.DataFrame) -> _Flows:
+    """A flow for each commodity a lane's ends both take (and its origin has on offer)."""
+    src_k = inp.supply.groupby("site")["commodity"].apply(list).to_dict()
+    org_k = inp.imports.groupby("site")["commodity"].apply(list).to_dict()
+    mkt_k = inp.instance.exports.groupby("site")["commodity"].apply(list).to_dict()
+    accepts, yield_share = inp.accepts, inp.yield_share
     flow_index: list[Key] = []
     for lane, stage, o, d in _rows(lanes[["lane", "stage", "origin", "destination"]]):
         if stage == "collection":
@@ -143,50 +170,91 @@ def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) 
         elif stage == "delivery":
             ks = [
                 k
-                for k in com.index
+                for k in inp.com.index
                 if yield_share[k] > 0 and (o, k) in accepts and (d, k) in accepts
             ]
         else:
             ks = [k for k in mkt_k.get(d, []) if yield_share[k] > 0 and (o, k) in accepts]
         flow_index.extend((lane, k) for k in ks)
     lane_df = lanes.set_index("lane")
-    stage = _mapping(lane_df["stage"])
-    origin = _mapping(lane_df["origin"])
-    dest = _mapping(lane_df["destination"])
-    used_lanes = sorted({a for a, _ in flow_index})
-    lane_df = lane_df.loc[used_lanes]
+    used = sorted({a for a, _ in flow_index})
+    return _Flows(
+        index=flow_index,
+        stage=_mapping(lane_df["stage"]),
+        origin=_mapping(lane_df["origin"]),
+        dest=_mapping(lane_df["destination"]),
+        used=used,
+        table=lane_df.loc[used],
+    )
 
-    # levels
-    lev = instance.capacity_levels
+
+def _largest_level(level_capacity: dict[Key, float]) -> dict[str, float]:
+    """Each facility's largest level (0 for one without levels)."""
+    largest: dict[str, float] = defaultdict(float)
+    for (f, _), c in level_capacity.items():
+        largest[f] = max(largest[f], c)
+    return largest
+
+
+def _levels(inp: _Inputs) -> dict:
+    """Capacity levels of the facilities that are not closed, existing capacities, and the
+    facilities that must open a level."""
+    fac = inp.fac
     closed = set(fac.index[fac["status"] == "closed"])
+    lev = inp.instance.capacity_levels
     lev = lev[~lev["facility"].isin(closed)]
     level_index = list(zip(lev["facility"], lev["level"], strict=True))
     cap = dict(zip(level_index, lev["capacity_t_per_yr"].astype(float), strict=True))
-    fixed = dict(zip(level_index, lev["fixed_cost_jpy_per_yr"].astype(float), strict=True))
-    min_t = dict(zip(level_index, lev["min_throughput_t_per_yr"].astype(float), strict=True))
     existing = {
         f: 0.0 if f in closed else float(c) for f, c in fac["existing_capacity_t_per_yr"].items()
     }
-    max_level: dict[str, float] = defaultdict(float)
-    for (f, _), c in cap.items():
-        max_level[f] = max(max_level[f], c)
-    must_open = sorted(
-        f for f in fac.index[fac["status"] == "open"] if existing[f] <= 0 and max_level[f] > 0
-    )
-
-    # coefficients per flow
-    reach = instance.collection.reach
-    inv_reach = {
-        a: 1.0 / reach(float(km))
-        for a, s, km in zip(
-            lane_df.index.tolist(),
-            lane_df["stage"].tolist(),
-            lane_df["distance_km"].tolist(),
-            strict=True,
-        )
-        if s == "collection"
+    max_level = _largest_level(cap)
+    return {
+        "level_index": level_index,
+        "level_capacity": cap,
+        "level_fixed_cost": dict(
+            zip(level_index, lev["fixed_cost_jpy_per_yr"].astype(float), strict=True)
+        ),
+        "level_min_throughput": dict(
+            zip(level_index, lev["min_throughput_t_per_yr"].astype(float), strict=True)
+        ),
+        "existing_capacity": existing,
+        "must_open": sorted(
+            f for f in fac.index[fac["status"] == "open"] if existing[f] <= 0 and max_level[f] > 0
+        ),
     }
-    proc = fac["processing_cost_jpy_per_t"].to_dict()
+
+
+def _lanes(inp: _Inputs, fl: _Flows) -> dict:
+    """Each used lane's ends, stage, cost, CO2 and (collection) inverse reach."""
+    lane_df, used = fl.table, fl.used
+    reach = inp.instance.collection.reach
+    return {
+        "lane_stage": {a: fl.stage[a] for a in used},
+        "lane_origin": {a: fl.origin[a] for a in used},
+        "lane_destination": {a: fl.dest[a] for a in used},
+        "lane_cost": _mapping(lane_df["cost_jpy_per_t"].astype(float)),
+        "lane_co2_t": _mapping(lane_df["co2_kg_per_t"].astype(float) / 1000.0),
+        "inverse_reach": {
+            a: 1.0 / reach(float(km))
+            for a, s, km in zip(
+                lane_df.index.tolist(),
+                lane_df["stage"].tolist(),
+                lane_df["distance_km"].tolist(),
+                strict=True,
+            )
+            if s == "collection"
+        },
+        "collection_lanes": {
+            (fl.origin[a], fl.dest[a]): a for a in used if fl.stage[a] == "collection"
+        },
+    }
+
+
+def _flow_coefficients(inp: _Inputs, fl: _Flows) -> dict:
+    """Per flow: processing cost, prices, metal recovered and its value, raw tonnes exported."""
+    instance, yield_share = inp.instance, inp.yield_share
+    proc = inp.fac["processing_cost_jpy_per_t"].to_dict()
     contents = instance.contents[instance.contents["content_g_per_t"] > 0]
     content_t = {
         (k, e): float(g) / 1e6
@@ -197,13 +265,12 @@ def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) 
         by_k[k].append((e, t))
     rec = {(f, e): float(r) for f, e, r in instance.recovery.itertuples(index=False)}
     price_kg = instance.elements.set_index("id")["price_jpy_per_kg"].astype(float).to_dict()
-
     processing: dict[Key, float] = {}
     metal_value: dict[Key, float] = {}
     recovered: dict[Key, dict[str, float]] = {}
     raw_per_t: dict[Key, float] = {}
-    for a, k in flow_index:
-        d, st = dest[a], stage[a]
+    for a, k in fl.index:
+        d, st = fl.dest[a], fl.stage[a]
         processing[a, k] = float(proc.get(d, 0.0))
         if st == "delivery":
             per_t = {e: t / yield_share[k] * rec[d, e] for e, t in by_k.get(k, []) if (d, e) in rec}
@@ -212,56 +279,88 @@ def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) 
             metal_value[a, k] = sum(v * 1000.0 * price_kg[e] for e, v in per_t.items())
         elif st == "export":
             raw_per_t[a, k] = 1.0 / yield_share[k]
+    return {
+        "processing_cost": processing,
+        "import_price": {
+            (a, k): inp.price_in[fl.origin[a], k] for a, k in fl.index if fl.stage[a] == "import"
+        },
+        "export_price": {
+            (a, k): inp.market[fl.dest[a], k][1] for a, k in fl.index if fl.stage[a] == "export"
+        },
+        "metal_value": metal_value,
+        "recovered_t_per_t": recovered,
+        "raw_per_t": raw_per_t,
+        "content_t_per_t": content_t,
+    }
 
-    flows_by = lambda key: _group([(key(a, k), (a, k)) for a, k in flow_index])  # noqa: E731
-    collected = _group(
-        [((origin[a], k), (a, k)) for a, k in flow_index if stage[a] == "collection"]
-    )
-    into = flows_by(lambda a, k: dest[a])
-    hub_in = _group(
-        [((dest[a], k), (a, k)) for a, k in flow_index if stage[a] in ("collection", "import")]
-    )
-    hub_out = _group(
-        [((origin[a], k), (a, k)) for a, k in flow_index if stage[a] in ("delivery", "export")]
-    )
-    offered = _group([((origin[a], k), (a, k)) for a, k in flow_index if stage[a] == "import"])
-    market_in = _group([((dest[a], k), (a, k)) for a, k in flow_index if stage[a] == "export"])
-    exported = _group([(k, (a, k)) for a, k in flow_index if stage[a] == "export"])
-    lane_flows = flows_by(lambda a, k: a)
 
-    region = instance.sites.set_index("id")["region"].to_dict()
-    permits = {r: float(v) for r, v in instance.policy.import_permits_t_per_yr.items()}
-    permit_regions = _group(
-        [(region[origin[a]], (a, k)) for a, k in flow_index if stage[a] == "import"]
-    )
-    permit_regions = {r: v for r, v in permit_regions.items() if r in permits}
+def _flow_groups(inp: _Inputs, fl: _Flows) -> dict:
+    """The flows each balance, capacity, availability, market and permit row sums (one pass
+    over the flows: at municipality scale there are 100,000)."""
+    names = ("collected", "into", "hub_in", "hub_out", "offered", "market_in", "exported")
+    g: dict[str, defaultdict] = {name: defaultdict(list) for name in (*names, "lane", "region")}
+    region = inp.instance.sites.set_index("id")["region"].to_dict()
+    for a, k in fl.index:
+        st, o, d, f = fl.stage[a], fl.origin[a], fl.dest[a], (a, k)
+        g["into"][d].append(f)
+        g["lane"][a].append(f)
+        if st == "collection":
+            g["collected"][o, k].append(f)
+            g["hub_in"][d, k].append(f)
+        elif st == "import":
+            g["hub_in"][d, k].append(f)
+            g["offered"][o, k].append(f)
+            g["region"][region[o]].append(f)
+        elif st == "delivery":
+            g["hub_out"][o, k].append(f)
+        elif st == "export":
+            g["hub_out"][o, k].append(f)
+            g["market_in"][d, k].append(f)
+            g["exported"][k].append(f)
+    permits = {r: float(v) for r, v in inp.instance.policy.import_permits_t_per_yr.items()}
+    return {
+        **{name: dict(g[name]) for name in names},
+        "lane_flows": dict(g["lane"]),
+        "hub_balance_index": sorted(set(g["hub_in"]) | set(g["hub_out"])),
+        "permit_regions": {r: v for r, v in g["region"].items() if r in permits},
+        "permits": permits,
+    }
 
-    # per-lane linking bound: what could possibly travel the lane, and the hub's largest level
-    linked: dict[str, tuple[str, float]] = {}
-    for a in used_lanes:
-        h = dest[a]
-        if stage[a] not in ("collection", "import") or existing[h] > 0:
-            continue
-        ks = [k for b, k in lane_flows[a]]
-        if stage[a] == "collection":
-            supply_bound = sum(gen[origin[a], k] / inv_reach[a] for k in ks)
-        else:
-            supply_bound = sum(avail[origin[a], k] for k in ks)
-        linked[a] = (h, min(supply_bound, max_level[h]) if cap_links else supply_bound)
 
+def _trade_limits(inp: _Inputs) -> dict:
+    """What each origin offers (6) and each market buys (8c) per commodity."""
+    return {
+        "available": inp.avail,
+        "market_limit": {key: v[0] for key, v in inp.market.items()},
+    }
+
+
+def _caps_and_targets(inp: _Inputs) -> dict:
+    """Export-leakage caps per commodity (8a) and element (8b), recovery targets (10b), and
+    the tonnes the caps force into the hubs."""
     com_gen: dict[str, float] = defaultdict(float)
-    for (_, k), t in gen.items():
+    for (_, k), t in inp.gen.items():
         com_gen[k] += t
     com_cap = {
         k: float(v)
-        for k, v in com["max_leakage_share"].items()
+        for k, v in inp.com["max_leakage_share"].items()
         if not np.isnan(v) and com_gen.get(k, 0) > 0
     }
-    el = instance.elements.set_index("id")
-    el_cap = {e: float(v) for e, v in el["max_leakage_share"].items() if not np.isnan(v)}
-    el_target = {e: float(v) for e, v in el["min_recovered_t_per_yr"].items() if not np.isnan(v)}
+    el = inp.instance.elements.set_index("id")
+    return {
+        "commodity_cap": com_cap,
+        "commodity_generation": dict(com_gen),
+        "element_cap": {e: float(v) for e, v in el["max_leakage_share"].items() if not np.isnan(v)},
+        "element_target_t": {
+            e: float(v) for e, v in el["min_recovered_t_per_yr"].items() if not np.isnan(v)
+        },
+        # valid inequality: hubs must be able to take at least what the leakage caps force in
+        "hub_cover_t": sum((1 - com_cap[k]) * com_gen[k] for k in com_cap),
+    }
 
-    # ports a lane passes through (its path without the two ends), for port throughput
+
+def _ports(instance: Instance, fl: _Flows) -> dict:
+    """Port capacities, and the ports each lane passes through (its path without the ends)."""
     port_cap = {
         s: float(c)
         for s, c in zip(instance.sites["id"], instance.sites["port_capacity_t_per_yr"], strict=True)
@@ -269,70 +368,70 @@ def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) 
     }
     port_lanes: dict[str, list[str]] = defaultdict(list)
     if port_cap:
-        for a, path in _mapping(lane_df["path"]).items():
+        for a, path in _mapping(fl.table["path"]).items():
             for s in set(path.split(";")) & port_cap.keys():
                 port_lanes[s].append(a)
+    return {"port_lanes": dict(port_lanes), "port_capacity": port_cap}
 
-    # valid inequality: hubs must be able to take at least what the leakage caps force in
-    must_collect = sum((1 - com_cap[k]) * com_gen[k] for k in com_cap)
 
-    hubs = sorted(fac.index[fac["role"] == "hub"])
-    return ModelData(
-        commodities=list(com.index),
-        elements=list(el.index),
-        hubs=hubs,
-        smelters=sorted(fac.index[fac["role"] == "smelter"]),
-        flow_index=flow_index,
-        supply_index=sorted(gen),
-        generation=gen,
-        level_index=level_index,
-        level_capacity=cap,
-        level_fixed_cost=fixed,
-        level_min_throughput=min_t,
-        existing_capacity=existing,
-        must_open=must_open,
-        lane_stage={a: stage[a] for a in used_lanes},
-        lane_origin={a: origin[a] for a in used_lanes},
-        lane_destination={a: dest[a] for a in used_lanes},
-        lane_cost=_mapping(lane_df["cost_jpy_per_t"].astype(float)),
-        lane_co2_t=_mapping(lane_df["co2_kg_per_t"].astype(float) / 1000.0),
-        inverse_reach=inv_reach,
-        processing_cost=processing,
-        import_price={
-            (a, k): price_in[origin[a], k] for a, k in flow_index if stage[a] == "import"
-        },
-        export_price={(a, k): market[dest[a], k][1] for a, k in flow_index if stage[a] == "export"},
-        metal_value=metal_value,
-        recovered_t_per_t=recovered,
-        collected=collected,
-        into=into,
-        hub_in=hub_in,
-        hub_out=hub_out,
-        hub_balance_index=sorted(set(hub_in) | set(hub_out)),
-        offered=offered,
-        available=avail,
-        market_limit={key: v[0] for key, v in market.items()},
-        market_in=market_in,
-        permit_regions=permit_regions,
-        permits=permits,
-        linked_lanes=linked,
-        lane_flows=lane_flows,
-        commodity_cap=com_cap,
-        commodity_generation=dict(com_gen),
-        exported=exported,
-        raw_per_t=raw_per_t,
-        content_t_per_t=content_t,
-        element_cap=el_cap,
-        element_target_t=el_target,
-        port_lanes=dict(port_lanes),
-        port_capacity=port_cap,
-        hub_cover_t=must_collect,
-        co2_price=float(instance.policy.co2_price_jpy_per_t),
-        co2_cap=instance.policy.co2_cap_t_per_yr,
-        capital_budget=instance.policy.capital_budget_jpy_per_yr,
-        single_sourcing=bool(instance.policy.single_sourcing),
-        hub_yield={k: float(v) for k, v in yield_share.items()},
-        leakage_penalty=com["leakage_penalty_jpy_per_t"].astype(float).to_dict(),
-        whole_source=bool(instance.collection.whole_source),
-        collection_lanes={(origin[a], dest[a]): a for a in used_lanes if stage[a] == "collection"},
+def _sets_and_policy(inp: _Inputs) -> dict:
+    """The ids the model is indexed by, and the policy and collection settings."""
+    fac, pol = inp.fac, inp.instance.policy
+    return {
+        "commodities": list(inp.com.index),
+        "elements": list(inp.instance.elements["id"]),
+        "hubs": sorted(fac.index[fac["role"] == "hub"]),
+        "smelters": sorted(fac.index[fac["role"] == "smelter"]),
+        "supply_index": sorted(inp.gen),
+        "generation": inp.gen,
+        "co2_price": float(pol.co2_price_jpy_per_t),
+        "co2_cap": pol.co2_cap_t_per_yr,
+        "capital_budget": pol.capital_budget_jpy_per_yr,
+        "single_sourcing": bool(pol.single_sourcing),
+        "hub_yield": {k: float(v) for k, v in inp.yield_share.items()},
+        "leakage_penalty": inp.com["leakage_penalty_jpy_per_t"].astype(float).to_dict(),
+        "whole_source": bool(inp.instance.collection.whole_source),
+    }
+
+
+def _linked_lanes(data: ModelData, cap_links: bool) -> dict[str, tuple[str, float]]:
+    """Per lane into a hub without existing capacity: what could possibly travel it (its
+    origin's reach or offer) and, with `cap_links`, at most the hub's largest level."""
+    max_level = _largest_level(data.level_capacity)
+    linked: dict[str, tuple[str, float]] = {}
+    for a, stage in data.lane_stage.items():
+        h, o = data.lane_destination[a], data.lane_origin[a]
+        if stage not in ("collection", "import") or data.existing_capacity[h] > 0:
+            continue
+        ks = [k for b, k in data.lane_flows[a]]
+        if stage == "collection":
+            supply_bound = sum(data.generation[o, k] / data.inverse_reach[a] for k in ks)
+        else:
+            supply_bound = sum(data.available[o, k] for k in ks)
+        linked[a] = (h, min(supply_bound, max_level[h]) if cap_links else supply_bound)
+    return linked
+
+
+def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) -> ModelData:
+    """Turn an instance and its lanes into the index sets and coefficients of the model.
+
+    `cap_links` bounds each linking row by the hub's largest level as well as by what the
+    lane can carry (tighter); diagnosis turns it off so that a hub's capacity shows up as
+    its own rule rather than hidden in the linking rows.
+    """
+    inp = _inputs(instance)
+    fl = _flows(inp, lanes)
+    data = ModelData(
+        flow_index=fl.index,
+        linked_lanes={},
+        **_sets_and_policy(inp),
+        **_levels(inp),
+        **_lanes(inp, fl),
+        **_flow_coefficients(inp, fl),
+        **_flow_groups(inp, fl),
+        **_trade_limits(inp),
+        **_caps_and_targets(inp),
+        **_ports(instance, fl),
     )
+    data.linked_lanes.update(_linked_lanes(data, cap_links))
+    return data

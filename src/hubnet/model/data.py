@@ -352,8 +352,10 @@ def _single_sourcing(data: ModelData, max_level: dict[str, float], cap_links: bo
     A lane carries at most what its source can send (1/reach of its generation) and, with
     `cap_links`, at most the hub's existing capacity plus its largest level. A grade whose
     commodity may not leak at all (cap 0) must all be collected, so a source must send it
-    whole to the one hub it is assigned to."""
+    whole to the one hub it is assigned to. A collection lane needs no linking row (9): its
+    (10a) and (10f) imply it."""
     for (s, h), a in data.collection_lanes.items():
+        data.linked_lanes.pop(a, None)
         ks = [k for _, k in data.lane_flows[a]]
         bound = sum(data.generation[s, k] for k in ks) / data.inverse_reach[a]
         if cap_links:

@@ -19,7 +19,10 @@ and prints one line per run with the published single-source optimum
 (single_source_optima.csv beside the files) where there is one.
 
     PYTHONPATH=src .venv/bin/python bench/single_source.py [FOLDER] [--time-limit 120]
-        [--include-capa] [--only cap61,cap62] [--threads 1] [--gap 1e-9]
+        [--include-capa] [--only cap61,cap62] [--threads 1] [--gap 1e-9] [--brescia]
+
+With --brescia, FOLDER is a set of the single-source library (files p1 ... pN and `os`, the
+optima, as Oscar-Oliveira/OR-Datasets keeps them under Facility-Location/SSCFLP/original/).
 """
 
 from __future__ import annotations
@@ -81,6 +84,40 @@ def _optima(folder: Path) -> dict[tuple[str, str], float]:
             (r["instance"], r["capacity_setting"]): float(r["optimal_value"])
             for r in csv.DictReader(fh)
         }
+
+
+def brescia_to_cap(text: str) -> str:
+    """A file of the single-source library's layout (m n; m lines capacity, fixed cost; the n
+    demands; the m x n costs, warehouse by warehouse, each the cost of serving a whole
+    customer) as an OR-Library cap file. Some copies end in NUL bytes: ignored."""
+    t = [float(x) for x in text.replace("\x00", " ").split()]
+    m, n = int(t[0]), int(t[1])
+    if len(t) != 2 + 2 * m + n + m * n:
+        raise ValueError(f"{m} x {n} needs {2 + 2 * m + n + m * n} numbers, got {len(t)}")
+    demands = t[2 + 2 * m : 2 + 2 * m + n]
+    costs = np.array(t[2 + 2 * m + n :]).reshape(m, n)
+    lines = [f"{m} {n}", *(f"{t[2 + 2 * i]!r} {t[3 + 2 * i]!r}" for i in range(m))]
+    for j in range(n):
+        lines.append(" ".join([repr(demands[j]), *(repr(float(c)) for c in costs[:, j])]))
+    return "\n".join(lines) + "\n"
+
+
+def brescia_folder(source: Path, out: Path) -> Path:
+    """`source` (files p1 ... pN and `os`, their optima in that order) as cap files p01.txt
+    ... with a single_source_optima.csv, in `out`. Files that do not parse are skipped."""
+    optima = (source / "os").read_text(encoding="latin-1").split()
+    rows = ["instance,capacity_setting,optimal_value,source"]
+    for i, value in enumerate(optima, start=1):
+        name = f"p{i:02d}"
+        try:
+            text = brescia_to_cap((source / f"p{i}").read_text(encoding="latin-1"))
+        except (OSError, ValueError) as exc:
+            print(f"# {source / f'p{i}'}: skipped ({exc})")
+            continue
+        (out / f"{name}.txt").write_text(text, encoding="utf-8")
+        rows.append(f"{name},file,{value},{source / 'os'}")
+    (out / "single_source_optima.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return out
 
 
 def _cases(folder: Path, include_large: bool, only: set[str] | None) -> list[Case]:
@@ -223,11 +260,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--include-capa", action="store_true", help="also the 100 x 1000 files")
     parser.add_argument("--only", default=None, help="comma-separated file stems")
+    parser.add_argument(
+        "--brescia",
+        action="store_true",
+        help="FOLDER holds p1 ... pN and os in the single-source library's layout "
+        "(e.g. Holmberg et al.'s sets): read them as cap files",
+    )
     args = parser.parse_args(argv)
+    if args.brescia:
+        with tempfile.TemporaryDirectory(prefix="hubnet-brescia-") as tmp:
+            folder = brescia_folder(args.folder, Path(tmp))
+            return run(folder, args)
+    return run(args.folder, args)
+
+
+def run(folder: Path, args: argparse.Namespace) -> int:
+    """The table for every case in `folder`."""
     logging.basicConfig(level=logging.WARNING)
     options = SolveOptions(time_limit_s=args.time_limit, mip_rel_gap=args.gap, threads=args.threads)
     only = set(args.only.split(",")) if args.only else None
-    cases = _cases(args.folder, args.include_capa, only)
+    cases = _cases(folder, args.include_capa, only)
     print(
         f"# {len(cases)} runs from {args.folder}: single source, gap {args.gap:g}, "
         f"time limit {args.time_limit:g} s, threads {args.threads}"

@@ -3,8 +3,6 @@ out by hand, and the checker's view of the same rules."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import pytest
 from builders import base_tables, full_lp, write_instance
@@ -67,7 +65,7 @@ def test_the_textbook_rows_lift_the_root_bound_to_the_optimum(tmp_path):
       cost on top of transport: 1,000 z_A + 1,000 z_B + x_A + 2 x_B >= 11 (x_A + x_B) = 1,100,
       reached at z_A = w_A = 1: the integer optimum, 1,000 + 100."""
     folder = write_instance(tmp_path / "inst", two_hubs(), SINGLE)
-    loose = _root_bound(folder, frozenset({"open_flow_linking", "assign_open", "assign_capacity"}))
+    loose = _root_bound(folder, frozenset({"open_flow_linking", "assign_open", "assign_whole"}))
     strong = _root_bound(folder, frozenset({"open_flow_linking"}))
     assert loose == pytest.approx(350.0, abs=1e-6)
     assert strong == pytest.approx(1100.0, abs=1e-6)
@@ -78,10 +76,10 @@ def test_the_textbook_rows_lift_the_root_bound_to_the_optimum(tmp_path):
     assert rec.objective == pytest.approx(1100.0, abs=1e-6)
 
 
-def test_capacity_rows_count_only_the_grades_that_may_not_leak(tmp_path):
+def test_only_the_grades_that_may_not_leak_go_whole(tmp_path):
     """S1 generates 60 t of pcb (may not leak) and 60 t of lib (may all leak, 10 JPY/t
-    penalty); one hub A of 100 t at 100 JPY/yr, lane 1 JPY/t. (10g) at A counts the 60 t of
-    pcb only: 60 w <= 100 z. Counting lib too (120 t > 100 t) would forbid the only plan.
+    penalty); one hub A of 100 t at 100 JPY/yr, lane 1 JPY/t. (10g) sends pcb whole,
+    x = 60 w; sending lib whole too (120 t > 100 t) would forbid the only plan.
     By hand: all pcb and 40 t of lib to A: 100 + 100 x 1 + 20 x 10 = 400 (collecting no lib
     costs 100 + 60 + 600 = 760)."""
     t = two_hubs()
@@ -107,7 +105,7 @@ def test_capacity_rows_count_only_the_grades_that_may_not_leak(tmp_path):
     folder = write_instance(tmp_path / "inst", t, SINGLE)
     instance, _ = prepare(folder)
     _, data, _ = build(instance)
-    assert data.assign_least == {("S1", "A"): 60.0}
+    assert [k for _, k in data.whole_flows] == ["pcb"]
     rec = run_one(folder, options=EXACT)
     assert rec.status == "optimal"
     assert rec.violations == []
@@ -152,14 +150,15 @@ def test_a_source_shipping_to_a_hub_without_a_level_is_caught(solved):
     assert "assign_open" in families
 
 
-def test_a_hub_too_small_for_what_its_sources_must_send_is_caught(solved):
-    """The 100 t S1 must send whole to A, against A's level shrunk to 90 t in the instance."""
+def test_a_grade_that_may_not_leak_sent_in_part_is_caught(solved):
+    """S1 must send its 100 t of pcb whole to A; the tables say 90 t."""
     instance, rec = solved
-    levels = instance.capacity_levels.copy()
-    levels.loc[levels["facility"] == "A", "capacity_t_per_yr"] = 90.0
-    smaller = dataclasses.replace(instance, capacity_levels=levels)
-    found = check(smaller, rec.solution.tables(), None)
-    assert [v.ids for v in found if v.family == "assign_capacity"] == ["A"]
+    tables = rec.solution.tables()
+    flows = tables["flows"].copy()
+    flows.loc[flows["stage"] == "collection", "tonnes_per_yr"] = 90.0
+    tables["flows"] = flows
+    found = check(instance, tables, None)
+    assert [v.ids for v in found if v.family == "assign_whole"] == ["S1, pcb"]
 
 
 def test_a_source_split_over_two_hubs_is_caught(solved):

@@ -17,8 +17,8 @@ from pyomo.common.gc_manager import PauseGC
 
 from hubnet.instance import Instance
 from hubnet.model.collection import (
-    assign_capacity,
     assign_open,
+    assign_whole,
     collection_reach,
     single_sourcing,
     uncollected_leakage,
@@ -76,7 +76,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("open_flow_linking", "9", open_flow_linking),
     Family("single_sourcing", "10a", single_sourcing, lambda d: d.single_sourcing),
     Family("assign_open", "10f", assign_open, lambda d: d.single_sourcing),
-    Family("assign_capacity", "10g", assign_capacity, lambda d: d.single_sourcing),
+    Family("assign_whole", "10g", assign_whole, lambda d: d.single_sourcing),
     Family("recovery_targets", "10b", recovery_targets),
     Family("co2_cap", "10c", co2_cap),
     Family("port_throughput", "10d", port_throughput),
@@ -88,7 +88,7 @@ FAMILIES: tuple[Family, ...] = (
 
 #: families that are derived cuts, not rules of the instance: left out when explaining
 #: infeasibility, so a diagnosis names the planner's constraints
-VALID_INEQUALITIES = frozenset({"hub_cover", "assign_capacity"})
+VALID_INEQUALITIES = frozenset({"hub_cover", "assign_whole"})
 
 
 def build_model(

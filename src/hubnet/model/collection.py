@@ -91,18 +91,15 @@ def assign_open(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.assign_open = pyo.Constraint(m.ASSIGN_OPEN, rule=rule)
 
 
-def assign_capacity(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """Eq. (10g), a valid inequality: what the sources assigned to a hub must send it fits its
-    capacity. The textbook capacity row over assignments: a knapsack HiGHS can cut."""
-    levels = _levels(data)
-    by_hub: dict[str, list[tuple[str, float]]] = {}
-    for (s, h), least in data.assign_least.items():
-        by_hub.setdefault(h, []).append((s, least))
-    m.ASSIGN_CAPACITY = pyo.Set(initialize=sorted(by_hub))
+def assign_whole(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Eq. (10g): a grade that may not leak (commodity cap 0) goes whole to the hub its source
+    is assigned to, x_ak = g_sk w_sh. HiGHS's presolve then substitutes the flows and keeps
+    the textbook model over assignments: capacity (3a) becomes its knapsack."""
+    pairs = {a: key for key, a in data.collection_lanes.items()}
+    m.ASSIGN_WHOLE = pyo.Set(initialize=data.whole_flows, dimen=2, ordered=True)
 
-    def rule(m, h):  # noqa: ANN001, ANN202
-        sent = quicksum(t * m.assign[s, h] for s, t in by_hub[h])
-        opened = quicksum(data.level_capacity[h, x] * m.open_level[h, x] for x in levels.get(h, []))
-        return sent <= data.existing_capacity.get(h, 0.0) + opened
+    def rule(m, a, k):  # noqa: ANN001, ANN202
+        s, h = pairs[a]
+        return m.flow[a, k] == data.generation[s, k] * m.assign[s, h]
 
-    m.assign_capacity = pyo.Constraint(m.ASSIGN_CAPACITY, rule=rule)
+    m.assign_whole = pyo.Constraint(m.ASSIGN_WHOLE, rule=rule)

@@ -86,10 +86,10 @@ class ModelData:
     whole_source: bool = False
     collection_lanes: dict[Key, str] = field(default_factory=dict)  # (source, hub) -> lane
     #: single sourcing: collection lane -> most tonnes it can carry (what the source can send,
-    #: and at most the hub's largest capacity); (source, hub) -> tonnes the source must send
-    #: to the hub it is assigned to (its grades that may not leak, `max_leakage_share` 0)
+    #: and at most the hub's largest capacity); collection flows of grades that may not leak
+    #: (`max_leakage_share` 0), which go whole to the hub the source is assigned to
     assign_bound: dict[str, float] = field(default_factory=dict)
-    assign_least: dict[Key, float] = field(default_factory=dict)
+    whole_flows: list[Key] = field(default_factory=list)
 
     @property
     def n_flows(self) -> int:
@@ -347,13 +347,13 @@ def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) 
 
 
 def _single_sourcing(data: ModelData, max_level: dict[str, float], cap_links: bool) -> None:
-    """The coefficients of single sourcing (10a) and its capacity rows (10g).
+    """The coefficients of single sourcing (10a) and the flows of (10g).
 
     A lane carries at most what its source can send (1/reach of its generation) and, with
     `cap_links`, at most the hub's existing capacity plus its largest level. A grade whose
-    commodity may not leak at all (cap 0) must all be collected, so a source must send it
-    whole to the one hub it is assigned to. A collection lane needs no linking row (9): its
-    (10a) and (10f) imply it."""
+    commodity may not leak at all (cap 0) must all be collected, so a source sends it whole
+    to the one hub it is assigned to. A collection lane needs no linking row (9): its (10a)
+    and (10f) imply it."""
     for (s, h), a in data.collection_lanes.items():
         data.linked_lanes.pop(a, None)
         ks = [k for _, k in data.lane_flows[a]]
@@ -361,6 +361,4 @@ def _single_sourcing(data: ModelData, max_level: dict[str, float], cap_links: bo
         if cap_links:
             bound = min(bound, data.existing_capacity[h] + max_level.get(h, 0.0))
         data.assign_bound[a] = bound
-        least = sum(data.generation[s, k] for k in ks if data.commodity_cap.get(k) == 0.0)
-        if least > 0:
-            data.assign_least[s, h] = least
+        data.whole_flows.extend((a, k) for k in ks if data.commodity_cap.get(k) == 0.0)

@@ -431,41 +431,34 @@ def check(
 def _single_sourcing(
     instance: Instance, coll: pd.DataFrame, fac_out: pd.DataFrame
 ) -> list[Violation]:
-    """(10a) a source ships to one hub at most; (10f) that hub is open; (10g) the grades its
-    sources may not leak (commodity cap 0), which they must send it whole, fit its capacity."""
+    """(10a) a source ships to one hub at most; (10f) that hub is open; (10g) a grade that may
+    not leak (commodity cap 0) goes to it whole."""
     v: list[Violation] = []
     shipped = coll[coll["tonnes_per_yr"] > ABS_TOL]
     hub_of = shipped.groupby("origin")["destination"].unique()
     fac = instance.facilities.set_index("site")
-    levels = instance.capacity_levels.set_index(["facility", "level"])["capacity_t_per_yr"]
-    cap0 = instance.commodities.set_index("id")["max_leakage_share"] == 0.0
-    acc = instance.accepts()
-    accepts = set(zip(acc["facility"], acc["commodity"], strict=True))
-    must_send: dict[str, float] = defaultdict(float)
-    for s, k, g in instance.supply[["site", "commodity", "generation_t_per_yr"]].itertuples(
-        index=False
-    ):
-        if g > 0 and bool(cap0.get(k, False)) and s in hub_of.index and len(hub_of[s]) == 1:
-            h = hub_of[s][0]
-            must_send[h] += float(g) if (h, k) in accepts else 0.0
     for s, hubs in hub_of.items():
         if len(hubs) > 1:
             v.append(Violation("single_sourcing", s, f"ships to {len(hubs)} hubs"))
     for h in sorted({h for hubs in hub_of for h in hubs}):
         lv = fac_out.at[h, "level"] if h in fac_out.index else ""
-        lv = lv if isinstance(lv, str) else ""
         closed = fac.at[h, "status"] == "closed"
         existing = 0.0 if closed else float(fac.at[h, "existing_capacity_t_per_yr"])
-        if existing <= 0 and not lv:
+        if existing <= 0 and not (isinstance(lv, str) and lv):
             v.append(Violation("assign_open", h, "sources ship to it, but it opens no level"))
-        capacity = existing + (float(levels.get((h, lv), 0.0)) if lv else 0.0)
-        if _exceeds(must_send.get(h, 0.0), capacity):
-            v.append(
-                Violation(
-                    "assign_capacity",
-                    h,
-                    f"its sources must send it {must_send[h]:.6g} t whole > capacity "
-                    f"{capacity:.6g} t",
+    cap0 = instance.commodities.set_index("id")["max_leakage_share"] == 0.0
+    sent = shipped.groupby(["origin", "commodity"])["tonnes_per_yr"].sum().to_dict()
+    for s, k, g in instance.supply[["site", "commodity", "generation_t_per_yr"]].itertuples(
+        index=False
+    ):
+        if g > 0 and bool(cap0.get(k, False)) and s in hub_of.index and len(hub_of[s]) == 1:
+            got = float(sent.get((s, k), 0.0))
+            if _differs(got, float(g)):
+                v.append(
+                    Violation(
+                        "assign_whole",
+                        f"{s}, {k}",
+                        f"sends {got:.6g} t to {hub_of[s][0]}, not its whole {float(g):.6g} t",
+                    )
                 )
-            )
     return v

@@ -353,10 +353,7 @@ def check(
     ):
         v.append(Violation("capital_budget", "-", f"fixed cost {fixed_cost:.6g} > budget"))
     if pol.single_sourcing:
-        hubs_per_source = coll.groupby("origin")["destination"].nunique()
-        for s, n in hubs_per_source.items():
-            if n > 1:
-                v.append(Violation("single_sourcing", s, f"ships to {n} hubs"))
+        v.extend(_single_sourcing(instance, coll, fac_out))
     ports = instance.sites.dropna(subset=["port_capacity_t_per_yr"])
     path_sites = t["path"].str.split(";").map(set)
     for p, cap in zip(ports["id"], ports["port_capacity_t_per_yr"], strict=True):
@@ -452,6 +449,42 @@ def _written_leakage(
                         k,
                         f"leakage_by_commodity.csv says {column} {table.at[k, column]:.6g}, "
                         f"recomputed {expect:.6g}",
+                    )
+                )
+    return v
+
+
+def _single_sourcing(
+    instance: Instance, coll: pd.DataFrame, fac_out: pd.DataFrame
+) -> list[Violation]:
+    """(10a) a source ships to one hub at most; (10f) that hub is open; (10g) a grade that may
+    not leak (commodity cap 0) goes to it whole."""
+    v: list[Violation] = []
+    shipped = coll[coll["tonnes_per_yr"] > ABS_TOL]
+    hub_of = shipped.groupby("origin")["destination"].unique()
+    fac = instance.facilities.set_index("site")
+    for s, hubs in hub_of.items():
+        if len(hubs) > 1:
+            v.append(Violation("single_sourcing", s, f"ships to {len(hubs)} hubs"))
+    for h in sorted({h for hubs in hub_of for h in hubs}):
+        lv = fac_out.at[h, "level"] if h in fac_out.index else ""
+        closed = fac.at[h, "status"] == "closed"
+        existing = 0.0 if closed else float(fac.at[h, "existing_capacity_t_per_yr"])
+        if existing <= 0 and not (isinstance(lv, str) and lv):
+            v.append(Violation("assign_open", h, "sources ship to it, but it opens no level"))
+    cap0 = instance.commodities.set_index("id")["max_leakage_share"] == 0.0
+    sent = shipped.groupby(["origin", "commodity"])["tonnes_per_yr"].sum().to_dict()
+    for s, k, g in instance.supply[["site", "commodity", "generation_t_per_yr"]].itertuples(
+        index=False
+    ):
+        if g > 0 and bool(cap0.get(k, False)) and s in hub_of.index and len(hub_of[s]) == 1:
+            got = float(sent.get((s, k), 0.0))
+            if _differs(got, float(g)):
+                v.append(
+                    Violation(
+                        "assign_whole",
+                        f"{s}, {k}",
+                        f"sends {got:.6g} t to {hub_of[s][0]}, not its whole {float(g):.6g} t",
                     )
                 )
     return v

@@ -21,7 +21,8 @@ from hubnet.model import (
     families_with,
 )
 
-#: by hand from models/formulation.md: the equations of each role's families
+#: by hand from models/formulation.md: the equations of each role's families (the valid
+#: inequality (11) and the valid equality (10g) of single sourcing are derived rows)
 EQUATIONS = {
     # the planner's rules: collection reach, hub capacity and minimum, one level, smelter
     # capacity, import availability and permits, the three leakage caps, recovery targets,
@@ -31,7 +32,7 @@ EQUATIONS = {
     Role.LINKING: {"9"},
     Role.SOURCE: {"1", "2"},
     Role.CAPACITY: {"3a", "5"},
-    Role.VALID_INEQUALITY: {"11"},
+    Role.VALID_INEQUALITY: {"10g", "11"},
 }
 DERIVED = {
     Role.ELASTIC: ELASTIC_FAMILIES,

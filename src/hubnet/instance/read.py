@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import tomllib
 from dataclasses import dataclass, field
@@ -33,6 +34,45 @@ def decode(data: bytes, file: str) -> tuple[str | None, Issue | None]:
     return None, Issue(file, None, None, None, "text in UTF-8 or Shift_JIS (cp932)")
 
 
+#: rows with too many values reported per file (the rest add nothing)
+MAX_SHAPE_ISSUES = 5
+
+
+def shape_issues(text: str, file: str) -> list[Issue]:
+    """A header column with no name (a trailing comma makes one), and rows with more values
+    than the header names: pandas would read the first as a column called 'Unnamed: n' and
+    the second by shifting every value one column to the right."""
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    header = next((r for r in reader if any(c.strip() for c in r)), [])
+    n = len(header)
+    issues = [
+        Issue(
+            file,
+            reader.line_num,
+            None,
+            name,
+            f"a name for column {i} of {n} in the header (a trailing comma adds an unnamed one)",
+        )
+        for i, name in enumerate(header, start=1)
+        if not name.strip()
+    ]
+    longer = 0
+    for row in reader:
+        if len(row) > n and longer < MAX_SHAPE_ISSUES:
+            longer += 1
+            issues.append(
+                Issue(
+                    file,
+                    reader.line_num,
+                    None,
+                    None,
+                    f"at most {n} values, one per header column; got {len(row)} "
+                    "(a trailing comma adds an empty value)",
+                )
+            )
+    return issues
+
+
 def read_csv(path: Path) -> tuple[pd.DataFrame | None, list[Issue]]:
     """All cells as stripped strings (empty string for blanks); parsing is validate's job."""
     text, issue = decode(path.read_bytes(), path.name)
@@ -41,6 +81,12 @@ def read_csv(path: Path) -> tuple[pd.DataFrame | None, list[Issue]]:
     assert text is not None
     if not text.strip():
         return None, [Issue(path.name, None, None, None, "a header row with column names")]
+    try:
+        shape = shape_issues(text, path.name)
+    except csv.Error as exc:
+        shape = [Issue(path.name, None, None, None, f"well-formed CSV ({exc})")]
+    if shape:
+        return None, shape
     try:
         df = pd.read_csv(
             io.StringIO(text),

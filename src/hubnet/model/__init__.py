@@ -17,7 +17,13 @@ import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
 from hubnet.instance import Instance
-from hubnet.model.collection import collection_reach, single_sourcing, uncollected_leakage
+from hubnet.model.collection import (
+    assign_open,
+    assign_whole,
+    collection_reach,
+    single_sourcing,
+    uncollected_leakage,
+)
 from hubnet.model.data import ModelData, build_data
 from hubnet.model.facilities import (
     hub_capacity,
@@ -89,6 +95,14 @@ FAMILIES: tuple[Family, ...] = (
     Family("market_limit", "8c", market_limit, roles=_RULE),
     Family("open_flow_linking", "9", open_flow_linking, roles=frozenset({Role.LINKING})),
     Family("single_sourcing", "10a", single_sourcing, lambda d: d.single_sourcing),
+    Family("assign_open", "10f", assign_open, lambda d: d.single_sourcing),
+    Family(
+        "assign_whole",
+        "10g",
+        assign_whole,
+        lambda d: d.single_sourcing,
+        roles=frozenset({Role.VALID_INEQUALITY}),
+    ),
     Family("recovery_targets", "10b", recovery_targets, roles=_RULE),
     Family("co2_cap", "10c", co2_cap, roles=_RULE),
     Family("port_throughput", "10d", port_throughput, roles=_RULE),

@@ -85,6 +85,11 @@ class ModelData:
     leakage_penalty: dict[str, float] = field(default_factory=dict)
     whole_source: bool = False
     collection_lanes: dict[Key, str] = field(default_factory=dict)  # (source, hub) -> lane
+    #: single sourcing: collection lane -> most tonnes it can carry (what the source can send,
+    #: and at most the hub's largest capacity); collection flows of grades that may not leak
+    #: (`max_leakage_share` 0), which go whole to the hub the source is assigned to
+    assign_bound: dict[str, float] = field(default_factory=dict)
+    whole_flows: list[Key] = field(default_factory=list)
 
     @property
     def n_flows(self) -> int:
@@ -434,4 +439,25 @@ def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) 
         **_ports(instance, fl),
     )
     data.linked_lanes.update(_linked_lanes(data, cap_links))
+    if data.single_sourcing:
+        _single_sourcing(data, cap_links)
     return data
+
+
+def _single_sourcing(data: ModelData, cap_links: bool) -> None:
+    """The coefficients of single sourcing (10a) and the flows of (10g).
+
+    A lane carries at most what its source can send (1/reach of its generation) and, with
+    `cap_links`, at most the hub's existing capacity plus its largest level. A grade whose
+    commodity may not leak at all (cap 0) must all be collected, so a source sends it whole
+    to the one hub it is assigned to. A collection lane needs no linking row (9): its (10a)
+    and (10f) imply it."""
+    max_level = _largest_level(data.level_capacity)
+    for (s, h), a in data.collection_lanes.items():
+        data.linked_lanes.pop(a, None)
+        ks = [k for _, k in data.lane_flows[a]]
+        bound = sum(data.generation[s, k] for k in ks) / data.inverse_reach[a]
+        if cap_links:
+            bound = min(bound, data.existing_capacity[h] + max_level.get(h, 0.0))
+        data.assign_bound[a] = bound
+        data.whole_flows.extend((a, k) for k in ks if data.commodity_cap.get(k) == 0.0)

@@ -298,15 +298,37 @@ def _co2_and_budget(c: Context) -> list[Violation]:
 
 
 def _single_sourcing(c: Context) -> list[Violation]:
-    """(10a) a source ships to one hub at most."""
+    """(10a) a source ships to one hub at most; (10f) that hub is open; (10g) a grade that may
+    not leak (commodity cap 0) goes to it whole."""
     if not c.instance.policy.single_sourcing:
         return []
-    hubs_per_source = c.coll.groupby("origin")["destination"].nunique()
-    return [
-        Violation("single_sourcing", s, f"ships to {n} hubs")
-        for s, n in hubs_per_source.items()
-        if n > 1
-    ]
+    v: list[Violation] = []
+    shipped = c.coll[c.coll["tonnes_per_yr"] > ABS_TOL]
+    hub_of = shipped.groupby("origin")["destination"].unique()
+    for s, hubs in hub_of.items():
+        if len(hubs) > 1:
+            v.append(Violation("single_sourcing", s, f"ships to {len(hubs)} hubs"))
+    for h in sorted({h for hubs in hub_of for h in hubs}):
+        lv = c.fac_out.at[h, "level"] if h in c.fac_out.index else ""
+        closed = c.fac.at[h, "status"] == "closed"
+        existing = 0.0 if closed else float(c.fac.at[h, "existing_capacity_t_per_yr"])
+        if existing <= 0 and not (isinstance(lv, str) and lv):
+            v.append(Violation("assign_open", h, "sources ship to it, but it opens no level"))
+    cap0 = c.com["max_leakage_share"] == 0.0
+    sent = shipped.groupby(["origin", "commodity"])["tonnes_per_yr"].sum().to_dict()
+    supply = c.instance.supply[["site", "commodity", "generation_t_per_yr"]]
+    for s, k, g in supply.itertuples(index=False):
+        if g > 0 and bool(cap0.get(k, False)) and s in hub_of.index and len(hub_of[s]) == 1:
+            got = float(sent.get((s, k), 0.0))
+            if _differs(got, float(g)):
+                v.append(
+                    Violation(
+                        "assign_whole",
+                        f"{s}, {k}",
+                        f"sends {got:.6g} t to {hub_of[s][0]}, not its whole {float(g):.6g} t",
+                    )
+                )
+    return v
 
 
 def _ports(c: Context) -> list[Violation]:

@@ -407,7 +407,7 @@ def batch(
 ) -> None:
     """Run scenarios in parallel on Dask (one HiGHS thread per run) and compare them."""
     from hubnet.batch import FAILED, batch_folder, run_batch
-    from hubnet.results.previous import previous_plan
+    from hubnet.export.tables import previous_plan
     from hubnet.run import RunOptions
 
     folder = resolve_instance(instance)

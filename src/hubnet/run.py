@@ -172,7 +172,7 @@ def run_one(
     progress: Callable[[Progress], None] | None = None,
 ) -> RunRecord:
     """Solve one instance (and scenario) end to end; write its results folder whole."""
-    from hubnet.results.previous import previous_plan
+    from hubnet.export.tables import previous_plan
     from hubnet.scenario import Scenario
     from hubnet.solve import solve_model
 

@@ -20,10 +20,10 @@ import hubnet.solve.search as search
 import hubnet.solve.start as start_stage
 import hubnet.solve.strategy as strategy
 from hubnet.errors import InputError
+from hubnet.export.tables import previous_plan
 from hubnet.generate import generate
 from hubnet.model.start import level_facilities
 from hubnet.report import Facility, SolveOptions, Status
-from hubnet.results.previous import previous_plan
 from hubnet.run import RunOptions, Timer, build, prepare, run_one
 from hubnet.solve import solve_model
 from hubnet.solve.highs import (

@@ -197,6 +197,14 @@ def read_tables(folder: Path, names: Iterable[str] = TABLE_NAMES) -> dict[str, p
     return {name: read_table(folder, name) for name in names}
 
 
+def previous_plan(folder: Path) -> dict[str, str]:
+    """The open levels (facility -> level) in a results folder's facilities.csv: the plan a
+    warm start begins from."""
+    table = read_table(folder, "facilities")
+    opened = table[table["level"] != ""]
+    return dict(zip(opened["facility"], opened["level"], strict=True))
+
+
 def read_summary(folder: Path) -> dict:
     """summary.json of a results folder; it must hold the keys every run writes."""
     path = Path(folder) / "summary.json"

@@ -14,15 +14,15 @@ from typing import Literal
 
 import pandas as pd
 
+from hubnet.instance.schema import FACILITY_ROLES as ROLES
+from hubnet.instance.schema import FACILITY_STATUS, SITE_KINDS
 from hubnet.report import COST_TERMS, Status
 
 ColumnType = Literal["str", "float", "bool"]
 RunKind = Literal["all", "solved", "infeasible"]
 
-SITE_KINDS = ("source", "hub", "smelter", "port", "origin", "market", "junction")
+#: the sites' kinds, facilities' roles and statuses are the instance's own (instance/schema.py)
 STAGES = ("collection", "import", "delivery", "export")
-ROLES = ("hub", "smelter")
-FACILITY_STATUS = ("candidate", "open", "closed")
 
 
 @dataclass(frozen=True, slots=True)

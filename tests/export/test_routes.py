@@ -156,41 +156,56 @@ def test_antimeridian_is_unwrapped_not_drawn_across_the_map() -> None:
         assert coords[-1, 0] == pytest.approx(241.73) and coords[-1, 1] == 33.74
 
 
-def test_searoute_called_once_per_sea_pair(
+def test_sea_lane_computed_once_per_sea_pair(
     result_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import searoute
+    from hubnet.export.sea import SeaLanes
 
     calls: list[tuple[float, float, float, float]] = []
-    real = searoute.searoute
+    real = SeaLanes.path
 
-    def counting(origin, destination, **kw):  # type: ignore[no-untyped-def]
-        calls.append((*origin, *destination))
-        return real(origin, destination, **kw)
+    def counting(self, a, b):  # type: ignore[no-untyped-def]
+        calls.append((*a, *b))
+        return real(self, a, b)
 
-    monkeypatch.setattr(searoute, "searoute", counting)
+    monkeypatch.setattr(SeaLanes, "path", counting)
     tables = load_results(result_dir)
     build_routes(tables.flows, tables.sites)
     # distinct sea legs: JPTMK-JPTYO, SGSIN-JPUKB, NLRTM-JPTYO, JPTYO-JPNAO, JPUKB-M_BUSAN
     assert len(calls) == 5
 
 
-def test_searoute_failure_falls_back_to_geodesic_arc(
+def test_sea_lane_has_searoutes_length() -> None:
+    """One Dijkstra per origin on the sparse network finds the lane searoute's own
+    bidirectional search finds: Rotterdam to Tokyo and Singapore to Kobe, same length."""
+    import searoute
+    from searoute.utils import distance_length
+
+    from hubnet.export.sea import SeaLanes
+
+    lanes = SeaLanes()
+    for a, b in [((4.29, 51.95), (139.79, 35.65)), ((103.84, 1.26), (135.19, 34.68))]:
+        ours = distance_length(lanes.path(a, b).tolist(), units="km")
+        theirs = searoute.searoute(list(a), list(b), units="km")["properties"]["length"]
+        assert ours == pytest.approx(theirs, rel=1e-9)
+
+
+def test_sea_lane_failure_falls_back_to_geodesic_arc(
     result_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     design: SimpleNamespace,
 ) -> None:
-    import searoute
+    from hubnet.export.sea import SeaLanes
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("no sea network")
 
-    monkeypatch.setattr(searoute, "searoute", broken)
+    monkeypatch.setattr(SeaLanes, "path", broken)
     tables = load_results(result_dir)
     with caplog.at_level(logging.WARNING, logger="hubnet.export.routes"):
         routes = build_routes(tables.flows, tables.sites).routes
-    assert "searoute failed" in caplog.text
+    assert "sea lane failed" in caplog.text
     r = routes[routes["lane"] == "L_I01"].iloc[0]
     xy = design.site_xy
     a, b = xy["SGSIN"], xy["JPUKB"]

@@ -4,9 +4,9 @@ Every map export starts here: `load_results` reads the tables of a results folde
 results/schema.py declares them (models/results_format.md), and `build_routes` draws each
 flow (one lane and commodity) as a LineString along the lane's path, leg by leg:
 
-* ``ocean`` and ``coastal`` legs follow sea lanes from the offline `searoute` package (MARNET
-  network), with the exact port points put at both ends, since searoute snaps to its network;
-  if searoute fails for a pair the leg becomes a geodesic arc.
+* ``ocean`` and ``coastal`` legs follow sea lanes on the MARNET network of the offline
+  `searoute` package (`export/sea.py`), with the exact port points put at both ends, since
+  the lane snaps to the network; if no lane is found for a pair the leg becomes a geodesic arc.
 * ``road``, ``rail`` and ``explicit`` legs are straight between consecutive sites; legs longer
   than `DENSIFY_KM` are drawn as great-circle arcs.
 * any segment longer than `DENSIFY_KM` (also inside a sea lane) is densified along the
@@ -245,8 +245,8 @@ class RouteBuilder:
         }
         self._sea: dict[tuple[str, str], np.ndarray] = {}
         self._land: dict[tuple[str, str], np.ndarray] = {}
-        self.searoute_calls = 0
-        self.searoute_failures = 0
+        self.sea_lane_calls = 0
+        self.sea_lane_failures = 0
 
     def xy(self, site: str) -> tuple[float, float]:
         return self._xy[site]
@@ -277,7 +277,7 @@ class RouteBuilder:
             self._sea[key] = coords
             return coords
         a, b = self._xy[start], self._xy[end]
-        lane = self._searoute(a, b, start, end)
+        lane = self._sea_lane(a, b, start, end)
         if lane is None:
             coords = geodesic_arc(a, b)
         else:
@@ -287,26 +287,25 @@ class RouteBuilder:
         self._sea[key] = coords
         return coords
 
-    def _searoute(
+    def _sea_lane(
         self, a: tuple[float, float], b: tuple[float, float], start: str, end: str
     ) -> np.ndarray | None:
-        import searoute  # imported late: loading the sea network takes a moment
+        from hubnet.export.sea import sea_lanes
 
-        self.searoute_calls += 1
+        self.sea_lane_calls += 1
         try:
-            feature = searoute.searoute(list(a), list(b), units="km")
-            lane = np.asarray(feature["geometry"]["coordinates"], dtype=float)
-        except Exception as exc:  # any failure of the router falls back to an arc
-            self.searoute_failures += 1
+            lane = sea_lanes().path(a, b)
+        except Exception as exc:  # any failure of the sea network falls back to an arc
+            self.sea_lane_failures += 1
             logger.warning(
-                "searoute failed for %s -> %s (%s); drawing a geodesic arc", start, end, exc
+                "sea lane failed for %s -> %s (%s); drawing a geodesic arc", start, end, exc
             )
             return None
-        if lane.ndim != 2 or lane.shape[1] < 2:
-            self.searoute_failures += 1
-            logger.warning("searoute gave no line for %s -> %s; drawing a geodesic arc", start, end)
+        if lane is None:
+            self.sea_lane_failures += 1
+            logger.warning("no sea lane for %s -> %s; drawing a geodesic arc", start, end)
             return None
-        return lane[:, :2]
+        return lane
 
     def route(self, path: Sequence[str], modes: Sequence[str]) -> tuple[np.ndarray, list[Leg]]:
         """Whole-route coordinates and its legs for a path and its leg modes."""
@@ -427,11 +426,11 @@ def build_routes(flows: pd.DataFrame, sites: pd.DataFrame) -> RouteSet:
         crs=CRS,
     )
     logger.debug(
-        "drew %d routes, %d legs (%d searoute calls, %d failures)",
+        "drew %d routes, %d legs (%d sea lanes, %d failures)",
         len(routes),
         len(legs_df),
-        builder.searoute_calls,
-        builder.searoute_failures,
+        builder.sea_lane_calls,
+        builder.sea_lane_failures,
     )
     return RouteSet(routes, legs_df)
 

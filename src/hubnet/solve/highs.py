@@ -46,6 +46,8 @@ class Start:
     bound: float
     #: the answer as it stands: no branch and bound follows (see `strategy.search_has_last_word`)
     final: bool = False
+    #: how the run ended if this is the answer (None: the level search's words)
+    termination: str | None = None
 
 
 @dataclass
@@ -266,9 +268,10 @@ def branch_and_bound(
     start_gap = relative_gap(start.objective, start.bound) if start is not None else None
     if start_gap is not None and start_gap <= options.mip_rel_gap:
         # the plan found before the search is already within the gap of a valid lower bound
-        status, text, values, bound = Status.OPTIMAL, START_WITHIN_GAP, start.values, start.bound
+        text = start.termination or START_WITHIN_GAP
+        status, values, bound = Status.OPTIMAL, start.values, start.bound
     elif start is not None and start.final:
-        status, text, values = Status.FEASIBLE, START_FINAL, start.values
+        status, text, values = Status.FEASIBLE, start.termination or START_FINAL, start.values
         bound = start.bound if math.isfinite(start.bound) else None
     else:
         # counted by HiGHS: the capacity cuts `mip_start` adds are rows it holds too
@@ -355,7 +358,12 @@ def row_matrix(lp: highspy.HighsLp) -> sp.csr_matrix:
 
 
 def set_start(
-    compiled: Compiled, values: np.ndarray, objective: float, bound: float, final: bool = False
+    compiled: Compiled,
+    values: np.ndarray,
+    objective: float,
+    bound: float,
+    final: bool = False,
+    termination: str | None = None,
 ) -> None:
     """Hand HiGHS a feasible solution as its first incumbent, and remember it with the
     relaxation's bound: `branch_and_bound` skips the branch and bound if they are within the gap, or
@@ -364,4 +372,4 @@ def set_start(
     sol = highspy.HighsSolution()
     sol.col_value = list(x)
     compiled.highs.setSolution(sol)
-    compiled.start = Start(x, objective, bound, final)
+    compiled.start = Start(x, objective, bound, final, termination)

@@ -106,6 +106,8 @@ class _Walk:
     halt: threading.Event = field(default_factory=threading.Event)
     #: no branch and bound follows: kick on until the budget is spent
     persist: bool = False
+    #: told every better plan's values (a branch and bound beside takes them in)
+    on_better: Callable[[np.ndarray], None] | None = None
     #: a relaxation going on beside the search, and what to do with its values once it ends
     beside: Beside | None = None
     on_ended: Callable[[np.ndarray], None] | None = None
@@ -190,6 +192,8 @@ class _Walk:
         if cost < self.best - MIN_IMPROVEMENT * max(abs(self.best), 1.0):
             self.best_plan, self.best, self.best_x = dict(plan), cost, x
             self.improvements += 1
+            if self.on_better is not None:
+                self.on_better(x)
             self.trace.append((time.perf_counter() - self.t0, cost))
 
     def region_of(self, centre: str) -> set[str]:
@@ -320,6 +324,8 @@ class SearchConfig:
     persist: bool = False
     #: re-optimise regions by branch and bound (None: kicks alone)
     regions: Regions | None = None
+    #: told every better plan's values (a branch and bound beside takes them in)
+    on_better: Callable[[np.ndarray], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -499,11 +505,14 @@ def _walk(
         enough=run.enough,
         halt=run.halt,
         persist=run.config.persist,
+        on_better=run.config.on_better,
         beside=beside,
         on_ended=on_ended,
         regions=regions,
     )
     walk.trace.append((time.perf_counter() - run.t0, best))
+    if walk.on_better is not None:
+        walk.on_better(best_x)
     if not run.config.descend:
         return walk
     # where regions follow, one sweep without the opens: a region's branch and bound makes

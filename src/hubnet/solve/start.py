@@ -3,6 +3,7 @@ relaxation cut short going on beside it), and the plan handed to HiGHS as its in
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from hubnet.solve import search
 from hubnet.solve.cuts import add_cuts, binding
 from hubnet.solve.highs import Compiled, relative_gap, set_start
 from hubnet.solve.moves import roundings
+from hubnet.solve.portfolio import BranchAndBound, Outcome
 from hubnet.solve.regions import Regions, local_columns
 from hubnet.solve.relaxation import (
     Background,
@@ -36,10 +38,16 @@ from hubnet.solve.strategy import (
     Strategy,
     beside_search,
     cost_within_gap,
+    races,
     regional,
     search_budget,
     search_has_last_word,
 )
+
+logger = logging.getLogger(__name__)
+
+#: termination text when HiGHS's branch and bound racing the search proved its plan
+BESIDE_PROVED = "HiGHS's branch and bound racing the level search proved its plan within the gap"
 
 
 @dataclass(frozen=True)
@@ -117,11 +125,19 @@ class _Bounds:
         self.best: float | None = None  # the search's best cost so far
         self.bound = -math.inf
         self.beside: Background | None = None
+        self.bnb: BranchAndBound | None = None
 
     def lower(self) -> float:
         """The bound so far: it rises while a relaxation beside the search goes on."""
         latest = self.beside.latest if self.beside is not None else None
         return latest.bound if latest is not None else self.bound
+
+    def enough(self, gap: float) -> float:
+        """The cost at which the search may stop: within `gap` of the bound, or any once
+        the branch and bound beside has proved its answer."""
+        if self.bnb is not None and self.bnb.proved():
+            return math.inf
+        return cost_within_gap(self.lower(), gap)
 
     def report(self, lower: float) -> None:
         """The live line: told by every relaxation round and every plan the search prices."""
@@ -137,8 +153,9 @@ class _Bounds:
 
 
 def _relax(stage: _Stage, bounds: _Bounds) -> Relaxed | None:
-    """The relaxation within its share of the time limit; under a limit, with a second core,
-    one cut short goes on beside the search (`bounds.beside`) for the whole limit."""
+    """The relaxation within its share of the time limit; under a limit, with a second core
+    no branch and bound races on, one cut short goes on beside the search (`bounds.beside`)
+    for the whole limit."""
     limit, share = stage.options.time_limit_s, stage.strategy.relaxation_share
     settings = {
         "options": stage.scaling,
@@ -146,7 +163,7 @@ def _relax(stage: _Stage, bounds: _Bounds) -> Relaxed | None:
         "cut_gain": stage.strategy.cut_gain * stage.options.mip_rel_gap,
         "on_round": lambda relaxed: bounds.report(relaxed.bound),
     }
-    if not (limit and beside_search(stage.options)):
+    if not (limit and beside_search(stage.options)) or bounds.bnb is not None:
         seconds = share * limit if limit else stage.strategy.relaxation_s
         return relaxation(stage.compiled, seconds, **settings)
     # the whole limit: what the share leaves it, it goes on with beside the search
@@ -161,10 +178,21 @@ def _search(
     stage: _Stage, previous: Plan | None, progress: Callable[[Progress], None] | None
 ) -> SearchResult | None:
     """The relaxation, the level search from its roundings, and the plan handed to HiGHS."""
-    limit, compiled = stage.options.time_limit_s, stage.compiled
     bounds = _Bounds(stage, progress)
+    try:
+        return _search_with(stage, previous, bounds)
+    finally:
+        if bounds.bnb is not None:
+            bounds.bnb.stop()  # also on Ctrl-C: nothing is left running (a second stop is free)
+
+
+def _search_with(stage: _Stage, previous: Plan | None, bounds: _Bounds) -> SearchResult | None:
+    """`_search`, with HiGHS's branch and bound racing the search where `races` says so."""
+    limit, compiled = stage.options.time_limit_s, stage.compiled
     # regions re-optimised by branch and bound stand in for HiGHS's over the whole model
     by_region = regional(len(stage.facilities), stage.strategy)
+    if races(stage.options, stage.facilities, by_region):
+        bounds.bnb = BranchAndBound(compiled, stage.options, stage.t0 + limit)
     t_relax = time.perf_counter()
     relaxed = _relax(stage, bounds)
     relaxation_s = time.perf_counter() - t_relax
@@ -190,7 +218,12 @@ def _search(
     if by_region:
         regions = Regions(compiled.highs.getModel(), local_columns(compiled, stage.facilities))
     config = SearchConfig(
-        stage.priced, stage.facilities, stage.scaling, persist=persist, regions=regions
+        stage.priced,
+        stage.facilities,
+        stage.scaling,
+        persist=persist,
+        regions=regions,
+        on_better=bounds.bnb.offer if bounds.bnb is not None else None,
     )
     waited = relaxation_s
     try:
@@ -200,7 +233,7 @@ def _search(
             starts,
             budget,
             bounds.told,
-            enough=lambda: cost_within_gap(bounds.lower(), stage.options.mip_rel_gap),
+            enough=lambda: bounds.enough(stage.options.mip_rel_gap),
             beside=bounds.beside,
         )
     finally:
@@ -217,8 +250,38 @@ def _search(
     if result is not None:
         result.relaxation = relaxed
         result.relaxation_wait_s = waited
-        set_start(compiled, result.values, result.objective, bounds.bound, final=last_word)
+    outcome = None
+    if bounds.bnb is not None:
+        done = result is not None and result.objective <= bounds.enough(stage.options.mip_rel_gap)
+        if last_word and not done:
+            # the search stopped with time left (its kicks met only plans priced before)
+            bounds.bnb.wait(stage.t0 + limit - time.perf_counter())
+        outcome = bounds.bnb.stop()
+    _hand_on(compiled, result, outcome, bounds.bound, last_word)
     return result
+
+
+def _hand_on(
+    compiled: Compiled,
+    result: SearchResult | None,
+    beside: Outcome | None,
+    bound: float,
+    last_word: bool,
+) -> None:
+    """Hand HiGHS the better of the search's plan and the branch and bound beside's, with
+    the higher bound; the answer as it stands where the search has the last word or the
+    branch and bound beside proved its own."""
+    plans = [(result.objective, result.values)] if result is not None else []
+    if beside is not None:
+        bound = max(bound, beside.bound)
+        if beside.values is not None:
+            plans.append((beside.objective, beside.values))
+    if not plans:
+        return
+    objective, values = min(plans, key=lambda plan: plan[0])
+    proved = beside is not None and beside.proved
+    text = BESIDE_PROVED if proved else None
+    set_start(compiled, values, objective, bound, last_word or proved, text)
 
 
 def known_levels(plan: Plan, facilities: list[Facility]) -> Plan:

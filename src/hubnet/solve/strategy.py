@@ -8,7 +8,7 @@ import math
 import os
 from dataclasses import dataclass
 
-from hubnet.report import SolveOptions
+from hubnet.report import Facility, SolveOptions
 from hubnet.solve.highs import Compiled
 from hubnet.solve.relaxation import Relaxed
 
@@ -73,6 +73,23 @@ def beside_search(options: SolveOptions) -> bool:
     limit) may go on beside the level search: more than one thread allowed and a second
     core. Batch workers run with one thread each."""
     return options.threads != 1 and (os.cpu_count() or 1) > 1
+
+
+def races(options: SolveOptions, facilities: list[Facility], by_region: bool) -> bool:
+    """Whether HiGHS's own branch and bound races the level search, on a core of its own from
+    the start (`portfolio.BranchAndBound`): where regions give the search the last word under
+    a time limit and every facility is open or closed (one level). There HiGHS's cuts on the
+    capacity rows prove what the search only finds (OR-Library's capa 14000: optimal in 71 s
+    alone); where levels are chosen the search leads and keeps both cores."""
+    from hubnet.solve.portfolio import in_daemon
+
+    return (
+        bool(options.time_limit_s)
+        and by_region
+        and beside_search(options)
+        and not in_daemon()
+        and all(len(f.options) == 1 for f in facilities)
+    )
 
 
 def regional(n_facilities: int, strategy: Strategy = STRATEGY) -> bool:

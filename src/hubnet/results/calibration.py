@@ -54,27 +54,28 @@ def _exports(obs: dict, tables: Tables, instance: Instance) -> tuple[float, str]
     return float(exp.loc[rows, "exported_t_per_yr"].sum()), ""
 
 
-def _by_commodity(column: str) -> Callable[[dict, Tables, Instance], tuple[float, str]]:
-    """Sum of a leakage_by_commodity.csv column over the listed commodities."""
+def _domestic(obs: dict, tables: Tables) -> pd.DataFrame:
+    """Rows of leakage_by_commodity.csv for the listed commodities."""
+    t = tables["leakage_by_commodity"]
+    return t[_pick(t["commodity"], obs["commodities"])]
 
-    def value(obs: dict, tables: Tables, instance: Instance) -> tuple[float, str]:
-        t = tables["leakage_by_commodity"]
-        rows = _pick(t["commodity"], obs["commodities"])
-        if column == "collected":
-            picked = t.loc[rows]
-            return float((picked["generation_t_per_yr"] - picked["uncollected_t_per_yr"]).sum()), ""
-        return float(t.loc[rows, column].sum()), ""
 
-    return value
+def _collected(obs: dict, tables: Tables, instance: Instance) -> tuple[float, str]:
+    t = _domestic(obs, tables)
+    return float((t["generation_t_per_yr"] - t["uncollected_t_per_yr"]).sum()), ""
+
+
+def _leaked(obs: dict, tables: Tables, instance: Instance) -> tuple[float, str]:
+    """Uncollected plus exported raw tonnes, as the leakage cap (8a) counts them."""
+    return float(_domestic(obs, tables)["leakage_t_per_yr"].sum()), ""
 
 
 def _informal(obs: dict, tables: Tables, instance: Instance) -> tuple[float, str]:
-    t = tables["leakage_by_commodity"]
+    t = _domestic(obs, tables)
     column = next((c for c in INFORMAL_COLUMNS if c in t.columns), None)
     if column is None:
         return 0.0, "the run has no informal channel (no informal tonnes in leakage_by_commodity)"
-    rows = _pick(t["commodity"], obs["commodities"])
-    return float(t.loc[rows, column].fillna(0.0).sum()), ""
+    return float(t[column].fillna(0.0).sum()), ""
 
 
 def _recovered(obs: dict, tables: Tables, instance: Instance) -> tuple[float, str]:
@@ -99,8 +100,8 @@ MODELLED: dict[str, Callable[[dict, Tables, Instance], tuple[float, str]]] = {
     "smelter_intake": _smelter_intake,
     "imports": _imports,
     "exports": _exports,
-    "collected": _by_commodity("collected"),
-    "leaked": _by_commodity("leakage_t_per_yr"),
+    "collected": _collected,
+    "leaked": _leaked,
     "informal": _informal,
     "recovered": _recovered,
 }

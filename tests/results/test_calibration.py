@@ -245,3 +245,13 @@ def test_compare_carries_the_calibration_of_each_folder(tmp_path):
     html = (tmp_path / "cmp" / "compare.html").read_text(encoding="utf-8")
     assert "baseline: 1 of 2 observed figures within range" in html
     assert "low: 0 of 2 observed figures within range" in html
+
+
+def test_recovered_metal_counts_what_the_hub_concentrates(tmp_path):
+    """A hub that passes on half the weight keeps the metal: 100 t of pcb at 100 g/t reach
+    M1 as 50 t, which still hold 10 kg of gold (intake 50 t, gold 0.010 t)."""
+    t = two_figures()
+    t["commodities"][0]["hub_yield_share"] = 0.5
+    cal = solve(tmp_path, t).solution.calibration.set_index("id")
+    assert cal.at["intake_m1", "modelled_t_per_yr"] == pytest.approx(50.0)
+    assert cal.at["gold", "modelled_t_per_yr"] == pytest.approx(0.010)

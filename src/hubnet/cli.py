@@ -166,6 +166,10 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
             parts.append(f"{r.element} {amount}{share}")
         console.print("Metals recovered: " + escape("; ".join(parts)) + ".")
     console.print(f"Transport CO2: {b['co2_t_per_yr']:,.0f} t a year.")
+    from hubnet.results.calibration import calibration_lines
+
+    for line in calibration_lines(sol.calibration):
+        console.print(escape(line), highlight=False)
     times = " / ".join(f"{k} {v:.2f}s" for k, v in record.times.items())
     console.print(f"[dim]times: {times}[/dim]")
 

@@ -18,15 +18,17 @@ import pandas as pd
 
 from hubnet.compare_charts import charts, hub_levels, overview_png
 from hubnet.compare_html import render_html
-from hubnet.export.tables import has_tables, read_summary, read_tables
+from hubnet.export.tables import has_tables, read_summary, read_table, read_tables
 from hubnet.report import COST_TERMS
 
 logger = logging.getLogger(__name__)
 
 #: columns that are text or not worth a difference
-NO_DELTA = {"gap", "violations"}
+NO_DELTA = {"gap", "violations", "calibration_count"}
 #: the tables a comparison row is read from
 COMPARED = ("facilities", "leakage", "leakage_by_commodity", "exports", "imports", "metals", "kpis")
+#: the calibration table's columns that are the observed figure itself, the same in every run
+OBSERVED = ("id", "quantity", "observed_t_per_yr", "low_t_per_yr", "high_t_per_yr")
 
 
 # ----------------------------------------------------------------------------- the table
@@ -64,6 +66,7 @@ def read_run(folder: Path) -> dict:
         row.update(_levels(tables["facilities"]))
         row.update(_flows(tables))
         row["co2_t_per_yr"] = float((summary.get("brief") or {}).get("co2_t_per_yr", math.nan))
+        row.update(_calibration(folder))
     row["result_dir"] = str(folder)
     row["scenario_file"] = summary.get("scenario_file")
     return row
@@ -120,6 +123,36 @@ def _flows(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     for el, t in zip(metals["element"], metals["recovered_t_per_yr"], strict=True):
         row[f"metal_{el}_t_per_yr"] = float(t)
     return row
+
+
+def _calibration(folder: Path) -> dict[str, float]:
+    """Observed figures within range, and each figure's modelled value (folders without
+    calibration.csv add nothing)."""
+    if not (folder / "calibration.csv").is_file():
+        return {}
+    cal = read_table(folder, "calibration")
+    row = {
+        "calibration_count": len(cal),
+        "calibration_within_range": int(cal["within_range"].sum()),
+    }
+    for i, t in zip(cal["id"], cal["modelled_t_per_yr"], strict=True):
+        row[f"calibration_{i}_t_per_yr"] = float(t)
+    return row
+
+
+def calibration_across(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per observed figure: the figure and its range, then the modelled value in
+    each run that wrote calibration.csv (a column per run); empty when none did."""
+    merged: pd.DataFrame | None = None
+    for run, folder in zip(table["run"], table.get("result_dir", []), strict=False):
+        if not isinstance(folder, str) or not (Path(folder) / "calibration.csv").is_file():
+            continue
+        cal = read_table(Path(folder), "calibration")
+        cal = cal[[*OBSERVED, "modelled_t_per_yr", "within_range"]].rename(
+            columns={"modelled_t_per_yr": str(run), "within_range": f"{run} within_range"}
+        )
+        merged = cal if merged is None else merged.merge(cal, on=list(OBSERVED), how="outer")
+    return pd.DataFrame(columns=list(OBSERVED)) if merged is None else merged
 
 
 def _ratio(a: object, b: object) -> float:
@@ -212,7 +245,8 @@ def add_deltas(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_comparison(table: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
-    """compare.csv, compare.html and compare.png in `out_dir`."""
+    """compare.csv, compare.html and compare.png in `out_dir`, and compare_calibration.csv
+    when some run has observed figures."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -221,8 +255,12 @@ def write_comparison(table: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
         "png": out_dir / "compare.png",
     }
     table.drop(columns=["has_results"]).to_csv(paths["csv"], index=False, float_format="%.10g")
+    calibration = calibration_across(table)
+    if len(calibration):
+        paths["calibration"] = out_dir / "compare_calibration.csv"
+        calibration.to_csv(paths["calibration"], index=False, float_format="%.10g")
     images = charts(table)
-    paths["html"].write_text(render_html(table, out_dir, images), encoding="utf-8")
+    paths["html"].write_text(render_html(table, out_dir, images, calibration), encoding="utf-8")
     paths["png"].write_bytes(overview_png(table))
     logger.info("comparison of %d runs written to %s", len(table), out_dir)
     return paths
@@ -244,6 +282,7 @@ def compare_runs(runs: pd.DataFrame, out_dir: Path | str) -> pd.DataFrame:
 
 __all__ = [
     "add_deltas",
+    "calibration_across",
     "collect",
     "compare",
     "compare_runs",

@@ -155,6 +155,21 @@ def _hub_chart(ax: object, table: pd.DataFrame) -> None:
     )
 
 
+def _calibration_chart(ax: object, table: pd.DataFrame) -> None:
+    """Per run with observed figures: the share of them within range, labelled `k of n`."""
+    ok = table[table["calibration_count"].fillna(0) > 0]
+    n = ok["calibration_count"].astype(int)
+    k = ok["calibration_within_range"].astype(int)
+    ax.barh(range(len(ok)), k / n, color="#59a14f")
+    for i, (a, b) in enumerate(zip(k, n, strict=True)):
+        ax.text(a / b, i, f" {a} of {b}", va="center", fontsize=7)
+    ax.set_yticks(range(len(ok)), ok["run"], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.15)
+    ax.set_xlabel("share of observed figures the plan reproduces within range")
+    ax.set_title("Calibration")
+
+
 def sweeps(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Runs of one-axis sweeps, by `<name>__<label>` (at least two runs with results)."""
     groups: dict[str, list[tuple[float, int]]] = {}
@@ -221,6 +236,10 @@ def charts(table: pd.DataFrame) -> dict[str, bytes]:
     fig = Figure(layout="constrained", figsize=(9, height))
     _hub_chart(fig.add_subplot(), table)
     out["Hubs opened against the baseline"] = _png(fig)
+    if "calibration_count" in table and (table["calibration_count"].fillna(0) > 0).any():
+        fig = Figure(layout="constrained", figsize=(7, height))
+        _calibration_chart(fig.add_subplot(), table)
+        out["Observed figures within range"] = _png(fig)
     for key, sub in sweeps(table).items():
         fig = Figure(layout="constrained", figsize=(6, 4))
         _sweep_chart(fig.add_subplot(), key, sub)

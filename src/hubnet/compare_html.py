@@ -9,6 +9,7 @@ import math
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hubnet.compare_charts import money
@@ -65,8 +66,14 @@ HEADLINE = [
 ]
 
 
-def render_html(table: pd.DataFrame, out_dir: Path, images: dict[str, bytes]) -> str:
-    """The single-file report: table with differences, charts inline, links to the maps."""
+def render_html(
+    table: pd.DataFrame,
+    out_dir: Path,
+    images: dict[str, bytes],
+    calibration: pd.DataFrame | None = None,
+) -> str:
+    """The single-file report: table with differences, charts inline, links to the maps,
+    and the calibration of the runs that have observed figures."""
     base = table["baseline"].iloc[0] if "baseline" in table and len(table) else ""
     div, unit = money(table)
     parts = [
@@ -107,6 +114,8 @@ def render_html(table: pd.DataFrame, out_dir: Path, images: dict[str, bytes]) ->
         note = "" if ok else (r.get("message") or "no results folder")
         parts.append(f"<td class='t'>{html.escape(str(note))[:300]}</td></tr>")
     parts.append("</table>")
+    if calibration is not None and len(calibration):
+        parts.extend(_calibration_html(table, calibration))
     for title, png in images.items():
         b64 = base64.b64encode(png).decode("ascii")
         parts.append(
@@ -143,3 +152,45 @@ def _map_link(r: dict, out_dir: Path) -> str:
         return ""
     rel = os.path.relpath(Path(folder) / "map.html", out_dir).replace(os.sep, "/")
     return f"<a href='{html.escape(rel)}'>map</a>"
+
+
+def _calibration_html(table: pd.DataFrame, calibration: pd.DataFrame) -> list[str]:
+    """Per run the observed figures within range, then each figure's modelled value per run
+    (red: outside the figure's range)."""
+    runs = [str(r) for r in table["run"] if str(r) in calibration.columns]
+    parts = ["<h2>Calibration</h2><p>"]
+    for r in table.to_dict("records"):
+        if str(r["run"]) in runs:
+            ok, n = int(r["calibration_within_range"]), int(r["calibration_count"])
+            name = html.escape(str(r["run"]))
+            parts.append(f"{name}: {ok} of {n} observed figures within range<br>")
+    parts.append("</p><table><tr><th>id</th><th>quantity</th><th>observed (t/yr)</th>")
+    parts.append("<th>range (t/yr)</th>")
+    parts.extend(f"<th>{html.escape(run)}</th>" for run in runs)
+    parts.append("</tr>")
+    for c in calibration.to_dict("records"):
+        low, high = _tonnes(c["low_t_per_yr"]), _tonnes(c["high_t_per_yr"])
+        parts.append(
+            f"<tr><td class='t'>{html.escape(str(c['id']))}</td>"
+            f"<td class='t'>{html.escape(str(c['quantity']))}</td>"
+            f"<td>{_tonnes(c['observed_t_per_yr'])}</td><td>{low} - {high}</td>"
+        )
+        for run in runs:
+            outside = _is_false(c.get(f"{run} within_range"))
+            cls = " class='up'" if outside else ""
+            parts.append(f"<td><span{cls}>{_tonnes(c.get(run))}</span></td>")
+        parts.append("</tr>")
+    parts.append("</table>")
+    return parts
+
+
+def _tonnes(v: object) -> str:
+    """Tonnes as the calibration table shows them: whole tonnes, 3 digits below 10 t."""
+    if not isinstance(v, int | float) or math.isnan(v):
+        return ""
+    return f"{v:,.0f}" if abs(v) >= 10 else f"{v:.3g}"
+
+
+def _is_false(v: object) -> bool:
+    """A flag read back as False (a run without the figure gives NaN: not False)."""
+    return isinstance(v, bool | np.bool_) and not v

@@ -52,6 +52,16 @@ class Table:
 SITE_KINDS = ("source", "hub", "smelter", "port", "origin", "market", "junction")
 FACILITY_ROLES = ("hub", "smelter")
 FACILITY_STATUS = ("candidate", "open", "closed")
+#: what an observed figure counts (observed.csv); results/calibration.py computes each
+OBSERVED_QUANTITIES = (
+    "smelter_intake",
+    "imports",
+    "exports",
+    "collected",
+    "leaked",
+    "informal",
+    "recovered",
+)
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -321,6 +331,65 @@ TABLES: tuple[Table, ...] = (
             ),
         ),
         key=("origin", "destination"),
+        required=False,
+        may_be_empty=True,
+    ),
+    Table(
+        "observed",
+        "Observed figures of the base year that the model also produces: `hubnet solve` "
+        "compares each with its modelled value (calibration.csv). smelter_intake: tonnes "
+        "delivered to the listed smelters; imports: tonnes bought from origins of the listed "
+        "regions; exports: tonnes sold to the listed markets; collected / leaked (uncollected "
+        "plus exported raw tonnes) / informal: domestic tonnes; recovered: tonnes of the "
+        "listed elements recovered at the listed smelters. Each of the listed commodities; "
+        "an empty list means all.",
+        (
+            Column("id", "str", "unique id of the observed figure"),
+            Column("quantity", "str", "what the figure counts", choices=OBSERVED_QUANTITIES),
+            Column(
+                "facilities",
+                "list",
+                "smelter ids, ';'-separated (smelter_intake, recovered; empty: all)",
+                required=False,
+            ),
+            Column(
+                "commodities",
+                "list",
+                "commodity ids, ';'-separated (all but recovered; empty: all)",
+                required=False,
+            ),
+            Column(
+                "regions",
+                "list",
+                "origin regions, ';'-separated (imports; empty: all)",
+                required=False,
+            ),
+            Column(
+                "markets",
+                "list",
+                "market site ids, ';'-separated (exports; empty: all)",
+                required=False,
+            ),
+            Column(
+                "elements",
+                "list",
+                "element ids, ';'-separated (recovered; empty: all)",
+                required=False,
+            ),
+            Column("observed_t_per_yr", "float", "the observed figure, tonnes a year"),
+            Column("low_t_per_yr", "float", "low end of the plausible range"),
+            Column("high_t_per_yr", "float", "high end of the plausible range"),
+            Column(
+                "year",
+                "str",
+                "year the figure is of (e.g. 2022, FY2020)",
+                required=False,
+                default="",
+            ),
+            Column("source", "str", "citation of the figure"),
+            Column("note", "str", "how the figure was derived", required=False, default=""),
+        ),
+        key=("id",),
         required=False,
         may_be_empty=True,
     ),

@@ -17,6 +17,7 @@ import pandas as pd
 
 from hubnet.errors import InputError, Issue
 from hubnet.instance.core import Collection, Instance, Policy
+from hubnet.instance.observed import check_observed
 from hubnet.instance.read import RawInstance, read_folder
 from hubnet.instance.schema import SETTINGS, TABLE_BY_NAME, TABLES, Column, Table
 
@@ -339,6 +340,7 @@ def validate(raw: RawInstance) -> Instance:
     issues.extend(check_accepts(tables))
     issues.extend(check_levels(tables["capacity_levels"]))
     issues.extend(check_recovery(tables))
+    issues.extend(check_observed(tables))
     if issues:
         raise InputError(issues, title=f"instance {raw.folder} is not valid")
     top, col, pol = settings[""], settings["collection"], settings["policy"]

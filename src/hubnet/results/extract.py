@@ -7,6 +7,8 @@ cost terms on them (`model.objective.term_values`) and builds every table with t
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
@@ -16,6 +18,7 @@ from hubnet.model import COST_TERMS, ModelData
 from hubnet.model.objective import term_values
 from hubnet.model.variables import solution_values
 from hubnet.report import SolveReport
+from hubnet.results.calibration import calibration_brief, calibration_table
 from hubnet.results.schema import FLOWS, IMPORTS, SITES, conform
 from hubnet.results.solution import Solution
 
@@ -50,7 +53,7 @@ def extract(
     kpis = pd.DataFrame({"term": list(terms), "value_jpy_per_yr": list(terms.values())})
     brief = planner_brief(facilities, flows, leakage, imports, exports, metals)
     brief["co2_t_per_yr"] = terms_of["co2_emissions"]
-    return Solution(
+    solution = Solution(
         instance=instance.name,
         scenario=scenario,
         report=report,
@@ -65,6 +68,9 @@ def extract(
         kpis=conform("kpis", kpis),
         brief=brief,
     )
+    calibration = calibration_table(instance, solution.tables())
+    brief.update(calibration_brief(calibration))
+    return dataclasses.replace(solution, calibration=calibration)
 
 
 def flows_table(data: ModelData, values: dict, lanes: pd.DataFrame) -> pd.DataFrame:

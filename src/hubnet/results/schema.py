@@ -15,7 +15,7 @@ from typing import Literal
 import pandas as pd
 
 from hubnet.instance.schema import FACILITY_ROLES as ROLES
-from hubnet.instance.schema import FACILITY_STATUS, SITE_KINDS
+from hubnet.instance.schema import FACILITY_STATUS, OBSERVED_QUANTITIES, SITE_KINDS
 from hubnet.report import COST_TERMS, Status
 
 ColumnType = Literal["str", "float", "bool"]
@@ -252,6 +252,27 @@ KPIS = Table(
     sort=(),
 )
 
+CALIBRATION = Table(
+    "calibration",
+    "Written only when the instance has observed.csv: each observed figure beside the "
+    "model's value of the same quantity (see observed.csv for what each quantity counts).",
+    (
+        _text("id", "id of the observed figure (observed.csv)"),
+        _text("quantity", "what the figure counts", OBSERVED_QUANTITIES),
+        _t("observed_t_per_yr", "the observed figure"),
+        _t("low_t_per_yr", "low end of its plausible range"),
+        _t("high_t_per_yr", "high end of its plausible range"),
+        _t("modelled_t_per_yr", "the same quantity in this run's plan"),
+        _t("difference_t_per_yr", "modelled - observed"),
+        _share("difference_share", "difference / observed (empty when observed is 0)"),
+        Column("within_range", "bool", "", "True if low <= modelled <= high"),
+        _text("year", "year the figure is of"),
+        _text("source", "citation of the figure"),
+        _text("note", "what the modelled value leaves out (empty when nothing)"),
+    ),
+    sort=("id",),
+)
+
 #: every table of a solved run's folder, in the order written (CSV files, results.xlsx sheets)
 TABLES: tuple[Table, ...] = (
     SITES,
@@ -264,7 +285,9 @@ TABLES: tuple[Table, ...] = (
     METALS,
     KPIS,
 )
-TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+#: tables written only when the instance asks for them, after the others
+OPTIONAL_TABLES: tuple[Table, ...] = (CALIBRATION,)
+TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in (*TABLES, *OPTIONAL_TABLES)}
 
 _BRIEF = (
     Key("hubs_opened", "int", "hubs with a level chosen"),
@@ -281,6 +304,9 @@ _BRIEF = (
     Key("smelter_intake_t_per_yr", "float", "tonnes delivered to smelters"),
     Key("metals_recovered_t", "object", "element -> recovered t/yr"),
     Key("co2_t_per_yr", "float", "transport CO2, t/yr"),
+    Key("calibration_count", "int", "observed figures compared (0 without observed.csv)"),
+    Key("calibration_within_range", "int", "of those, how many the plan reproduces within range"),
+    Key("calibration_misses", "list", "ids of the observed figures outside their range"),
 )
 
 SUMMARY: tuple[Key, ...] = (
@@ -392,7 +418,7 @@ def format_markdown() -> str:
     out = [HEADER, "## `summary.json`\n", "| key | type | meaning |", "|---|---|---|"]
     out.extend(_keys_markdown(SUMMARY))
     out.append("")
-    for t in TABLES:
+    for t in (*TABLES, *OPTIONAL_TABLES):
         order = ", ".join(f"`{c}`" for c in t.sort)
         sort = f" Rows sorted by {order}." if t.sort else ""
         out.append(f"## `{t.file}`\n\n{t.description}{sort}\n")

@@ -30,9 +30,14 @@ class Solution:
     metals: pd.DataFrame
     kpis: pd.DataFrame
     brief: dict = field(default_factory=dict)
+    #: calibration.csv, when the instance has observed figures
+    calibration: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in TABLE_NAMES}
+        out = {name: getattr(self, name) for name in TABLE_NAMES}
+        if self.calibration is not None:
+            out["calibration"] = self.calibration
+        return out
 
     def kpi(self, term: str) -> float:
         return float(self.kpis.set_index("term").at[term, "value_jpy_per_yr"])

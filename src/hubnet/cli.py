@@ -176,12 +176,17 @@ def _welfare_line(sol) -> str:  # noqa: ANN001 - Solution
     kpi = dict(zip(sol.kpis["term"], sol.kpis["value_jpy_per_yr"], strict=True))
     network = sum(kpi[t] for t in ("fixed_cost", "transport_cost", "processing_cost", "co2_cost"))
     b = sol.brief
-    return (
+    welfare = (
         f"Welfare (the objective): the network costs {_yen(network)} and imports "
-        f"{_yen(kpi['import_cost'])} against metal worth {_yen(kpi['metal_value'])}. "
-        f"Cash flows at the smelters' terms: {_yen(b['smelter_payments_domestic_jpy'])} to "
-        f"domestic sellers (between Japanese parties, not in the objective), "
-        f"{_yen(b['smelter_payments_import_jpy'])} to foreign sellers (in imports)."
+        f"{_yen(kpi['import_cost'])} against metal worth {_yen(kpi['metal_value'])}."
+    )
+    domestic, foreign = b["smelter_payments_domestic_jpy"], b["smelter_payments_import_jpy"]
+    if not (domestic or foreign):
+        return welfare
+    return (
+        f"{welfare} Cash flows at the smelters' terms: {_yen(domestic)} to domestic sellers "
+        f"(between Japanese parties, not in the objective), {_yen(foreign)} to foreign "
+        "sellers (in imports)."
     )
 
 

@@ -9,6 +9,9 @@ price) minus freight.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from builders import write_instance
 
@@ -232,3 +235,25 @@ def test_the_checker_rejects_an_imported_balance_that_is_off(tmp_path):
     tables["flows"] = flows
     families = {v.family for v in check(load_instance(folder), tables, rec.objective)}
     assert {"imported_balance", "objective", "origin_split"} <= families
+
+
+def test_the_brief_says_what_is_welfare_and_what_is_a_cash_flow(tmp_path):
+    """mixing_hub's figures as the planner reads them: network cost (transport 2,000) and
+    imports (20,000) against the metal (120,000) in the objective; 40,000 paid to domestic
+    sellers as a cash flow; 8 of the 10 kg of domestic gold captured."""
+    folder = write_instance(tmp_path / "inst", mixing_hub())
+    p = subprocess.run(
+        [sys.executable, "-c", "from hubnet.cli import main; main()", "solve", str(folder)]
+        + ["--out", str(tmp_path / "out"), "--no-maps"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 0, p.stderr
+    text = " ".join(p.stdout.split())
+    assert (
+        "Welfare (the objective): the network costs ¥2,000 and imports ¥20,000 against metal "
+        "worth ¥120,000. Cash flows at the smelters' terms: ¥40,000 to domestic sellers "
+        "(between Japanese parties, not in the objective), ¥20,000 to foreign sellers"
+    ) in text
+    assert "Au 12 kg (80% of domestic content captured)" in text

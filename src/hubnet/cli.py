@@ -159,19 +159,39 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
                 else _t(r.recovered_t_per_yr)
             )
             share = (
-                f" ({r.recovered_share_of_domestic:.0%} of domestic content)"
-                if r.recovered_share_of_domestic == r.recovered_share_of_domestic
+                f" ({r.domestic_capture_share:.0%} of domestic content captured)"
+                if r.domestic_capture_share == r.domestic_capture_share
                 else ""
             )
             parts.append(f"{r.element} {amount}{share}")
         console.print("Metals recovered: " + escape("; ".join(parts)) + ".")
     console.print(f"Transport CO2: {b['co2_t_per_yr']:,.0f} t a year.")
+    console.print(escape(_welfare_line(sol)))
     from hubnet.results.calibration import calibration_lines
 
     for line in calibration_lines(sol.calibration):
         console.print(escape(line), highlight=False)
     times = " / ".join(f"{k} {v:.2f}s" for k, v in record.times.items())
     console.print(f"[dim]times: {times}[/dim]")
+
+
+def _welfare_line(sol) -> str:  # noqa: ANN001 - Solution
+    """Which figures are national welfare (the objective) and which are cash flows."""
+    kpi = dict(zip(sol.kpis["term"], sol.kpis["value_jpy_per_yr"], strict=True))
+    network = sum(kpi[t] for t in ("fixed_cost", "transport_cost", "processing_cost", "co2_cost"))
+    b = sol.brief
+    welfare = (
+        f"Welfare (the objective): the network costs {_yen(network)} and imports "
+        f"{_yen(kpi['import_cost'])} against metal worth {_yen(kpi['metal_value'])}."
+    )
+    domestic, foreign = b["smelter_payments_domestic_jpy"], b["smelter_payments_import_jpy"]
+    if not (domestic or foreign):
+        return welfare
+    return (
+        f"{welfare} Cash flows at the smelters' terms: {_yen(domestic)} to domestic sellers "
+        f"(between Japanese parties, not in the objective), {_yen(foreign)} to foreign "
+        "sellers (in imports)."
+    )
 
 
 class ProgressView:

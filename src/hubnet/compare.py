@@ -120,8 +120,14 @@ def _flows(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
     row["leakage_t_per_yr"] = float(by_k["leakage_t_per_yr"].sum())
     row["leakage_share"] = _ratio(row["leakage_t_per_yr"], row["generation_t_per_yr"])
     metals = tables["metals"]
-    for el, t in zip(metals["element"], metals["recovered_t_per_yr"], strict=True):
+    for el, t, capture in zip(
+        metals["element"],
+        metals["recovered_t_per_yr"],
+        metals["domestic_capture_share"],
+        strict=True,
+    ):
         row[f"metal_{el}_t_per_yr"] = float(t)
+        row[f"metal_{el}_domestic_capture_share"] = float(capture)
     return row
 
 

@@ -180,6 +180,8 @@ def flow_rows() -> list[dict[str, object]]:
                     "destination": sites[-1],
                     "commodity": commodity,
                     "tonnes_per_yr": tonnes,
+                    "imported_t_per_yr": tonnes if stage == "import" else 0.0,
+                    "imported_on_terms_t_per_yr": 0.0,
                     "cost_jpy_per_t": cost_t,
                     "cost_jpy_per_yr": tonnes * cost_t,
                     "distance_km": dist,

@@ -49,10 +49,12 @@ def metals(**columns: list) -> pd.DataFrame:
     base = {
         "value_jpy_per_yr": [10.0, 2e6],
         "element": ["Pb", "Au"],
-        "recovered_share_of_domestic": [0.5, math.nan],
+        "domestic_capture_share": [0.5, math.nan],
         "name": ["Lead", "Gold"],
         "recovered_t_per_yr": [1, 2],  # integers on purpose: declared float
         "domestic_content_t_per_yr": [2.0, 0.0],
+        "recovered_domestic_origin_t_per_yr": [1.0, 0.5],
+        "recovered_import_origin_t_per_yr": [0.0, 1.5],
     }
     return pd.DataFrame({**base, **columns})
 
@@ -62,9 +64,10 @@ def test_a_declared_table_is_written_in_declared_order_and_read_back_typed(tmp_p
     lines = (tmp_path / "metals.csv").read_text(encoding="utf-8").splitlines()
     assert lines == [
         "element,name,recovered_t_per_yr,value_jpy_per_yr,domestic_content_t_per_yr,"
-        "recovered_share_of_domestic",
-        "Au,Gold,2,2000000,0,",
-        "Pb,Lead,1,10,2,0.5",
+        "recovered_domestic_origin_t_per_yr,recovered_import_origin_t_per_yr,"
+        "domestic_capture_share",
+        "Au,Gold,2,2000000,0,0.5,1.5,",
+        "Pb,Lead,1,10,2,1,0,0.5",
     ]
     back = read_table(tmp_path, "metals")
     assert back["recovered_t_per_yr"].dtype == float

@@ -56,6 +56,8 @@ class Instance:
     facilities: pd.DataFrame
     capacity_levels: pd.DataFrame
     recovery: pd.DataFrame
+    terms: pd.DataFrame
+    payables: pd.DataFrame
     modes: pd.DataFrame
     links: pd.DataFrame
     lanes: pd.DataFrame
@@ -71,9 +73,13 @@ class Instance:
 
     def accepts(self) -> pd.DataFrame:
         """Long table (facility, role, commodity) of what each facility takes."""
+        return self.accepts_of(self.facilities, list(self.commodities["id"]))
+
+    @staticmethod
+    def accepts_of(facilities: pd.DataFrame, all_k: list[str]) -> pd.DataFrame:
+        """`accepts` of a facilities table (closed ones included) over commodities `all_k`."""
         rows = []
-        all_k = list(self.commodities["id"])
-        for site, role, acc in self.facilities[["site", "role", "accepts"]].itertuples(index=False):
+        for site, role, acc in facilities[["site", "role", "accepts"]].itertuples(index=False):
             ks = all_k if "*" in acc else [k for k in all_k if k in acc]
             rows.extend((site, role, k) for k in ks)
         return pd.DataFrame(rows, columns=["facility", "role", "commodity"])

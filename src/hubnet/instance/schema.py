@@ -178,7 +178,14 @@ TABLES: tuple[Table, ...] = (
             Column("site", "str", "origin site id", references=("sites", "id")),
             Column("commodity", "str", "commodity id", references=("commodities", "id")),
             Column("available_t_per_yr", "float", "most tonnes a year on offer"),
-            Column("price_jpy_per_t", "float", "purchase price at the origin port"),
+            Column(
+                "price_jpy_per_t",
+                "float",
+                "purchase price at the origin port (empty: bought at the payable terms of "
+                "the smelter it is delivered to, terms.csv; it may then not be exported)",
+                required=False,
+                default=None,
+            ),
         ),
         key=("site", "commodity"),
         required=False,
@@ -261,6 +268,33 @@ TABLES: tuple[Table, ...] = (
             Column("recovery_share", "share", "share of the contained element recovered"),
         ),
         key=("facility", "element"),
+        may_be_empty=True,
+    ),
+    Table(
+        "terms",
+        "What a smelter charges to treat a tonne of a commodity as collected or imported; "
+        "with payables.csv it prices imports bought at the smelter's terms.",
+        (
+            Column("smelter", "str", "smelter site id", references=("facilities", "site")),
+            Column("commodity", "str", "commodity id", references=("commodities", "id")),
+            Column("treatment_charge_jpy_per_t", "float", "treatment charge per raw tonne"),
+        ),
+        key=("smelter", "commodity"),
+        required=False,
+        may_be_empty=True,
+    ),
+    Table(
+        "payables",
+        "Share of an element's content a smelter pays for, per commodity (no row: 0). A "
+        "smelter pays for a raw tonne sum(payable x content x price) - treatment charge.",
+        (
+            Column("smelter", "str", "smelter site id", references=("facilities", "site")),
+            Column("commodity", "str", "commodity id", references=("commodities", "id")),
+            Column("element", "str", "element id", references=("elements", "id")),
+            Column("payable_share", "share", "share of the contained element paid for"),
+        ),
+        key=("smelter", "commodity", "element"),
+        required=False,
         may_be_empty=True,
     ),
     Table(

@@ -264,6 +264,44 @@ def check_recovery(tables: dict[str, pd.DataFrame]) -> list[Issue]:
     ]
 
 
+def check_terms(tables: dict[str, pd.DataFrame]) -> list[Issue]:
+    """Terms and payables name smelters; an import without a price is bought at the terms of
+    the smelter it reaches, so every smelter taking its commodity needs terms (and the
+    commodity must leave its hub: a yield of 0 reaches no smelter to be paid at its terms)."""
+    fac, com = tables["facilities"], tables["commodities"]
+    role = dict(zip(fac["site"], fac["role"], strict=True))
+    issues = [
+        Issue(f"{name}.csv", i + 2, "smelter", m, "a smelter in facilities.csv")
+        for name in ("terms", "payables")
+        for i, m in enumerate(tables[name]["smelter"])
+        if role.get(m, "smelter") != "smelter"
+    ]
+    priced = set(zip(tables["terms"]["smelter"], tables["terms"]["commodity"], strict=True))
+    for i, (m, k) in enumerate(
+        zip(tables["payables"]["smelter"], tables["payables"]["commodity"], strict=True)
+    ):
+        if (m, k) not in priced:
+            issues.append(
+                Issue("payables.csv", i + 2, "commodity", k, f"a row for {m} and {k} in terms.csv")
+            )
+    yields = dict(zip(com["id"], com["hub_yield_share"], strict=True))
+    acc = Instance.accepts_of(fac[fac["status"] != "closed"], list(com["id"]))
+    takers = acc[acc["role"] == "smelter"].groupby("commodity")["facility"].apply(sorted)
+    imports = tables["imports"]
+    for i, (k, p) in enumerate(zip(imports["commodity"], imports["price_jpy_per_t"], strict=True)):
+        if not math.isnan(p) or k not in yields:
+            continue
+        missing = [m for m in takers.get(k, []) if (m, k) not in priced]
+        if yields[k] <= 0:
+            want = f"a price ({k} has hub yield 0: no smelter pays for it at its terms)"
+        elif missing:
+            want = f"a price, or rows in terms.csv for {k} at {', '.join(missing)}"
+        else:
+            continue
+        issues.append(Issue("imports.csv", i + 2, "price_jpy_per_t", "", want))
+    return issues
+
+
 def parse_settings(raw: dict) -> tuple[dict[str, dict[str, object]], list[Issue]]:
     """instance.toml -> {section: {key: value}} with defaults; unknown keys are issues."""
     issues: list[Issue] = []
@@ -341,6 +379,7 @@ def validate(raw: RawInstance) -> Instance:
     issues.extend(check_levels(tables["capacity_levels"]))
     issues.extend(check_recovery(tables))
     issues.extend(check_observed(tables))
+    issues.extend(check_terms(tables))
     if issues:
         raise InputError(issues, title=f"instance {raw.folder} is not valid")
     top, col, pol = settings[""], settings["collection"], settings["policy"]

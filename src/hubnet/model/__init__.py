@@ -34,6 +34,7 @@ from hubnet.model.facilities import (
     open_flow_linking,
     smelter_capacity,
 )
+from hubnet.model.imported import imported_balance, imported_within_flow
 from hubnet.model.objective import COST_TERMS, cost_terms, total_cost
 from hubnet.model.targets import capital_budget, co2_cap, port_throughput, recovery_targets
 from hubnet.model.trade import (
@@ -87,6 +88,8 @@ FAMILIES: tuple[Family, ...] = (
     Family("min_throughput", "3b", min_throughput, roles=_RULE),
     Family("one_level", "3c", one_level, roles=_RULE),
     Family("hub_mass_balance", "4", hub_mass_balance),
+    Family("imported_balance", "4i", imported_balance, lambda d: bool(d.imported.balance)),
+    Family("imported_within_flow", "4j", imported_within_flow, lambda d: bool(d.imported.of_flow)),
     Family("smelter_capacity", "5", smelter_capacity, roles=_RULE | {Role.CAPACITY}),
     Family("import_availability", "6", import_availability, roles=_RULE),
     Family("import_permits", "7", import_permits, roles=_RULE),

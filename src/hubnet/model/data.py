@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from hubnet.instance import Instance
+from hubnet.model.payables import HubFlows, ImportedSets, imported_sets, payable_values
 
 Key = tuple[str, str]
 
@@ -90,6 +91,10 @@ class ModelData:
     #: (`max_leakage_share` 0), which go whole to the hub the source is assigned to
     assign_bound: dict[str, float] = field(default_factory=dict)
     whole_flows: list[Key] = field(default_factory=list)
+    #: import-origin tonnes out of the hubs: imported[a, k, p], rows (4i), (4j), terms prices
+    imported: ImportedSets = field(default_factory=ImportedSets)
+    #: (smelter, k) -> what the smelter pays per raw tonne at its terms (terms.csv)
+    payable_value: dict[Key, float] = field(default_factory=dict)
 
     @property
     def n_flows(self) -> int:
@@ -120,7 +125,10 @@ class _Inputs:
     gen: dict[Key, float]
     imports: pd.DataFrame  # rows with availability > 0
     avail: dict[Key, float]
+    #: (origin, k) -> price at the origin, for offers with a price
     price_in: dict[Key, float]
+    #: (origin, k) offers without a price: bought at the terms of the smelter reached
+    on_terms: set[Key]
     market: dict[Key, tuple[float, float]]  # (market, k) -> (limit, price)
 
 
@@ -153,7 +161,8 @@ def _inputs(instance: Instance) -> _Inputs:
         gen={(s, k): float(t) for s, k, t in _rows(supply)},
         imports=imports,
         avail={(f, k): float(t) for f, k, t, _ in _rows(imports)},
-        price_in={(f, k): float(p) for f, k, _, p in _rows(imports)},
+        price_in={(f, k): float(p) for f, k, _, p in _rows(imports) if not np.isnan(p)},
+        on_terms={(f, k) for f, k, _, p in _rows(imports) if np.isnan(p)},
         market={
             (m, k): (float(t), float(p)) for m, k, t, p in instance.exports.itertuples(index=False)
         },
@@ -287,7 +296,9 @@ def _flow_coefficients(inp: _Inputs, fl: _Flows) -> dict:
     return {
         "processing_cost": processing,
         "import_price": {
-            (a, k): inp.price_in[fl.origin[a], k] for a, k in fl.index if fl.stage[a] == "import"
+            (a, k): inp.price_in[fl.origin[a], k]
+            for a, k in fl.index
+            if fl.stage[a] == "import" and (fl.origin[a], k) in inp.price_in
         },
         "export_price": {
             (a, k): inp.market[fl.dest[a], k][1] for a, k in fl.index if fl.stage[a] == "export"
@@ -439,6 +450,9 @@ def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) 
         **_ports(instance, fl),
     )
     data.linked_lanes.update(_linked_lanes(data, cap_links))
+    data.payable_value.update(payable_values(instance))
+    hub_flows = HubFlows(data.hub_in, data.hub_out, fl.stage, fl.origin, fl.dest, data.hub_yield)
+    data.imported = imported_sets(hub_flows, inp.on_terms, data.payable_value)
     if data.single_sourcing:
         _single_sourcing(data, cap_links)
     return data

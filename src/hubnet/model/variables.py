@@ -139,8 +139,9 @@ def linear_sum(m: pyo.ConcreteModel, family: str, coefs: dict):  # noqa: ANN201 
 
 
 def solution_values(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict]:
-    """The loaded solution as numbers: "flow" (lane, k), "uncollected" (source, k) and
-    "open_level" (facility, level), whichever collection form the model uses."""
+    """The loaded solution as numbers: "flow" (lane, k), "uncollected" (source, k),
+    "open_level" (facility, level) and "imported" (lane, k, pricing), whichever collection
+    form the model uses."""
 
     def of(var, index: list) -> dict:  # noqa: ANN001
         if isinstance(var, SharedCollection):
@@ -151,11 +152,13 @@ def solution_values(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict]:
         "flow": of(m.flow, data.flow_index),
         "uncollected": of(m.uncollected, data.supply_index),
         "open_level": of(m.open_level, data.level_index),
+        "imported": of(m.imported, data.imported.index),
     }
 
 
 def variables(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """flow[lane, k] >= 0 t/yr; uncollected[source, k] >= 0 t/yr; open_level[f, l] binary.
+    """flow[lane, k] >= 0 t/yr; uncollected[source, k] >= 0 t/yr; open_level[f, l] binary;
+    imported[lane, k, pricing] >= 0 t/yr, the import-origin part of a flow out of a hub.
 
     With `whole_source`, collection is decided by share[source, hub] in [0, 1] instead, and
     collection flows and uncollected tonnes are expressions of it.
@@ -164,6 +167,8 @@ def variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.SUPPLY = pyo.Set(initialize=data.supply_index, dimen=2, ordered=True)
     m.LEVELS = pyo.Set(initialize=data.level_index, dimen=2, ordered=True)
     m.open_level = pyo.Var(m.LEVELS, domain=pyo.Binary)
+    m.IMPORTED = pyo.Set(initialize=data.imported.index, dimen=3, ordered=True)
+    m.imported = pyo.Var(m.IMPORTED, domain=pyo.NonNegativeReals)
     if data.single_sourcing or data.whole_source:
         m.COLLECTION_PAIRS = pyo.Set(initialize=sorted(data.collection_lanes), dimen=2)
     if data.single_sourcing:

@@ -10,25 +10,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pandas as pd
 
 from hubnet.instance import Instance
-from hubnet.results.check_context import STAGE_KINDS, Context, build_context, stage_fits
+from hubnet.results.check_context import (
+    STAGE_KINDS,
+    Context,
+    Violation,
+    build_context,
+    stage_fits,
+)
+from hubnet.results.check_terms import (
+    imported_balance,
+    imported_within_flow,
+    origin_split,
+    terms_import_cost,
+)
 
 ABS_TOL = 1e-4  # tonnes
 REL_TOL = 1e-6
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    family: str
-    ids: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.family} [{self.ids}]: {self.message}"
 
 
 def _exceeds(lhs: float, rhs: float) -> bool:
@@ -365,9 +366,15 @@ def _objective_terms(c: Context) -> dict[str, float]:
         "processing_cost": float(
             (t["tonnes_per_yr"] * t["destination"].map(proc).fillna(0.0)).sum()
         ),
+        # imports priced at the origin (a missing price: bought on terms, paid on delivery)
         "import_cost": float(
-            sum(x * float(import_price.get(key, 0.0)) for key, x in c.imported.items())
-        ),
+            sum(
+                x * float(import_price.get(key, 0.0))
+                for key, x in c.imported.items()
+                if not math.isnan(import_price.get(key, 0.0))
+            )
+        )
+        + terms_import_cost(c),
         "co2_cost": c.instance.policy.co2_price_jpy_per_t * c.co2_t,
         "leakage_penalty": float(
             sum(
@@ -441,6 +448,8 @@ _RULES: tuple[Callable[[Context], list[Violation]], ...] = (
     _collected_without_generation,
     _capacities,
     _mass_balance,
+    imported_balance,
+    imported_within_flow,
     _imports,
     _export_leakage,
     _element_leakage,
@@ -452,6 +461,7 @@ _RULES: tuple[Callable[[Context], list[Violation]], ...] = (
     _recovery_targets,
     _objective,
     _written_leakage,
+    origin_split,
 )
 
 

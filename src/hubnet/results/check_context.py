@@ -18,6 +18,16 @@ from hubnet.instance import Instance
 from hubnet.network.graph import great_circle_km
 
 
+@dataclass(frozen=True, slots=True)
+class Violation:
+    family: str
+    ids: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.family} [{self.ids}]: {self.message}"
+
+
 class LaneCoster:
     """Cost, km and CO2 per tonne of a written path, re-derived from links.csv and modes.csv."""
 

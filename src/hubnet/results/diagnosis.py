@@ -115,7 +115,7 @@ class Explainer:
         if f == "open_flow_linking":
             a = idx[0]
             return f"nothing reaches {self.site(d.lane_destination[a])} unless it opens a level"
-        if f in ("flow",):
+        if f in ("flow", "imported"):
             return None  # non-negative flows: always part of the story, never news
         return f"{f}[{', '.join(idx)}]"
 

@@ -16,6 +16,7 @@ import pyomo.environ as pyo
 from hubnet.instance import Instance
 from hubnet.model import COST_TERMS, ModelData
 from hubnet.model.objective import term_values
+from hubnet.model.payables import TERMS
 from hubnet.model.variables import solution_values
 from hubnet.report import SolveReport
 from hubnet.results.calibration import calibration_brief, calibration_table
@@ -53,6 +54,8 @@ def extract(
     kpis = pd.DataFrame({"term": list(terms), "value_jpy_per_yr": list(terms.values())})
     brief = planner_brief(facilities, flows, leakage, imports, exports, metals)
     brief["co2_t_per_yr"] = terms_of["co2_emissions"]
+    brief["smelter_payments_domestic_jpy"] = terms_of["smelter_payments_domestic"]
+    brief["smelter_payments_import_jpy"] = terms_of["smelter_payments_import"]
     solution = Solution(
         instance=instance.name,
         scenario=scenario,
@@ -76,13 +79,31 @@ def extract(
 def flows_table(data: ModelData, values: dict, lanes: pd.DataFrame) -> pd.DataFrame:
     """Tonnes per lane and commodity (rows with tonnes only), with the lane's attributes."""
     tonnes = _values(values["flow"], data.flow_index)
+    imported, on_terms = _imported(data, values, tonnes)
     flows = pd.DataFrame(data.flow_index, columns=["lane", "commodity"]).assign(
-        tonnes_per_yr=tonnes
+        tonnes_per_yr=tonnes, imported_t_per_yr=imported, imported_on_terms_t_per_yr=on_terms
     )
     flows = flows[flows["tonnes_per_yr"] > 0].merge(lanes, on="lane", how="left")
     flows["cost_jpy_per_yr"] = flows["tonnes_per_yr"] * flows["cost_jpy_per_t"]
     flows["co2_t_per_yr"] = flows["tonnes_per_yr"] * flows["co2_kg_per_t"] / 1000.0
     return conform("flows", flows[FLOWS.names])
+
+
+def _imported(data: ModelData, values: dict, tonnes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per flow, its tonnes of import origin and those bought at terms: all of an import
+    flow, the `imported` columns of a flow out of a hub."""
+    total: dict = {}
+    terms: dict = {}
+    for (a, k, p), x in values["imported"].items():
+        total[a, k] = total.get((a, k), 0.0) + x
+        if p == TERMS:
+            terms[a, k] = terms.get((a, k), 0.0) + x
+    imported, on_terms = _values(total, data.flow_index), _values(terms, data.flow_index)
+    for i, (a, k) in enumerate(data.flow_index):
+        if data.lane_stage[a] == "import":
+            imported[i] = tonnes[i]
+            on_terms[i] = 0.0 if (a, k) in data.import_price else tonnes[i]
+    return imported, on_terms
 
 
 def facilities_table(
@@ -170,14 +191,17 @@ def imports_table(instance: Instance, flows: pd.DataFrame) -> pd.DataFrame:
         name=imports["origin"].map(sites["name"]),
         region=imports["origin"].map(sites["region"]),
     )
+    # imports on terms (no price) are paid on delivery: their cost has no origin row
     imports["purchase_cost_jpy_per_yr"] = imports["imported_t_per_yr"] * imports["price_jpy_per_t"]
     return conform("imports", imports[IMPORTS.names])
 
 
 def metals_table(data: ModelData, instance: Instance, terms_of: dict) -> pd.DataFrame:
-    """Elements recovered, their value and the share of domestic content they make."""
+    """Elements recovered, their value, their split by origin and the share of the domestic
+    content recovered (the capture share counts domestic-origin metal only)."""
     el = instance.elements.set_index("id")
     recovered = {e: terms_of[f"recovered_t[{e}]"] for e in data.elements}
+    from_imports = {e: terms_of[f"recovered_import_t[{e}]"] for e in data.elements}
     domestic = dict.fromkeys(data.elements, 0.0)
     for (k, e), t in data.content_t_per_t.items():
         domestic[e] += t * data.commodity_generation.get(k, 0.0)
@@ -190,11 +214,15 @@ def metals_table(data: ModelData, instance: Instance, terms_of: dict) -> pd.Data
                 recovered[e] * 1000.0 * el.at[e, "price_jpy_per_kg"] for e in data.elements
             ],
             "domestic_content_t_per_yr": [domestic[e] for e in data.elements],
+            "recovered_import_origin_t_per_yr": [from_imports[e] for e in data.elements],
         }
     )
+    metals["recovered_domestic_origin_t_per_yr"] = (
+        metals["recovered_t_per_yr"] - metals["recovered_import_origin_t_per_yr"]
+    ).clip(lower=0.0)
     dom = metals["domestic_content_t_per_yr"]
-    metals["recovered_share_of_domestic"] = np.where(
-        dom > 0, metals["recovered_t_per_yr"] / dom.where(dom > 0, 1.0), np.nan
+    metals["domestic_capture_share"] = np.where(
+        dom > 0, metals["recovered_domestic_origin_t_per_yr"] / dom.where(dom > 0, 1.0), np.nan
     )
     return conform("metals", metals)
 

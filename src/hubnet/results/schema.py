@@ -145,6 +145,15 @@ FLOWS = Table(
         _text("destination", "site id the lane ends at"),
         _text("commodity", "commodity id"),
         _t("tonnes_per_yr", "tonnes carried (hub output for delivery and export)"),
+        _t(
+            "imported_t_per_yr",
+            "of these, tonnes of import origin (all of an import; the hub output made of "
+            "imports on a delivery or export; 0 for collection)",
+        ),
+        _t(
+            "imported_on_terms_t_per_yr",
+            "of the imported tonnes, those bought at the terms of the smelter they reach",
+        ),
         Column("cost_jpy_per_t", "float", "JPY/t", "freight cost per tonne on the lane"),
         _jpy("cost_jpy_per_yr", "tonnes x freight cost per tonne"),
         Column("distance_km", "float", "km", "lane distance"),
@@ -218,8 +227,15 @@ IMPORTS = Table(
         _text("commodity", "commodity id"),
         _t("available_t_per_yr", "tonnes on offer"),
         _t("imported_t_per_yr", "tonnes bought"),
-        _PRICE,
-        _jpy("purchase_cost_jpy_per_yr", "imported x price"),
+        Column(
+            "price_jpy_per_t",
+            "float",
+            "JPY/t",
+            "price per tonne at the origin, from the instance (empty: bought at the terms of "
+            "the smelter it reaches, paid on delivery: summary.json brief."
+            "smelter_payments_import_jpy)",
+        ),
+        _jpy("purchase_cost_jpy_per_yr", "imported x price (empty for imports on terms)"),
     ),
     sort=("origin", "commodity"),
 )
@@ -233,9 +249,11 @@ METALS = Table(
         _t("recovered_t_per_yr", "tonnes recovered"),
         _jpy("value_jpy_per_yr", "recovered x price"),
         _t("domestic_content_t_per_yr", "tonnes of the element in domestic generation"),
+        _t("recovered_domestic_origin_t_per_yr", "tonnes recovered from domestic generation"),
+        _t("recovered_import_origin_t_per_yr", "tonnes recovered from imports"),
         _share(
-            "recovered_share_of_domestic",
-            "recovered / domestic content (above 1 with imports; empty without content)",
+            "domestic_capture_share",
+            "recovered of domestic origin / domestic content (empty without content)",
         ),
     ),
     sort=("element",),
@@ -304,6 +322,18 @@ _BRIEF = (
     Key("smelter_intake_t_per_yr", "float", "tonnes delivered to smelters"),
     Key("metals_recovered_t", "object", "element -> recovered t/yr"),
     Key("co2_t_per_yr", "float", "transport CO2, t/yr"),
+    Key(
+        "smelter_payments_domestic_jpy",
+        "float",
+        "what smelters pay at their terms for domestic-origin tonnes, JPY/yr: a cash flow "
+        "between Japanese parties, not in the objective",
+    ),
+    Key(
+        "smelter_payments_import_jpy",
+        "float",
+        "what smelters pay foreign sellers at their terms for imports without a price, "
+        "JPY/yr (part of the objective's import_cost)",
+    ),
     Key("calibration_count", "int", "observed figures compared (0 without observed.csv)"),
     Key("calibration_within_range", "int", "of those, how many the plan reproduces within range"),
     Key("calibration_misses", "list", "ids of the observed figures outside their range"),

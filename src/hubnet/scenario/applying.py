@@ -17,6 +17,7 @@ from hubnet.instance.validate import (
     check_recovery,
     check_references,
     check_roles,
+    check_terms,
 )
 from hubnet.scenario.core import KIND_ORDER, Override, Scenario
 from hubnet.scenario.overrides import APPLY
@@ -102,6 +103,7 @@ def _recheck(state: State, file: str) -> list[Issue]:
     found += check_accepts(tables)
     found += check_levels(tables["capacity_levels"])
     found += check_recovery(tables)
+    found += check_terms(tables)
     return [
         Issue(
             file,

@@ -59,6 +59,7 @@ class Instance:
     modes: pd.DataFrame
     links: pd.DataFrame
     lanes: pd.DataFrame
+    freight_bands: pd.DataFrame
     path: Path | None = None
 
     def replace(self, **changes: object) -> Instance:

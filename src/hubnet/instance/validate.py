@@ -263,6 +263,26 @@ def check_recovery(tables: dict[str, pd.DataFrame]) -> list[Issue]:
     ]
 
 
+def check_freight_bands(bands: pd.DataFrame) -> list[Issue]:
+    """Bands of a mode listed by strictly increasing up_to_km; distances, fares and loads > 0.
+
+    (A repeated up_to_km is the key check's to report.)
+    """
+    issues = []
+    for col in ("up_to_km", "fare_jpy_per_trip", "load_t_per_trip"):
+        for row in _rows(bands, bands[col] == 0):
+            issues.append(Issue("freight_bands.csv", row, col, 0, "a positive number"))
+    last: dict[str, float] = {}
+    for i, (mode, km) in enumerate(zip(bands["mode"], bands["up_to_km"], strict=True)):
+        if math.isnan(km):
+            continue
+        if km < last.get(mode, -math.inf):
+            expected = f"more than the previous {mode} band's up_to_km ({last[mode]:g})"
+            issues.append(Issue("freight_bands.csv", i + 2, "up_to_km", km, expected))
+        last[mode] = max(km, last.get(mode, -math.inf))
+    return issues
+
+
 def parse_settings(raw: dict) -> tuple[dict[str, dict[str, object]], list[Issue]]:
     """instance.toml -> {section: {key: value}} with defaults; unknown keys are issues."""
     issues: list[Issue] = []
@@ -339,6 +359,7 @@ def validate(raw: RawInstance) -> Instance:
     issues.extend(check_accepts(tables))
     issues.extend(check_levels(tables["capacity_levels"]))
     issues.extend(check_recovery(tables))
+    issues.extend(check_freight_bands(tables["freight_bands"]))
     if issues:
         raise InputError(issues, title=f"instance {raw.folder} is not valid")
     top, col, pol = settings[""], settings["collection"], settings["policy"]

@@ -1,7 +1,8 @@
 """What the checker recomputes once from the instance and the result tables, for every rule.
 
-Each lane's cost, km and CO2 per tonne re-derived along its written path from links.csv and
-modes.csv, and the sums the rules read (intake, collection, leakage, recovery, fixed cost).
+Each lane's cost, km and CO2 per tonne re-derived along its written path from links.csv,
+modes.csv and freight_bands.csv, and the sums the rules read (intake, collection, leakage,
+recovery, fixed cost).
 Like the checker, it shares no code with `model/` and never imports Pyomo.
 """
 
@@ -19,7 +20,8 @@ from hubnet.network.graph import great_circle_km
 
 
 class LaneCoster:
-    """Cost, km and CO2 per tonne of a written path, re-derived from links.csv and modes.csv."""
+    """Cost, km and CO2 per tonne of a written path, re-derived from links.csv, modes.csv and
+    freight_bands.csv."""
 
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
@@ -31,20 +33,42 @@ class LaneCoster:
             i: (float(la), float(lo))
             for i, la, lo in instance.sites[["id", "lat", "lon"]].itertuples(index=False)
         }
-        self.km: dict[tuple[str, str, str], float] = {}
+        self.bands: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        for mode, up_to, fare, load in instance.freight_bands[
+            ["mode", "up_to_km", "fare_jpy_per_trip", "load_t_per_trip"]
+        ].itertuples(index=False):
+            self.bands[mode].append((float(up_to), float(fare) / float(load)))
+        for table in self.bands.values():
+            table.sort()
+        # (a, b, mode) -> (line-haul cost per tonne, km) of the cheapest link, then the shortest
+        self.haul: dict[tuple[str, str, str], tuple[float, float]] = {}
         for a, b, mode, km in instance.links[["from", "to", "mode", "distance_km"]].itertuples(
             index=False
         ):
             if math.isnan(km):
                 km = self._great_circle(a, b) * self.rate[mode]["circuity"]
+            leg = (self._line_haul(mode, float(km)), float(km))
             for key in ((a, b, mode), (b, a, mode)):
-                self.km[key] = min(self.km.get(key, math.inf), float(km))
+                self.haul[key] = min(self.haul.get(key, (math.inf, math.inf)), leg)
         self.explicit = {
             (o, d): (c, km, co2)
             for o, d, c, km, co2 in instance.lanes[
                 ["origin", "destination", "cost_jpy_per_t", "distance_km", "co2_kg_per_t"]
             ].itertuples(index=False)
         }
+
+    def _line_haul(self, mode: str, km: float) -> float:
+        """Per tonne: the first band reaching km (fare / load), past the last band its cost plus
+        the per-km rate for the rest; per tonne-km for a mode without bands."""
+        per_km = self.rate[mode]["cost_jpy_per_t_km"]
+        bands = self.bands.get(mode)
+        if not bands:
+            return km * per_km
+        for up_to, per_t in bands:
+            if km <= up_to:
+                return per_t
+        up_to, per_t = bands[-1]
+        return per_t + (km - up_to) * per_km
 
     def _great_circle(self, a: str, b: str) -> float:
         (la, oa), (lb, ob) = self.xy[a], self.xy[b]
@@ -66,10 +90,10 @@ class LaneCoster:
         cost = km_total = co2 = 0.0
         for i, mode in enumerate(legs):
             a, b = sites[i], sites[i + 1]
-            if (a, b, mode) not in self.km:
+            if (a, b, mode) not in self.haul:
                 raise KeyError(f"no {mode} link between {a} and {b} in links.csv")
-            km = self.km[a, b, mode]
-            cost += km * rate[mode]["cost_jpy_per_t_km"]
+            haul, km = self.haul[a, b, mode]
+            cost += haul
             co2 += km * rate[mode]["co2_kg_per_t_km"]
             km_total += km
             # handling: loading at the start, at each change of mode (both modes), unloading

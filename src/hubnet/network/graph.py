@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from hubnet.instance import Instance
+from hubnet.network.freight import haul_cost_per_t
 
 EARTH_RADIUS_KM = 6371.0088
 START, END = "start", "end"
@@ -58,17 +59,19 @@ def build_graph(instance: Instance) -> nx.DiGraph:
             return (site, mode, "in" if arriving else "out")
         return (site, mode)
 
-    rate = modes["cost_jpy_per_t_km"].astype(float).to_dict()
     emit = modes["co2_kg_per_t_km"].astype(float).to_dict()
     handling = modes["handling_jpy_per_t"].astype(float).to_dict()
+    haul = haul_cost_per_t(
+        instance.modes, instance.freight_bands, links["mode"].to_numpy(), links["km"].to_numpy()
+    )
     columns = [links[c].tolist() for c in ("from", "to", "mode", "km")]
-    for frm, to, mode, km in zip(*columns, strict=True):
-        cost = km * rate[mode]
+    for frm, to, mode, km, cost in zip(*columns, haul.tolist(), strict=True):
         co2 = km * emit[mode]
         for u, v in ((frm, to), (to, frm)):
             a, b = node(u, mode, False), node(v, mode, True)
             old = g.get_edge_data(a, b)
-            if old is None or old["cost"] > cost:
+            # banded costs tie over a band: the shorter link then wins, as the checker takes it
+            if old is None or (old["cost"], old["km"]) > (cost, km):
                 g.add_edge(a, b, cost=cost, co2=co2, km=km, kind="haul", site=v, mode=mode)
     by_site: dict[str, set[str]] = {}
     for n in list(g.nodes):

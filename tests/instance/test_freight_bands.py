@@ -64,6 +64,15 @@ def test_bands_out_of_order(tmp_path):
     )
 
 
+def test_a_fare_per_tonne_that_falls_with_distance(tmp_path):
+    # 100 km: 40,000 over 20 t = 2,000 JPY/t, below the 20 km band's 26,110 / 10 = 2,611
+    [msg] = problems(tmp_path, [band(20), band(100, 40000, load=20)])
+    assert msg == (
+        "freight_bands.csv, row 3, column 'fare_jpy_per_trip': got 2000.0; expected a fare per "
+        "tonne (fare / load, here 2000) no lower than the previous road band's (2611 JPY/t)"
+    )
+
+
 def test_a_repeated_band_end(tmp_path):
     [msg] = problems(tmp_path, [band(20), band(20, 30000)])
     assert msg.startswith("freight_bands.csv, row 3, column 'mode+up_to_km'")

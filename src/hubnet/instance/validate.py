@@ -280,6 +280,29 @@ def check_freight_bands(bands: pd.DataFrame) -> list[Issue]:
             expected = f"more than the previous {mode} band's up_to_km ({last[mode]:g})"
             issues.append(Issue("freight_bands.csv", i + 2, "up_to_km", km, expected))
         last[mode] = max(km, last.get(mode, -math.inf))
+    return issues + _falling_fares(bands)
+
+
+def _falling_fares(bands: pd.DataFrame) -> list[Issue]:
+    """A band's fare per tonne (fare / load) below the previous band's: a longer trip would
+    cost less, and the least-cost path would no longer take the shortest run (see trips)."""
+    issues = []
+    prev: dict[str, float] = {}
+    per_t = (bands["fare_jpy_per_trip"] / bands["load_t_per_trip"]).tolist()
+    # by distance, whatever the file's order (that has its own check)
+    km = bands["up_to_km"].fillna(math.inf).tolist()
+    order = sorted(range(len(bands)), key=lambda i: (km[i], i))
+    for i in order:
+        mode, p = bands["mode"].iloc[i], per_t[i]
+        if math.isnan(p) or math.isinf(p):
+            continue
+        if p < prev.get(mode, -math.inf):
+            expected = (
+                f"a fare per tonne (fare / load, here {p:g}) no lower than the previous "
+                f"{mode} band's ({prev[mode]:g} JPY/t)"
+            )
+            issues.append(Issue("freight_bands.csv", i + 2, "fare_jpy_per_trip", p, expected))
+        prev[mode] = max(p, prev.get(mode, -math.inf))
     return issues
 
 

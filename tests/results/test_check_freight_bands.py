@@ -11,7 +11,8 @@ from hubnet.results.check_context import LaneCoster
 
 def coster(tmp_path) -> LaneCoster:
     """Road 40 JPY/t-km with bands up to 20 km (2,000 JPY/t) and 50 km (3,000 JPY/t), handling
-    100 JPY/t; rail 10 JPY/t-km without bands, handling 500 JPY/t."""
+    100 JPY/t; rail 10 JPY/t-km without bands, handling 500 JPY/t. S1 -road 20- J, J -rail 30-
+    H1, J -road 25- H1, S1 -road 80- H1."""
     tables = base_tables()
     tables["sites"].append({"id": "J", "name": "J", "kind": "junction", "lat": 35.0, "lon": 135.2})
     tables["modes"] = [
@@ -28,6 +29,7 @@ def coster(tmp_path) -> LaneCoster:
         {"from": "S1", "to": "H1", "mode": "road", "distance_km": 80},
         {"from": "S1", "to": "J", "mode": "road", "distance_km": 20},
         {"from": "J", "to": "H1", "mode": "rail", "distance_km": 30},
+        {"from": "J", "to": "H1", "mode": "road", "distance_km": 25},
     ]
     return LaneCoster(load_instance(write_instance(tmp_path / "inst", tables)))
 
@@ -44,3 +46,18 @@ def test_a_banded_leg_on_its_band_edge_then_an_unbanded_one(tmp_path):
     # road 20 km: the 20 km band (2,000); transfer 100 + 500; rail 30 km x 10; unload 500
     assert cost == pytest.approx(100 + 2000 + 100 + 500 + 30 * 10 + 500)
     assert km == pytest.approx(50)
+
+
+def test_consecutive_road_links_are_one_trip(tmp_path):
+    cost, km, _ = coster(tmp_path)("S1;J;H1", "road;road")
+    # 20 + 25 km: one 45 km trip in the 50 km band (3,000), not 2,000 + 3,000
+    assert cost == pytest.approx(100 + 3000 + 100)
+    assert km == pytest.approx(45)
+
+
+def test_a_rail_leg_ends_a_road_run(tmp_path):
+    cost, km, _ = coster(tmp_path)("S1;J;H1;J", "road;rail;road")
+    # road 20 km (2,000), transfer 100 + 500, rail 30 x 10, transfer 500 + 100, road 25 km
+    # (3,000), unload 100: two trips, not one 45 km trip
+    assert cost == pytest.approx(100 + 2000 + 600 + 300 + 600 + 3000 + 100)
+    assert km == pytest.approx(75)

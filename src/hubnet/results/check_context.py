@@ -40,16 +40,15 @@ class LaneCoster:
             self.bands[mode].append((float(up_to), float(fare) / float(load)))
         for table in self.bands.values():
             table.sort()
-        # (a, b, mode) -> (line-haul cost per tonne, km) of the cheapest link, then the shortest
-        self.haul: dict[tuple[str, str, str], tuple[float, float]] = {}
+        # (a, b, mode) -> km of the shortest link (also the cheapest: cost never falls with km)
+        self.km: dict[tuple[str, str, str], float] = {}
         for a, b, mode, km in instance.links[["from", "to", "mode", "distance_km"]].itertuples(
             index=False
         ):
             if math.isnan(km):
                 km = self._great_circle(a, b) * self.rate[mode]["circuity"]
-            leg = (self._line_haul(mode, float(km)), float(km))
             for key in ((a, b, mode), (b, a, mode)):
-                self.haul[key] = min(self.haul.get(key, (math.inf, math.inf)), leg)
+                self.km[key] = min(self.km.get(key, math.inf), float(km))
         self.explicit = {
             (o, d): (c, km, co2)
             for o, d, c, km, co2 in instance.lanes[
@@ -87,15 +86,21 @@ class LaneCoster:
         if len(legs) != len(sites) - 1:
             raise KeyError(f"path {path!r} has {len(sites)} sites but {len(legs)} legs")
         rate = self.rate
-        cost = km_total = co2 = 0.0
+        cost = km_total = co2 = run = 0.0
         for i, mode in enumerate(legs):
             a, b = sites[i], sites[i + 1]
-            if (a, b, mode) not in self.haul:
+            if (a, b, mode) not in self.km:
                 raise KeyError(f"no {mode} link between {a} and {b} in links.csv")
-            haul, km = self.haul[a, b, mode]
-            cost += haul
+            km = self.km[a, b, mode]
             co2 += km * rate[mode]["co2_kg_per_t_km"]
             km_total += km
+            # a run of one banded mode is one trip: its fare is paid on its last link
+            run = run + km if mode in self.bands else 0.0
+            if mode not in self.bands:
+                cost += self._line_haul(mode, km)
+            elif i + 1 == len(legs) or legs[i + 1] != mode:
+                cost += self._line_haul(mode, run)
+                run = 0.0
             # handling: loading at the start, at each change of mode (both modes), unloading
             if i == 0 or legs[i - 1] != mode:
                 cost += rate[mode]["handling_jpy_per_t"]

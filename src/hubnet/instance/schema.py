@@ -300,11 +300,12 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "freight_bands",
-        "Trip fares by distance band (a truck fare table): each link of a mode listed here is "
-        "one trip and costs per tonne the fare of the first band reaching its distance, divided "
-        "by the load; beyond the last band, that band's cost plus the mode's cost_jpy_per_t_km "
-        "per extra km. Handling is added as for any mode; a mode without bands costs per "
-        "tonne-km.",
+        "Trip fares by distance band (a truck fare table): each run of consecutive links of a "
+        "mode listed here is one trip and costs per tonne the fare of the first band reaching "
+        "the run's total distance, divided by the load; beyond the last band, that band's cost "
+        "plus the mode's cost_jpy_per_t_km per extra km. The fare per tonne (fare / load) may "
+        "not fall from one band to the next. Handling is added as for any mode; a mode without "
+        "bands costs per tonne-km.",
         (
             Column("mode", "str", "mode (listed in modes.csv)", references=("modes", "mode")),
             Column(

@@ -62,7 +62,7 @@ def build_graph(instance: Instance) -> nx.DiGraph:
         return (site, mode)
 
     _add_links(g, instance, links[~links["mode"].isin(banded)], node)
-    _add_trips(g, instance, links, node, endpoint)
+    _add_trips(g, instance, links, endpoint)
     handling = instance.modes.set_index("mode")["handling_jpy_per_t"].astype(float).to_dict()
     by_site: dict[str, set[str]] = {}
     for n in list(g.nodes):
@@ -103,14 +103,9 @@ def _add_links(g: nx.DiGraph, instance: Instance, links: pd.DataFrame, node) -> 
                 g.add_edge(a, b, cost=cost, co2=co2, km=km, kind="haul", sites=(v,), mode=mode)
 
 
-def _add_trips(
-    g: nx.DiGraph,
-    instance: Instance,
-    links: pd.DataFrame,
-    node,  # noqa: ANN001
-    endpoint: set[str],
-) -> None:
-    """One edge per trip of each banded mode: one fare for the trip's whole distance.
+def _add_trips(g: nx.DiGraph, instance: Instance, links: pd.DataFrame, endpoint: set[str]) -> None:
+    """One edge per trip of each banded mode, from its start's departure node to its end's
+    arrival node: one fare for the trip's whole distance.
 
     `links`: every link; terminals are the domestic sites with links of two or more modes.
     """
@@ -128,17 +123,21 @@ def _add_trips(
         trips = mode_trips(part, ends, endpoint)
         km = np.array([t.km for t in trips], dtype=float)
         cost = haul_cost_per_t(instance.modes, instance.freight_bands, np.full(len(km), mode), km)
-        for t, c in zip(trips, cost.tolist(), strict=True):
-            g.add_edge(
-                node(t.start, mode, False),
-                node(t.end, mode, True),
-                cost=c,
-                co2=t.km * emit[mode],
-                km=t.km,
-                kind="haul",
-                sites=t.route,
-                mode=mode,
+        g.add_edges_from(
+            (
+                (t.start, mode, "out"),
+                (t.end, mode, "in"),
+                {
+                    "cost": c,
+                    "co2": t.km * emit[mode],
+                    "km": t.km,
+                    "kind": "haul",
+                    "sites": t.route,
+                    "mode": mode,
+                },
             )
+            for t, c in zip(trips, cost.tolist(), strict=True)
+        )
 
 
 def path_weight(g: nx.DiGraph, co2_price_jpy_per_t: float) -> None:

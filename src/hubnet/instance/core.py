@@ -62,6 +62,7 @@ class Instance:
     links: pd.DataFrame
     lanes: pd.DataFrame
     observed: pd.DataFrame
+    freight_bands: pd.DataFrame
     path: Path | None = None
 
     def replace(self, **changes: object) -> Instance:

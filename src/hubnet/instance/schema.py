@@ -343,6 +343,28 @@ TABLES: tuple[Table, ...] = (
         may_be_empty=True,
     ),
     Table(
+        "freight_bands",
+        "Trip fares by distance band (a truck fare table): each run of consecutive links of a "
+        "mode listed here is one trip and costs per tonne the fare of the first band reaching "
+        "the run's total distance, divided by the load; beyond the last band, that band's cost "
+        "plus the mode's cost_jpy_per_t_km per extra km. The fare per tonne (fare / load) may "
+        "not fall from one band to the next. Handling is added as for any mode; a mode without "
+        "bands costs per tonne-km.",
+        (
+            Column("mode", "str", "mode (listed in modes.csv)", references=("modes", "mode")),
+            Column(
+                "up_to_km",
+                "float",
+                "upper end of the band (km, after circuity); strictly increasing within a mode",
+            ),
+            Column("fare_jpy_per_trip", "float", "fare of one trip (one vehicle) in this band"),
+            Column("load_t_per_trip", "float", "tonnes one trip carries (a full load)"),
+        ),
+        key=("mode", "up_to_km"),
+        required=False,
+        may_be_empty=True,
+    ),
+    Table(
         "lanes",
         "Explicit freight rates; they replace computed paths for the pairs they list.",
         (

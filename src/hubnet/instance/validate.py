@@ -302,6 +302,49 @@ def check_terms(tables: dict[str, pd.DataFrame]) -> list[Issue]:
     return issues
 
 
+def check_freight_bands(bands: pd.DataFrame) -> list[Issue]:
+    """Bands of a mode listed by strictly increasing up_to_km; distances, fares and loads > 0.
+
+    (A repeated up_to_km is the key check's to report.)
+    """
+    issues = []
+    for col in ("up_to_km", "fare_jpy_per_trip", "load_t_per_trip"):
+        for row in _rows(bands, bands[col] == 0):
+            issues.append(Issue("freight_bands.csv", row, col, 0, "a positive number"))
+    last: dict[str, float] = {}
+    for i, (mode, km) in enumerate(zip(bands["mode"], bands["up_to_km"], strict=True)):
+        if math.isnan(km):
+            continue
+        if km < last.get(mode, -math.inf):
+            expected = f"more than the previous {mode} band's up_to_km ({last[mode]:g})"
+            issues.append(Issue("freight_bands.csv", i + 2, "up_to_km", km, expected))
+        last[mode] = max(km, last.get(mode, -math.inf))
+    return issues + _falling_fares(bands)
+
+
+def _falling_fares(bands: pd.DataFrame) -> list[Issue]:
+    """A band's fare per tonne (fare / load) below the previous band's: a longer trip would
+    cost less, and the least-cost path would no longer take the shortest run (see trips)."""
+    issues = []
+    prev: dict[str, float] = {}
+    per_t = (bands["fare_jpy_per_trip"] / bands["load_t_per_trip"]).tolist()
+    # by distance, whatever the file's order (that has its own check)
+    km = bands["up_to_km"].fillna(math.inf).tolist()
+    order = sorted(range(len(bands)), key=lambda i: (km[i], i))
+    for i in order:
+        mode, p = bands["mode"].iloc[i], per_t[i]
+        if math.isnan(p) or math.isinf(p):
+            continue
+        if p < prev.get(mode, -math.inf):
+            expected = (
+                f"a fare per tonne (fare / load, here {p:g}) no lower than the previous "
+                f"{mode} band's ({prev[mode]:g} JPY/t)"
+            )
+            issues.append(Issue("freight_bands.csv", i + 2, "fare_jpy_per_trip", p, expected))
+        prev[mode] = max(p, prev.get(mode, -math.inf))
+    return issues
+
+
 def parse_settings(raw: dict) -> tuple[dict[str, dict[str, object]], list[Issue]]:
     """instance.toml -> {section: {key: value}} with defaults; unknown keys are issues."""
     issues: list[Issue] = []
@@ -380,6 +423,7 @@ def validate(raw: RawInstance) -> Instance:
     issues.extend(check_recovery(tables))
     issues.extend(check_observed(tables))
     issues.extend(check_terms(tables))
+    issues.extend(check_freight_bands(tables["freight_bands"]))
     if issues:
         raise InputError(issues, title=f"instance {raw.folder} is not valid")
     top, col, pol = settings[""], settings["collection"], settings["policy"]

@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 
 from hubnet.instance import Instance
+from hubnet.network.freight import haul_cost_per_t
+from hubnet.network.trips import mode_trips, trip_ends
 
 EARTH_RADIUS_KM = 6371.0088
 START, END = "start", "end"
@@ -39,37 +41,29 @@ ENDPOINT_KINDS = frozenset({"origin", "market"})
 
 def build_graph(instance: Instance) -> nx.DiGraph:
     """Directed graph whose edges carry `cost` (JPY/t), `co2` (kg/t), `km`, `kind`, and for
-    line-haul edges the `site` they reach and their `mode`.
+    line-haul edges their `mode` and the `sites` they pass after their start.
 
-    Line-haul edges join (a, mode) and (b, mode) both ways. Where a site has links of two
-    modes, transfer edges join its mode nodes and cost the handling of both modes. Every
-    site also has a `start` node (load onto a mode) and an `end` node (unload), so that a
-    least-cost path from (start, o) to (end, d) pays every handling exactly once. Foreign
-    origins and markets get separate arrival and departure nodes, so no domestic path runs
-    through a foreign port.
+    Line-haul edges join (a, mode) and (b, mode) both ways: one per link, or for a mode with
+    distance bands one per trip (`network.trips`). Where a site has links of two modes,
+    transfer edges join its mode nodes and cost the handling of both modes. Every site also
+    has a `start` node (load onto a mode) and an `end` node (unload), so that a least-cost
+    path from (start, o) to (end, d) pays every handling exactly once. Foreign origins and
+    markets, and every site of a banded mode, get separate arrival and departure nodes: no
+    domestic path runs through a foreign port, and no run of a banded mode pays two fares.
     """
-    modes = instance.modes.set_index("mode")
     endpoint = set(instance.sites.loc[instance.sites["kind"].isin(ENDPOINT_KINDS), "id"])
+    banded = set(instance.freight_bands["mode"])
     g = nx.DiGraph()
     links = link_table(instance)
 
     def node(site: str, mode: str, arriving: bool) -> tuple:
-        if site in endpoint:
+        if site in endpoint or mode in banded:
             return (site, mode, "in" if arriving else "out")
         return (site, mode)
 
-    rate = modes["cost_jpy_per_t_km"].astype(float).to_dict()
-    emit = modes["co2_kg_per_t_km"].astype(float).to_dict()
-    handling = modes["handling_jpy_per_t"].astype(float).to_dict()
-    columns = [links[c].tolist() for c in ("from", "to", "mode", "km")]
-    for frm, to, mode, km in zip(*columns, strict=True):
-        cost = km * rate[mode]
-        co2 = km * emit[mode]
-        for u, v in ((frm, to), (to, frm)):
-            a, b = node(u, mode, False), node(v, mode, True)
-            old = g.get_edge_data(a, b)
-            if old is None or old["cost"] > cost:
-                g.add_edge(a, b, cost=cost, co2=co2, km=km, kind="haul", site=v, mode=mode)
+    _add_links(g, instance, links[~links["mode"].isin(banded)], node)
+    _add_trips(g, instance, links, endpoint)
+    handling = instance.modes.set_index("mode")["handling_jpy_per_t"].astype(float).to_dict()
     by_site: dict[str, set[str]] = {}
     for n in list(g.nodes):
         by_site.setdefault(n[0], set()).add(n[1])
@@ -82,8 +76,68 @@ def build_graph(instance: Instance) -> nx.DiGraph:
                 continue
             for m2 in ms - {m}:
                 h2 = handling[m2]
-                g.add_edge((site, m), (site, m2), cost=h + h2, co2=0.0, km=0.0, kind="transfer")
+                g.add_edge(
+                    node(site, m, True),
+                    node(site, m2, False),
+                    cost=h + h2,
+                    co2=0.0,
+                    km=0.0,
+                    kind="transfer",
+                )
     return g
+
+
+def _add_links(g: nx.DiGraph, instance: Instance, links: pd.DataFrame, node) -> None:  # noqa: ANN001
+    """One edge per link of a mode without bands, both ways (the cheapest of parallel links)."""
+    emit = instance.modes.set_index("mode")["co2_kg_per_t_km"].astype(float).to_dict()
+    haul = haul_cost_per_t(
+        instance.modes, instance.freight_bands, links["mode"].to_numpy(), links["km"].to_numpy()
+    )
+    columns = [links[c].tolist() for c in ("from", "to", "mode", "km")]
+    for frm, to, mode, km, cost in zip(*columns, haul.tolist(), strict=True):
+        co2 = km * emit[mode]
+        for u, v in ((frm, to), (to, frm)):
+            a, b = node(u, mode, False), node(v, mode, True)
+            old = g.get_edge_data(a, b)
+            if old is None or (old["cost"], old["km"]) > (cost, km):
+                g.add_edge(a, b, cost=cost, co2=co2, km=km, kind="haul", sites=(v,), mode=mode)
+
+
+def _add_trips(g: nx.DiGraph, instance: Instance, links: pd.DataFrame, endpoint: set[str]) -> None:
+    """One edge per trip of each banded mode, from its start's departure node to its end's
+    arrival node: one fare for the trip's whole distance.
+
+    `links`: every link; terminals are the domestic sites with links of two or more modes.
+    """
+    banded = links[links["mode"].isin(set(instance.freight_bands["mode"]))]
+    if banded.empty:
+        return
+    per_site = pd.concat(
+        [links[[c, "mode"]].set_axis(["site", "mode"], axis=1) for c in ("from", "to")]
+    )
+    n_modes = per_site.drop_duplicates().groupby("site")["mode"].size()
+    terminals = set(n_modes.index[n_modes > 1]) - endpoint
+    ends = trip_ends(instance, terminals)
+    emit = instance.modes.set_index("mode")["co2_kg_per_t_km"].astype(float).to_dict()
+    for mode, part in banded.groupby("mode", sort=True):
+        trips = mode_trips(part, ends, endpoint)
+        km = np.array([t.km for t in trips], dtype=float)
+        cost = haul_cost_per_t(instance.modes, instance.freight_bands, np.full(len(km), mode), km)
+        g.add_edges_from(
+            (
+                (t.start, mode, "out"),
+                (t.end, mode, "in"),
+                {
+                    "cost": c,
+                    "co2": t.km * emit[mode],
+                    "km": t.km,
+                    "kind": "haul",
+                    "sites": t.route,
+                    "mode": mode,
+                },
+            )
+            for t, c in zip(trips, cost.tolist(), strict=True)
+        )
 
 
 def path_weight(g: nx.DiGraph, co2_price_jpy_per_t: float) -> None:

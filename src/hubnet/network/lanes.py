@@ -106,10 +106,11 @@ class _Tree:
             j = int(self.pred[j])
         cost, co2, km, sites, legs = self.known[j]
         for v in reversed(down):
-            c, e, k, site, mode = self.edges[j, v]
+            c, e, k, hop, mode = self.edges[j, v]
             cost, co2, km = cost + c, co2 + e, km + k
-            if site is not None:
-                sites, legs = (*sites, site), (*legs, mode)
+            if hop is not None:
+                hop = tuple(hop)
+                sites, legs = (*sites, *hop), (*legs, *(mode,) * len(hop))
             self.known[v] = (cost, co2, km, sites, legs)
             j = v
         return self.known[j]
@@ -133,11 +134,12 @@ class _Towards:
         v = self.root
         while v != j:
             w = int(nxt[v])
-            c, e, k, site, mode = self.edges[v, w]
+            c, e, k, hop, mode = self.edges[v, w]
             cost, co2, km = cost + c, co2 + e, km + k
-            if site is not None:
-                sites.append(site)
-                legs.append(mode)
+            if hop is not None:
+                hop = tuple(hop)
+                sites.extend(hop)
+                legs.extend((mode,) * len(hop))
             v = w
         return cost, co2, km, tuple(sites), tuple(legs)
 
@@ -176,7 +178,7 @@ def _graph_lanes(
     if not by_origin:
         return pd.DataFrame(columns=LANE_COLUMNS)
     edges = {
-        (index[u], index[v]): (e["cost"], e["co2"], e["km"], e.get("site"), e.get("mode"))
+        (index[u], index[v]): (e["cost"], e["co2"], e["km"], e.get("sites"), e.get("mode"))
         for u, v, e in g.edges(data=True)
     }
     matrix = nx.to_scipy_sparse_array(g, nodelist=nodes, weight="weight", format="csr")

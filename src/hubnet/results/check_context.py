@@ -1,7 +1,8 @@
 """What the checker recomputes once from the instance and the result tables, for every rule.
 
-Each lane's cost, km and CO2 per tonne re-derived along its written path from links.csv and
-modes.csv, and the sums the rules read (intake, collection, leakage, recovery, fixed cost).
+Each lane's cost, km and CO2 per tonne re-derived along its written path from links.csv,
+modes.csv and freight_bands.csv, and the sums the rules read (intake, collection, leakage,
+recovery, fixed cost).
 Like the checker, it shares no code with `model/` and never imports Pyomo.
 """
 
@@ -29,7 +30,8 @@ class Violation:
 
 
 class LaneCoster:
-    """Cost, km and CO2 per tonne of a written path, re-derived from links.csv and modes.csv."""
+    """Cost, km and CO2 per tonne of a written path, re-derived from links.csv, modes.csv and
+    freight_bands.csv."""
 
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
@@ -41,6 +43,14 @@ class LaneCoster:
             i: (float(la), float(lo))
             for i, la, lo in instance.sites[["id", "lat", "lon"]].itertuples(index=False)
         }
+        self.bands: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        for mode, up_to, fare, load in instance.freight_bands[
+            ["mode", "up_to_km", "fare_jpy_per_trip", "load_t_per_trip"]
+        ].itertuples(index=False):
+            self.bands[mode].append((float(up_to), float(fare) / float(load)))
+        for table in self.bands.values():
+            table.sort()
+        # (a, b, mode) -> km of the shortest link (also the cheapest: cost never falls with km)
         self.km: dict[tuple[str, str, str], float] = {}
         for a, b, mode, km in instance.links[["from", "to", "mode", "distance_km"]].itertuples(
             index=False
@@ -55,6 +65,19 @@ class LaneCoster:
                 ["origin", "destination", "cost_jpy_per_t", "distance_km", "co2_kg_per_t"]
             ].itertuples(index=False)
         }
+
+    def _line_haul(self, mode: str, km: float) -> float:
+        """Per tonne: the first band reaching km (fare / load), past the last band its cost plus
+        the per-km rate for the rest; per tonne-km for a mode without bands."""
+        per_km = self.rate[mode]["cost_jpy_per_t_km"]
+        bands = self.bands.get(mode)
+        if not bands:
+            return km * per_km
+        for up_to, per_t in bands:
+            if km <= up_to:
+                return per_t
+        up_to, per_t = bands[-1]
+        return per_t + (km - up_to) * per_km
 
     def _great_circle(self, a: str, b: str) -> float:
         (la, oa), (lb, ob) = self.xy[a], self.xy[b]
@@ -73,15 +96,21 @@ class LaneCoster:
         if len(legs) != len(sites) - 1:
             raise KeyError(f"path {path!r} has {len(sites)} sites but {len(legs)} legs")
         rate = self.rate
-        cost = km_total = co2 = 0.0
+        cost = km_total = co2 = run = 0.0
         for i, mode in enumerate(legs):
             a, b = sites[i], sites[i + 1]
             if (a, b, mode) not in self.km:
                 raise KeyError(f"no {mode} link between {a} and {b} in links.csv")
             km = self.km[a, b, mode]
-            cost += km * rate[mode]["cost_jpy_per_t_km"]
             co2 += km * rate[mode]["co2_kg_per_t_km"]
             km_total += km
+            # a run of one banded mode is one trip: its fare is paid on its last link
+            run = run + km if mode in self.bands else 0.0
+            if mode not in self.bands:
+                cost += self._line_haul(mode, km)
+            elif i + 1 == len(legs) or legs[i + 1] != mode:
+                cost += self._line_haul(mode, run)
+                run = 0.0
             # handling: loading at the start, at each change of mode (both modes), unloading
             if i == 0 or legs[i - 1] != mode:
                 cost += rate[mode]["handling_jpy_per_t"]

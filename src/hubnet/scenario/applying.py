@@ -12,6 +12,7 @@ from hubnet.instance.schema import TABLE_BY_NAME
 from hubnet.instance.validate import (
     check_accepts,
     check_coordinates,
+    check_freight_bands,
     check_keys,
     check_levels,
     check_recovery,
@@ -104,6 +105,7 @@ def _recheck(state: State, file: str) -> list[Issue]:
     found += check_levels(tables["capacity_levels"])
     found += check_recovery(tables)
     found += check_terms(tables)
+    found += check_freight_bands(tables["freight_bands"])
     return [
         Issue(
             file,

@@ -12,6 +12,7 @@ from hubnet.instance.schema import TABLE_BY_NAME
 from hubnet.instance.validate import (
     check_accepts,
     check_coordinates,
+    check_informal,
     check_keys,
     check_levels,
     check_recovery,
@@ -102,6 +103,7 @@ def _recheck(state: State, file: str) -> list[Issue]:
     found += check_accepts(tables)
     found += check_levels(tables["capacity_levels"])
     found += check_recovery(tables)
+    found += check_informal(tables["commodities"])
     return [
         Issue(
             file,

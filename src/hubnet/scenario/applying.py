@@ -49,7 +49,8 @@ def apply(instance: Instance, scenario: Scenario) -> Instance:
     rows), update, scale, ban; within a kind, in the order written (a base file first).
     Every override is logged. Whatever names an unknown table, column, id, region or key is
     an error naming the scenario file and the key; afterwards the instance checks that an
-    override can break (types and ranges, keys, references, roles, levels) run again.
+    override can break (types and ranges, keys, references, roles, levels, informal
+    channels given whole) run again.
     Priority: CLI flags > scenario > instance.toml > defaults.
     """
     if scenario.is_sweep:

@@ -285,9 +285,7 @@ def _informal_channel(c: Context) -> list[Violation]:
         q = capacity.get(k, 0.0)
         left = float(c.uncollected_k.get(k, 0.0))
         if x < -ABS_TOL or _exceeds(x, q):
-            v.append(
-                Violation("informal_channel", k, f"takes {x:.6g} t, outside 0..{q:.6g} t")
-            )
+            v.append(Violation("informal_channel", k, f"takes {x:.6g} t, outside 0..{q:.6g} t"))
         if _exceeds(x, left):
             v.append(
                 Violation("informal_channel", k, f"takes {x:.6g} t > {left:.6g} t uncollected")

@@ -106,6 +106,7 @@ def test_the_incentive_lowers_the_price_to_match(tmp_path):
     )
     assert free.objective == pytest.approx(-99000.0, abs=1e-6)
     assert kpi(free, "informal_match_cost") == pytest.approx(0.0, abs=1e-6)
+    assert leak(free) == pytest.approx((0.0, 0.0), abs=1e-6)
 
 
 def test_a_channel_takes_no_more_than_is_generated(tmp_path):

@@ -139,10 +139,12 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
         )
     console.print(s)
     gen, col = b["generation_t_per_yr"], b["collected_t_per_yr"]
+    informal = b.get("informal_t_per_yr", 0.0)
     console.print(
         f"Domestic collection: {_t(col)} of {_t(gen)} generated "
-        f"({col / gen:.0%}); uncollected {_t(b['uncollected_t_per_yr'])}, "
-        f"exported {_t(b['exported_t_per_yr'])}."
+        f"({col / gen:.0%}); uncollected {_t(b['uncollected_t_per_yr'])}"
+        + (f" ({_t(informal)} to informal channels)" if informal > 0 else "")
+        + f", exported {_t(b['exported_t_per_yr'])}."
         if gen > 0
         else "No domestic generation."
     )

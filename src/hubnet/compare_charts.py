@@ -19,6 +19,7 @@ COLOURS = {
     "import_cost": "#59a14f",
     "co2_cost": "#9c755f",
     "leakage_penalty": "#e15759",
+    "informal_match_cost": "#ff9da7",
     "export_revenue": "#b07aa1",
     "metal_value": "#edc948",
 }

@@ -13,6 +13,7 @@ COST_TERMS: dict[str, int] = {
     "import_cost": 1,
     "co2_cost": 1,
     "leakage_penalty": 1,
+    "informal_match_cost": 1,
     "export_revenue": -1,
     "metal_value": -1,
 }

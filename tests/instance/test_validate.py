@@ -89,7 +89,7 @@ def test_unknown_setting(tmp_path):
     assert msgs == [
         "instance.toml, column 'policy.co2_prise': got 5; expected a known key "
         "(co2_price_jpy_per_t, co2_cap_t_per_yr, capital_budget_jpy_per_yr, "
-        "single_sourcing)"
+        "single_sourcing, collection_incentive_jpy_per_t)"
     ]
 
 

@@ -130,20 +130,29 @@ def test_every_quantity_on_an_instance_that_imports_and_exports(tmp_path):
         assert cal.at[i, "modelled_t_per_yr"] == pytest.approx(value), i
         assert bool(cal.at[i, "within_range"]), i
         assert cal.at[i, "note"] == "", i
-    # without an informal channel in the results, the figure is 0 with a note, not an error
+    # without an informal channel in the instance, the figure is 0 with a note, not an error
     assert cal.at["inf_bat", "modelled_t_per_yr"] == 0.0
     assert not cal.at["inf_bat", "within_range"]
     assert "informal" in cal.at["inf_bat", "note"]
 
 
 def test_informal_tonnes_are_read_from_leakage_by_commodity_when_there():
+    from types import SimpleNamespace
+
     from hubnet.results.calibration import MODELLED
 
-    leak = pd.DataFrame({"commodity": ["bat", "pcb"], "informal_t": [7.0, 3.0]})
+    leak = pd.DataFrame({"commodity": ["bat", "pcb"], "informal_t_per_yr": [7.0, 3.0]})
+    channels = pd.DataFrame({"id": ["bat", "pcb"], "informal_capacity_t_per_yr": [10.0, None]})
+    instance = SimpleNamespace(commodities=channels)
     value, note = MODELLED["informal"](
-        {"commodities": ("bat",)}, {"leakage_by_commodity": leak}, None
+        {"commodities": ("bat",)}, {"leakage_by_commodity": leak}, instance
     )
     assert (value, note) == (7.0, "")
+    # a grade without a channel: the model cannot produce the figure, and says so
+    value, note = MODELLED["informal"](
+        {"commodities": ("pcb",)}, {"leakage_by_commodity": leak}, instance
+    )
+    assert value == 0.0 and "no informal channel" in note
 
 
 def issues_of(tmp_path: Path, rows: list[dict]) -> list[str]:

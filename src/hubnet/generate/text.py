@@ -55,7 +55,8 @@ def table_text(name: str, df: pd.DataFrame) -> str:
     """A table as CSV: the schema's columns (missing ones empty), rows sorted by the key."""
     table = TABLE_BY_NAME[name]
     cols = [c.name for c in table.columns]
-    df = df.reindex(columns=cols).fillna("").astype(str)
+    # object first: a column the frame lacks comes back all-NaN float, which takes no ""
+    df = df.reindex(columns=cols).astype(object).fillna("").astype(str)
     df = df.sort_values(list(table.key), kind="mergesort")
     if df.duplicated(list(table.key)).any():
         raise ValueError(f"{name}: duplicate keys")

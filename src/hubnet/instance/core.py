@@ -28,12 +28,15 @@ class Collection:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """Policy levers: carbon price and cap, budget, permits per origin region."""
+    """Policy levers: carbon price and cap, budget, collection incentive, permits per origin
+    region."""
 
     co2_price_jpy_per_t: float = 0.0
     co2_cap_t_per_yr: float | None = None
     capital_budget_jpy_per_yr: float | None = None
     single_sourcing: bool = False
+    #: paid per tonne won back from an informal channel (lowers the price to match)
+    collection_incentive_jpy_per_t: float = 0.0
     import_permits_t_per_yr: dict[str, float] = field(default_factory=dict)
 
 

@@ -121,6 +121,23 @@ TABLES: tuple[Table, ...] = (
                 required=False,
                 default=None,
             ),
+            Column(
+                "informal_price_jpy_per_t",
+                "float",
+                "what the informal channel (scrap dealers, unlicensed exporters) pays a holder "
+                "for a tonne: the formal system wins a tonne back only by matching it (empty: "
+                "no informal channel; give informal_capacity_t_per_yr with it)",
+                required=False,
+                default=None,
+            ),
+            Column(
+                "informal_capacity_t_per_yr",
+                "float",
+                "most tonnes a year the informal channel takes of this grade, nationally "
+                "(empty: no informal channel; give informal_price_jpy_per_t with it)",
+                required=False,
+                default=None,
+            ),
         ),
         key=("id",),
     ),
@@ -498,6 +515,12 @@ SETTINGS: dict[str, dict[str, tuple[str, object, str]]] = {
             "most annualised fixed cost of levels opened",
         ),
         "single_sourcing": ("bool", False, "each source ships to at most one hub"),
+        "collection_incentive_jpy_per_t": (
+            "float",
+            0.0,
+            "paid per tonne won back from an informal channel: lowers the price the formal "
+            "system must match (not below 0)",
+        ),
     },
     "policy.import_permits_t_per_yr": {
         "<region>": (

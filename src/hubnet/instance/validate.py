@@ -345,6 +345,28 @@ def _falling_fares(bands: pd.DataFrame) -> list[Issue]:
     return issues
 
 
+INFORMAL = ("informal_price_jpy_per_t", "informal_capacity_t_per_yr")
+
+
+def check_informal(commodities: pd.DataFrame) -> list[Issue]:
+    """An informal channel needs both its price and its capacity (or neither)."""
+    issues = []
+    given = {c: commodities[c].notna().to_numpy() for c in INFORMAL}
+    for have, missing in (INFORMAL, INFORMAL[::-1]):
+        for row in _rows(commodities, given[have] & ~given[missing]):
+            issues.append(
+                Issue(
+                    "commodities.csv",
+                    row,
+                    missing,
+                    "",
+                    f"a value, since {have} is given (an informal channel needs both its "
+                    "price and its capacity; leave both empty for none)",
+                )
+            )
+    return issues
+
+
 def parse_settings(raw: dict) -> tuple[dict[str, dict[str, object]], list[Issue]]:
     """instance.toml -> {section: {key: value}} with defaults; unknown keys are issues."""
     issues: list[Issue] = []
@@ -424,6 +446,7 @@ def validate(raw: RawInstance) -> Instance:
     issues.extend(check_observed(tables))
     issues.extend(check_terms(tables))
     issues.extend(check_freight_bands(tables["freight_bands"]))
+    issues.extend(check_informal(tables["commodities"]))
     if issues:
         raise InputError(issues, title=f"instance {raw.folder} is not valid")
     top, col, pol = settings[""], settings["collection"], settings["policy"]

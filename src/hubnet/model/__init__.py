@@ -42,6 +42,7 @@ from hubnet.model.trade import (
     export_leakage,
     import_availability,
     import_permits,
+    informal_channel,
     market_limit,
 )
 from hubnet.model.variables import variables
@@ -96,6 +97,8 @@ FAMILIES: tuple[Family, ...] = (
     Family("export_leakage", "8a", export_leakage, roles=_RULE),
     Family("element_leakage", "8b", element_leakage, roles=_RULE),
     Family("market_limit", "8c", market_limit, roles=_RULE),
+    # a definition, never stretched: winning every tonne back always satisfies it
+    Family("informal_channel", "8d", informal_channel, lambda d: bool(d.informal_capacity)),
     Family("open_flow_linking", "9", open_flow_linking, roles=frozenset({Role.LINKING})),
     Family("single_sourcing", "10a", single_sourcing, lambda d: d.single_sourcing),
     Family("assign_open", "10f", assign_open, lambda d: d.single_sourcing),

@@ -95,6 +95,10 @@ class ModelData:
     imported: ImportedSets = field(default_factory=ImportedSets)
     #: (smelter, k) -> what the smelter pays per raw tonne at its terms (terms.csv)
     payable_value: dict[Key, float] = field(default_factory=dict)
+    #: informal channels (8d): commodity -> most tonnes it takes (at most what is generated),
+    #: and the price per tonne the formal system pays to win one back (price - incentive, >= 0)
+    informal_capacity: dict[str, float] = field(default_factory=dict)
+    informal_match_price: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_flows(self) -> int:
@@ -375,6 +379,26 @@ def _caps_and_targets(inp: _Inputs) -> dict:
     }
 
 
+def _informal(inp: _Inputs) -> dict:
+    """Informal channels (8d): a channel takes no more of a grade than Japan generates."""
+    generated: dict[str, float] = defaultdict(float)
+    for (_, k), t in inp.gen.items():
+        generated[k] += t
+    com = inp.com.dropna(subset=["informal_price_jpy_per_t", "informal_capacity_t_per_yr"])
+    incentive = float(inp.instance.policy.collection_incentive_jpy_per_t)
+    capacity = {
+        k: min(float(q), generated.get(k, 0.0))
+        for k, q in com["informal_capacity_t_per_yr"].items()
+    }
+    capacity = {k: q for k, q in capacity.items() if q > 0}
+    return {
+        "informal_capacity": capacity,
+        "informal_match_price": {
+            k: max(0.0, float(com.at[k, "informal_price_jpy_per_t"]) - incentive) for k in capacity
+        },
+    }
+
+
 def _ports(instance: Instance, fl: _Flows) -> dict:
     """Port capacities, and the ports each lane passes through (its path without the ends)."""
     port_cap = {
@@ -448,6 +472,7 @@ def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) 
         **_trade_limits(inp),
         **_caps_and_targets(inp),
         **_ports(instance, fl),
+        **_informal(inp),
     )
     data.linked_lanes.update(_linked_lanes(data, cap_links))
     data.payable_value.update(payable_values(instance))

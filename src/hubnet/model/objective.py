@@ -17,7 +17,8 @@ from hubnet.model.variables import linear_sum
 from hubnet.report import COST_TERMS
 
 #: per family of values ("flow" (lane, k), "uncollected" (source, k), "open_level"
-#: (facility, level), "imported" (lane, k, pricing)), what a term charges per unit of each
+#: (facility, level), "imported" (lane, k, pricing), "won_back" (commodity)), what a term
+#: charges per unit of each
 Coefficients = dict[str, dict]
 
 
@@ -41,6 +42,9 @@ def term_coefficients(data: ModelData, co2_cost: bool = True) -> dict[str, Coeff
                 for s, k in data.supply_index
                 if data.leakage_penalty[k]
             }
+        },
+        "informal_match_cost": {
+            "won_back": {k: p for k, p in data.informal_match_price.items() if p},
         },
         "export_revenue": {"flow": dict(data.export_price)},
         "metal_value": {"flow": dict(data.metal_value)},
@@ -111,7 +115,8 @@ def cost_terms(m: pyo.ConcreteModel, data: ModelData) -> None:
 
 def total_cost(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Eq. (0): minimise fixed + transport + processing + imports + CO2 + leakage penalty
-    - export revenue - recovered metal value (JPY a year)."""
+    + the price of tonnes won back from informal channels - export revenue - recovered metal
+    value (JPY a year)."""
     m.total_cost = pyo.Objective(
         expr=quicksum(sign * getattr(m, term) for term, sign in COST_TERMS.items()),
         sense=pyo.minimize,

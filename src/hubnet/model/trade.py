@@ -1,4 +1,4 @@
-"""Imports, permits, exports and the export-leakage caps."""
+"""Imports, permits, exports, the export-leakage caps and the informal channels."""
 
 from __future__ import annotations
 
@@ -79,3 +79,18 @@ def element_leakage(m: pyo.ConcreteModel, data: ModelData) -> None:
         return left <= data.element_cap[e] * generated[e]
 
     m.element_leakage = pyo.Constraint(m.CAPPED_ELEMENTS, rule=rule)
+
+
+def informal_channel(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Eq. (8d): grade k's informal channel takes its capacity Q_k of the uncollected tonnes
+    unless the formal system wins tonnes back: sum_s uncollected_sk >= Q_k - won_back_k.
+
+    Winning a tonne back costs the channel's price less the collection incentive (the cost
+    term `informal_match_cost`); won_back_k = Q_k always satisfies the row, so it never
+    makes a model infeasible."""
+
+    def rule(m, k):  # noqa: ANN001, ANN202
+        left = quicksum(m.uncollected[s, kk] for s, kk in data.supply_index if kk == k)
+        return left + m.won_back[k] >= data.informal_capacity[k]
+
+    m.informal_channel = pyo.Constraint(m.INFORMAL, rule=rule)

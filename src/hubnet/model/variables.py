@@ -140,8 +140,8 @@ def linear_sum(m: pyo.ConcreteModel, family: str, coefs: dict):  # noqa: ANN201 
 
 def solution_values(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict]:
     """The loaded solution as numbers: "flow" (lane, k), "uncollected" (source, k),
-    "open_level" (facility, level) and "imported" (lane, k, pricing), whichever collection
-    form the model uses."""
+    "open_level" (facility, level), "imported" (lane, k, pricing) and "won_back" (commodity),
+    whichever collection form the model uses."""
 
     def of(var, index: list) -> dict:  # noqa: ANN001
         if isinstance(var, SharedCollection):
@@ -153,12 +153,15 @@ def solution_values(m: pyo.ConcreteModel, data: ModelData) -> dict[str, dict]:
         "uncollected": of(m.uncollected, data.supply_index),
         "open_level": of(m.open_level, data.level_index),
         "imported": of(m.imported, data.imported.index),
+        "won_back": of(m.won_back, list(data.informal_capacity)),
     }
 
 
 def variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     """flow[lane, k] >= 0 t/yr; uncollected[source, k] >= 0 t/yr; open_level[f, l] binary;
     imported[lane, k, pricing] >= 0 t/yr, the import-origin part of a flow out of a hub.
+    won_back[k] in [0, informal capacity] t/yr, the tonnes the formal system wins back from
+    grade k's informal channel (8d).
 
     With `whole_source`, collection is decided by share[source, hub] in [0, 1] instead, and
     collection flows and uncollected tonnes are expressions of it.
@@ -169,6 +172,8 @@ def variables(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.open_level = pyo.Var(m.LEVELS, domain=pyo.Binary)
     m.IMPORTED = pyo.Set(initialize=data.imported.index, dimen=3, ordered=True)
     m.imported = pyo.Var(m.IMPORTED, domain=pyo.NonNegativeReals)
+    m.INFORMAL = pyo.Set(initialize=sorted(data.informal_capacity))
+    m.won_back = pyo.Var(m.INFORMAL, bounds=lambda m, k: (0.0, data.informal_capacity[k]))
     if data.single_sourcing or data.whole_source:
         m.COLLECTION_PAIRS = pyo.Set(initialize=sorted(data.collection_lanes), dimen=2)
     if data.single_sourcing:

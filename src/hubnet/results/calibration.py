@@ -71,10 +71,18 @@ def _leaked(obs: dict, tables: Tables, instance: Instance) -> tuple[float, str]:
 
 
 def _informal(obs: dict, tables: Tables, instance: Instance) -> tuple[float, str]:
+    """Tonnes the informal channels of the listed commodities take; a note where the
+    instance gives none of them a channel (the model cannot produce the figure)."""
     t = _domestic(obs, tables)
     column = next((c for c in INFORMAL_COLUMNS if c in t.columns), None)
-    if column is None:
-        return 0.0, "the run has no informal channel (no informal tonnes in leakage_by_commodity)"
+    com = instance.commodities
+    listed = com[_pick(com["id"], obs["commodities"])]
+    has_channel = (
+        "informal_capacity_t_per_yr" in listed.columns
+        and listed["informal_capacity_t_per_yr"].notna().any()
+    )
+    if column is None or not has_channel:
+        return 0.0, "the instance has no informal channel for these commodities"
     return float(t[column].fillna(0.0).sum()), ""
 
 

@@ -262,6 +262,52 @@ def _element_leakage(c: Context) -> list[Violation]:
     return v
 
 
+def _informal_capacity(c: Context) -> dict[str, float]:
+    """Per grade with an informal channel (price and capacity given): the most it can take,
+    its capacity but no more than Japan generates."""
+    com = c.com.dropna(subset=["informal_price_jpy_per_t", "informal_capacity_t_per_yr"])
+    return {
+        k: min(float(q), float(c.gen_k.get(k, 0.0)))
+        for k, q in com["informal_capacity_t_per_yr"].items()
+    }
+
+
+def _informal_written(c: Context) -> dict[str, float]:
+    table = c.tables["leakage_by_commodity"].set_index("commodity")
+    return {k: float(x) for k, x in table["informal_t_per_yr"].items()}
+
+
+def _informal_channel(c: Context) -> list[Violation]:
+    """(8d) what an informal channel takes: between 0 and its capacity, and never more than
+    is left uncollected (sum_s u_sk >= Q_k - won back); nothing for a grade without one."""
+    v: list[Violation] = []
+    capacity = _informal_capacity(c)
+    for k, x in _informal_written(c).items():
+        q = capacity.get(k, 0.0)
+        left = float(c.uncollected_k.get(k, 0.0))
+        if x < -ABS_TOL or _exceeds(x, q):
+            v.append(Violation("informal_channel", k, f"takes {x:.6g} t, outside 0..{q:.6g} t"))
+        if _exceeds(x, left):
+            v.append(
+                Violation("informal_channel", k, f"takes {x:.6g} t > {left:.6g} t uncollected")
+            )
+    return v
+
+
+def _informal_match_cost(c: Context) -> float:
+    """The price (less the incentive, not below 0) of every tonne the formal system wins back
+    from an informal channel: its capacity less what it takes."""
+    incentive = c.instance.policy.collection_incentive_jpy_per_t
+    taken = _informal_written(c)
+    return float(
+        sum(
+            max(0.0, float(c.com.at[k, "informal_price_jpy_per_t"]) - incentive)
+            * (q - taken.get(k, 0.0))
+            for k, q in _informal_capacity(c).items()
+        )
+    )
+
+
 def _market_limits(c: Context) -> list[Violation]:
     return [
         Violation("market_limit", ", ".join(key), f"{x:.6g} t exported > limit")
@@ -382,6 +428,7 @@ def _objective_terms(c: Context) -> dict[str, float]:
                 for k, x in c.uncollected_k.items()
             )
         ),
+        "informal_match_cost": _informal_match_cost(c),
         "export_revenue": float(
             sum(x * float(export_price.get(key, 0.0)) for key, x in c.sold.items())
         ),
@@ -398,6 +445,7 @@ def _objective(c: Context) -> list[Violation]:
         sum(terms[k] for k in ("fixed_cost", "transport_cost", "processing_cost", "import_cost"))
         + terms["co2_cost"]
         + terms["leakage_penalty"]
+        + terms["informal_match_cost"]
         - terms["export_revenue"]
         - terms["metal_value"]
     )
@@ -453,6 +501,7 @@ _RULES: tuple[Callable[[Context], list[Violation]], ...] = (
     _imports,
     _export_leakage,
     _element_leakage,
+    _informal_channel,
     _market_limits,
     _linking,
     _co2_and_budget,

@@ -51,6 +51,13 @@ class Explainer:
             (e,) = idx
             share = d.element_cap[e]
             return f"leakage of {e} by content may be at most {share:.0%} of domestic content"
+        if f in ("informal_channel", "won_back"):
+            # never the cause (winning every tonne back satisfies it), but worded if listed
+            (k,) = idx
+            return (
+                f"the informal channel takes up to {_t(d.informal_capacity[k])} of {k} unless "
+                "the formal system wins the tonnes back"
+            )
         if f == "collection_reach":
             if len(idx) == 1:
                 # whole-source collection: one share per hub for all of a source's grades

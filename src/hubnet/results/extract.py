@@ -52,7 +52,9 @@ def extract(
     terms = {t: terms_of[t] for t in COST_TERMS}
     terms["total_cost"] = float(report.objective) if report.objective is not None else np.nan
     kpis = pd.DataFrame({"term": list(terms), "value_jpy_per_yr": list(terms.values())})
+    by_commodity = leakage_by_commodity(instance, leakage, exports, informal_t(data, values))
     brief = planner_brief(facilities, flows, leakage, imports, exports, metals)
+    brief["informal_t_per_yr"] = float(by_commodity["informal_t_per_yr"].sum())
     brief["co2_t_per_yr"] = terms_of["co2_emissions"]
     brief["smelter_payments_domestic_jpy"] = terms_of["smelter_payments_domestic"]
     brief["smelter_payments_import_jpy"] = terms_of["smelter_payments_import"]
@@ -64,7 +66,7 @@ def extract(
         facilities=facilities,
         flows=flows,
         leakage=leakage,
-        leakage_by_commodity=leakage_by_commodity(instance, leakage, exports),
+        leakage_by_commodity=by_commodity,
         exports=exports,
         imports=imports,
         metals=metals,
@@ -227,10 +229,30 @@ def metals_table(data: ModelData, instance: Instance, terms_of: dict) -> pd.Data
     return conform("metals", metals)
 
 
+def informal_t(data: ModelData, values: dict) -> dict[str, float]:
+    """Per grade with an informal channel, the tonnes it takes (8d): its capacity less what
+    the formal system wins back. Where winning back costs nothing every split is optimal,
+    and the channel is taken to keep what it can of the uncollected."""
+    won = values["won_back"]
+    uncollected: dict[str, float] = {}
+    for (_, k), t in values["uncollected"].items():
+        uncollected[k] = uncollected.get(k, 0.0) + t
+    out = {}
+    for k, q in data.informal_capacity.items():
+        left = max(uncollected.get(k, 0.0), 0.0)
+        taken = q - won.get(k, 0.0) if data.informal_match_price[k] > 0 else q
+        out[k] = min(max(taken, 0.0), left)
+    return out
+
+
 def leakage_by_commodity(
-    instance: Instance, leakage: pd.DataFrame, exports: pd.DataFrame
+    instance: Instance,
+    leakage: pd.DataFrame,
+    exports: pd.DataFrame,
+    informal: dict[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Leakage per commodity as (8a) counts it: uncollected + exported hub output / yield."""
+    """Leakage per commodity as (8a) counts it: uncollected + exported hub output / yield;
+    and what of it the informal channels take (`informal`, commodity -> t/yr)."""
     com = instance.commodities.set_index("id")
     by_k = leakage.groupby("commodity")[["generation_t_per_yr", "uncollected_t_per_yr"]].sum()
     exported = exports.groupby("commodity")["exported_t_per_yr"].sum()
@@ -248,6 +270,8 @@ def leakage_by_commodity(
     out["leakage_share"] = np.where(
         gen > 0, out["leakage_t_per_yr"] / gen.where(gen > 0, 1.0), np.nan
     )
+    taken = out["commodity"].map(informal or {}).fillna(0.0).astype(float)
+    out["informal_t_per_yr"] = taken.where(taken.abs() >= TOL, 0.0)
     out["max_leakage_share"] = out["commodity"].map(com["max_leakage_share"]).astype(float)
     return conform("leakage_by_commodity", out)
 

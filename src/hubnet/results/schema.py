@@ -197,6 +197,11 @@ LEAKAGE_BY_COMMODITY = Table(
         _t("exported_t_per_yr", "hub output sold abroad"),
         _t("exported_raw_t_per_yr", "exported / hub yield: the raw tonnes the exports stand for"),
         _t("leakage_t_per_yr", "uncollected + exported raw tonnes"),
+        _t(
+            "informal_t_per_yr",
+            "of the uncollected, what the grade's informal channel takes (8d): its capacity "
+            "less what the formal system wins back (0 without a channel)",
+        ),
         _share("leakage_share", "leakage / generation (empty without generation)"),
         _share("max_leakage_share", "the instance's cap (8a) (empty: no cap)"),
     ),
@@ -321,6 +326,7 @@ _BRIEF = (
     Key("imported_by_region_t", "object", "permit region -> imports t/yr"),
     Key("smelter_intake_t_per_yr", "float", "tonnes delivered to smelters"),
     Key("metals_recovered_t", "object", "element -> recovered t/yr"),
+    Key("informal_t_per_yr", "float", "of the uncollected, taken by informal channels, t/yr"),
     Key("co2_t_per_yr", "float", "transport CO2, t/yr"),
     Key(
         "smelter_payments_domestic_jpy",

@@ -13,6 +13,7 @@ from hubnet.instance.validate import (
     check_accepts,
     check_coordinates,
     check_freight_bands,
+    check_informal,
     check_keys,
     check_levels,
     check_recovery,
@@ -50,7 +51,8 @@ def apply(instance: Instance, scenario: Scenario) -> Instance:
     rows), update, scale, ban; within a kind, in the order written (a base file first).
     Every override is logged. Whatever names an unknown table, column, id, region or key is
     an error naming the scenario file and the key; afterwards the instance checks that an
-    override can break (types and ranges, keys, references, roles, levels) run again.
+    override can break (types and ranges, keys, references, roles, levels, informal
+    channels given whole) run again.
     Priority: CLI flags > scenario > instance.toml > defaults.
     """
     if scenario.is_sweep:
@@ -106,6 +108,7 @@ def _recheck(state: State, file: str) -> list[Issue]:
     found += check_recovery(tables)
     found += check_terms(tables)
     found += check_freight_bands(tables["freight_bands"])
+    found += check_informal(tables["commodities"])
     return [
         Issue(
             file,

@@ -3,8 +3,9 @@ on tiny instances whose optimum is worked out by hand in each docstring.
 
 Gold is at 10,000 JPY/kg, so g grams per tonne are worth 10 x g JPY per tonne contained. A
 smelter pays V = payable x content x price - treatment charge per raw tonne (terms.csv,
-payables.csv); Japan's welfare from an import is the metal recovered minus V (or the origin
-price) minus freight.
+payables.csv); an import without a price is bought at the best V of the smelters that take it
+(they compete for the tonne); Japan's welfare from an import is the metal recovered minus that
+price (or the origin price) minus freight.
 """
 
 from __future__ import annotations
@@ -58,16 +59,19 @@ def solve(tmp_path, tables):
 
 def two_grades_two_smelters() -> dict:
     """Origin O offers 100 t of `rich` (100 g/t Au, 1,000 JPY/t contained) and 100 t of `lean`
-    (20 g/t, 200 JPY/t), neither with a price: bought at the terms of the smelter reached.
-    Both smelters recover all the gold (metal value = content value), hub yield 1.
+    (20 g/t, 200 JPY/t), neither with a price: bought at the best terms of the smelters that
+    take them (they compete for it). Both smelters recover all the gold (metal value =
+    content value), hub yield 1.
 
     Terms (V = payable x content value - TC):
       M1: rich 0.90 x 1,000 - 50 = 850, lean 0.90 x 200 - 50 = 130;
       M2: rich 0.95 x 1,000 -  0 = 950, lean 0.95 x 200 -  0 = 190.
-    Japan's margin before freight (metal value - V): M1 rich 150, lean 70; M2 rich 50, lean 10.
+    Best terms: rich 950, lean 190 (both M2's). Japan's margin before freight (metal value -
+    price): rich 50, lean 10, whichever smelter treats it.
     Freight: O -> H 20 JPY/t, H -> M1 80, H -> M2 0. Net of freight:
-      rich: M1 150 - 20 - 80 = +50, M2 50 - 20 - 0 = +30: imported, to M1 (freight or not);
-      lean: M1 70 - 100 = -30, M2 10 - 20 = -10: not imported.
+      rich: M1 50 - 100 = -50, M2 50 - 20 = +30: imported, to M2 (the better terms, and the
+      cheaper haul);
+      lean: M1 10 - 100 = -90, M2 10 - 20 = -10: not imported.
     """
     rows = [
         *terms("M1", "rich", 50, 0.90),
@@ -117,32 +121,35 @@ def two_grades_two_smelters() -> dict:
 
 
 def test_the_grade_whose_margin_covers_freight_is_imported_by_the_better_terms(tmp_path):
-    """Optimum (two_grades_two_smelters): 100 t rich via M1 at +50/t -> cost -5,000; import
-    cost 100 x 850 = 85,000 paid at M1's terms, transport 100 x (20 + 80) = 10,000, metal
-    100 x 1,000 = 100,000."""
+    """Optimum (two_grades_two_smelters): 100 t rich via M2 at +30/t -> cost -3,000; import
+    cost 100 x 950 = 95,000 at the best terms, transport 100 x 20 = 2,000, metal 100 x 1,000
+    = 100,000."""
     rec = solve(tmp_path, two_grades_two_smelters())
-    assert rec.objective == pytest.approx(-5000.0, abs=1e-6)
+    assert rec.objective == pytest.approx(-3000.0, abs=1e-6)
     imports = rec.solution.imports.set_index("commodity")
     assert imports.at["rich", "imported_t_per_yr"] == pytest.approx(100.0)
     assert imports.at["lean", "imported_t_per_yr"] == pytest.approx(0.0, abs=1e-6)
     smelters = rec.solution.facilities.set_index("facility")
-    assert smelters.at["M1", "throughput_t_per_yr"] == pytest.approx(100.0)
-    assert smelters.at["M2", "throughput_t_per_yr"] == pytest.approx(0.0, abs=1e-6)
+    assert smelters.at["M2", "throughput_t_per_yr"] == pytest.approx(100.0)
+    assert smelters.at["M1", "throughput_t_per_yr"] == pytest.approx(0.0, abs=1e-6)
     kpis = dict(zip(rec.solution.kpis["term"], rec.solution.kpis["value_jpy_per_yr"], strict=True))
-    assert kpis["import_cost"] == pytest.approx(85000.0)
-    assert rec.solution.brief["smelter_payments_import_jpy"] == pytest.approx(85000.0)
+    assert kpis["import_cost"] == pytest.approx(95000.0)
+    assert rec.solution.brief["smelter_payments_import_jpy"] == pytest.approx(95000.0)
     assert rec.solution.brief["smelter_payments_domestic_jpy"] == pytest.approx(0.0, abs=1e-6)
 
 
-def test_each_delivered_tonne_is_paid_at_the_terms_of_the_smelter_it_reaches(tmp_path):
-    """M1 can take only 60 t: 60 t rich to M1 at +50/t, the other 40 t to M2 at +30/t:
-    cost -(3,000 + 1,200) = -4,200; import cost 60 x 850 + 40 x 950 = 89,000."""
+def test_a_tonne_is_paid_at_the_best_terms_whichever_smelter_treats_it(tmp_path):
+    """M2 can take only 60 t: 60 t rich to M2 at +30/t; the other 40 t would go to M1 at the
+    same price, 950, where the margin is 50 - 100 = -50: not bought. Cost -1,800; import cost
+    60 x 950 = 57,000 (paying M1's own 850 would have made M1 worth +50/t)."""
     tables = two_grades_two_smelters()
-    tables["facilities"][1]["existing_capacity_t_per_yr"] = 60
+    tables["facilities"][2]["existing_capacity_t_per_yr"] = 60
     rec = solve(tmp_path, tables)
-    assert rec.objective == pytest.approx(-4200.0, abs=1e-6)
+    assert rec.objective == pytest.approx(-1800.0, abs=1e-6)
     kpis = dict(zip(rec.solution.kpis["term"], rec.solution.kpis["value_jpy_per_yr"], strict=True))
-    assert kpis["import_cost"] == pytest.approx(89000.0)
+    assert kpis["import_cost"] == pytest.approx(57000.0)
+    smelters = rec.solution.facilities.set_index("facility")
+    assert smelters.at["M1", "throughput_t_per_yr"] == pytest.approx(0.0, abs=1e-6)
 
 
 def mixing_hub(price: object = "") -> dict:

@@ -198,8 +198,8 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "price_jpy_per_t",
                 "float",
-                "purchase price at the origin port (empty: bought at the payable terms of "
-                "the smelter it is delivered to, terms.csv; it may then not be exported)",
+                "purchase price at the origin port (empty: bought at the best payable terms of "
+                "the smelters that take it, terms.csv; it may then not be exported)",
                 required=False,
                 default=None,
             ),
@@ -290,7 +290,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "terms",
         "What a smelter charges to treat a tonne of a commodity as collected or imported; "
-        "with payables.csv it prices imports bought at the smelter's terms.",
+        "with payables.csv it prices imports bought at the best terms of the smelters.",
         (
             Column("smelter", "str", "smelter site id", references=("facilities", "site")),
             Column("commodity", "str", "commodity id", references=("commodities", "id")),

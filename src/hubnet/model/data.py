@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 
 from hubnet.instance import Instance
-from hubnet.model.payables import HubFlows, ImportedSets, imported_sets, payable_values
+from hubnet.model.payables import (
+    HubFlows,
+    ImportedSets,
+    best_terms,
+    imported_sets,
+    payable_values,
+)
 
 Key = tuple[str, str]
 
@@ -477,7 +483,8 @@ def build_data(instance: Instance, lanes: pd.DataFrame, cap_links: bool = True) 
     data.linked_lanes.update(_linked_lanes(data, cap_links))
     data.payable_value.update(payable_values(instance))
     hub_flows = HubFlows(data.hub_in, data.hub_out, fl.stage, fl.origin, fl.dest, data.hub_yield)
-    data.imported = imported_sets(hub_flows, inp.on_terms, data.payable_value)
+    best = best_terms(instance, data.payable_value)
+    data.imported = imported_sets(hub_flows, inp.on_terms, data.payable_value, best)
     if data.single_sourcing:
         _single_sourcing(data, cap_links)
     return data

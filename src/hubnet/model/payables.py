@@ -42,6 +42,19 @@ def payable_values(instance: Instance) -> dict[Key, float]:
     return value
 
 
+def best_terms(instance: Instance, value: dict[Key, float]) -> dict[str, float]:
+    """Per commodity, the best terms (the highest V_mk) of the smelters that take it and are
+    not closed. Japanese smelters compete for a tonne offered to Japan, so an import without
+    a price is bought at the best of their terms, whichever smelter then treats it."""
+    fac = instance.facilities
+    takers = instance.accepts_of(fac[fac["status"] != "closed"], list(instance.commodities["id"]))
+    best: dict[str, float] = {}
+    for m, k in zip(takers["facility"], takers["commodity"], strict=True):
+        if (m, k) in value:
+            best[k] = max(value[m, k], best.get(k, -float("inf")))
+    return best
+
+
 @dataclass(frozen=True, slots=True)
 class ImportedSets:
     """The variables imported[a, k, p] and the rows (4i), (4j) over them."""
@@ -53,7 +66,7 @@ class ImportedSets:
     )
     #: (lane, k) -> its imported keys (4j)
     of_flow: dict[Key, list[ImportedKey]] = field(default_factory=dict)
-    #: (lane, k, TERMS) -> V_mk / y_k: what the smelter pays per delivered tonne
+    #: (lane, k, TERMS) -> best V_mk / y_k: what is paid per delivered tonne bought at terms
     terms_price: dict[ImportedKey, float] = field(default_factory=dict)
 
 
@@ -69,10 +82,13 @@ class HubFlows:
     hub_yield: dict[str, float]
 
 
-def imported_sets(fl: HubFlows, on_terms: set[Key], value: dict[Key, float]) -> ImportedSets:
+def imported_sets(
+    fl: HubFlows, on_terms: set[Key], value: dict[Key, float], best: dict[str, float]
+) -> ImportedSets:
     """imported[a, k, p] on each lane a out of a hub that receives imports of k priced by p:
     delivery lanes (to smelters with terms for k, for p = terms) and, for imports priced at
-    the origin only, export lanes. `on_terms` holds the (origin, k) bought at terms."""
+    the origin only, export lanes. `on_terms` holds the (origin, k) bought at terms, paid at
+    `best` (`best_terms`) per raw tonne."""
     out = ImportedSets()
     for (h, k), inflows in fl.hub_in.items():
         if fl.hub_yield[k] <= 0:  # nothing leaves the hub: no origin to track
@@ -93,5 +109,5 @@ def imported_sets(fl: HubFlows, on_terms: set[Key], value: dict[Key, float]) -> 
             for key in keys:
                 out.of_flow.setdefault(key[:2], []).append(key)
                 if p == TERMS:
-                    out.terms_price[key] = value[fl.dest[key[0]], k] / fl.hub_yield[k]
+                    out.terms_price[key] = best[k] / fl.hub_yield[k]
     return out

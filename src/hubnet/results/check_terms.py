@@ -44,17 +44,30 @@ def on_terms(c: Context) -> set[tuple[str, str]]:
     }
 
 
+def best_offer(c: Context) -> dict[str, float]:
+    """Per commodity, the highest V_mk among the smelters that take it and are not closed."""
+    value = payable_values(c)
+    best: dict[str, float] = {}
+    for m, status, accepts in c.instance.facilities[["site", "status", "accepts"]].itertuples(
+        index=False
+    ):
+        if status == "closed":
+            continue
+        for (mm, k), v in value.items():
+            if mm == m and ("*" in accepts or k in accepts):
+                best[k] = max(v, best.get(k, -math.inf))
+    return best
+
+
 def terms_import_cost(c: Context) -> float:
     """The import cost of tonnes bought at terms: each delivery's tonnes bought on terms x
-    V_mk / y_k of the smelter it reaches."""
-    value = payable_values(c)
+    the best terms for the commodity (`best_offer`) / y_k."""
+    best = best_offer(c)
     deliv = c.t[c.t["stage"] == "delivery"]
     return float(
         sum(
-            x * value.get((m, k), math.nan) / c.yield_share[k]
-            for m, k, x in deliv[
-                ["destination", "commodity", "imported_on_terms_t_per_yr"]
-            ].itertuples(index=False)
+            x * best.get(k, math.nan) / c.yield_share[k]
+            for k, x in deliv[["commodity", "imported_on_terms_t_per_yr"]].itertuples(index=False)
             if x != 0
         )
     )

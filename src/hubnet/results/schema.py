@@ -236,8 +236,8 @@ IMPORTS = Table(
             "price_jpy_per_t",
             "float",
             "JPY/t",
-            "price per tonne at the origin, from the instance (empty: bought at the terms of "
-            "the smelter it reaches, paid on delivery: summary.json brief."
+            "price per tonne at the origin, from the instance (empty: bought at the best terms "
+            "of the smelters that take it, paid on delivery: summary.json brief."
             "smelter_payments_import_jpy)",
         ),
         _jpy("purchase_cost_jpy_per_yr", "imported x price (empty for imports on terms)"),

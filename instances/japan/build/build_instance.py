@@ -1392,9 +1392,9 @@ currency = "JPY"
 # the effect of distance: 95 % next door [EST].
 reach_at_zero_km = {num(REACH_AT_ZERO_KM, 2)}
 # Each 100 km of lane distance loses 5 points of collection (consumers and dealers sell to
-# whoever is close) [EST]: 65 % at 500 km, 50 % at 800 km.
+# whoever is close) [EST]: 70 % at 500 km, 55 % at 800 km.
 reach_loss_per_100_km = {num(REACH_LOSS_PER_100_KM, 2)}
-# The attainable share never falls below 30 % [EST]; it only bites beyond 1,200 km, i.e. if a
+# The attainable share never falls below 30 % [EST]; it only bites beyond 1,300 km, i.e. if a
 # scenario lifts max_collection_km.
 reach_floor = {num(REACH_FLOOR, 2)}
 # No collection lane over 800 km [EST]: about Tokyo-Aomori by road; keeps the lane set

@@ -797,6 +797,12 @@ OBSERVED: tuple[Observed, ...] = (
              "Derived: 20 kt / 0.62 Pb share; how much of the lead scrap comes from batteries "
              "is not stated.",
              commodities=("lead_acid",)),
+    Observed("lead_acid_leaked", "leaked", 47_000, 25_000, 80_000, "2019",
+             "generation 250 kt [EST] less ~203 kt smelted in Japan (JMIA 鉱山 2020, roadmap A2); "
+             "FY2003: 84 % recycled at domestic smelters (Hirai & Sakai 2006, roadmap A3)",
+             "Derived from an estimated generation; the range spans the FY2003 share (16 % = "
+             "40 kt) and the uncertainty in battery mass and count.",
+             commodities=("lead_acid",)),
     Observed("collected_small_appliances", "collected", 102_489, 95_000, 140_000, "FY2020",
              "MOE/METI: Small Appliance Recycling Act collection 102,489 t (env.go.jp "
              "press_00452)",

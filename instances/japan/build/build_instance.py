@@ -51,43 +51,84 @@ class Commodity:
     hub_yield_share: float  # [EST] reasoned per grade, see comments in COMMODITIES
     leakage_penalty_jpy_per_t: float  # [EST]
     max_leakage_share: float | None  # None: no cap
-    national_supply_t: float  # FACTS 6 "Suggested default national supply" (2025 values)
+    national_supply_t: float  # GENERATION (not collection), 2025; source per grade below
+    informal_price_jpy_per_t: float  # spec C: what the informal channel pays (or costs to beat)
+    informal_capacity_t: float  # spec C: most tonnes a year the informal channel takes
 
 
+# Generation of each grade and its informal channel. "Observed collection" is in OBSERVED.
 # fmt: off
 COMMODITIES: tuple[Commodity, ...] = (
-    # id, name, hub_yield_share, leakage_penalty_jpy_per_t, max_leakage_share, national_supply_t
+    # id, name, hub_yield_share, leakage_penalty, max_leakage_share, generation,
+    #     informal price, informal capacity
     # Boards: sorting off loose Al/Fe parts and cables; ~95 % goes on to the smelter [EST].
+    # Generation 15 kt: FACTS 6 "Suggested default national supply" [EST] (business IT,
+    # telecom and server boards). Informal: reuse export of working IT equipment, ~10 % [EST];
+    # it pays more than the boards' metal (~¥4.9 M/t gross) because the device is resold
+    # whole: ¥6 M per t of board [EST].
     Commodity("pcb_high", "High-grade PCB (IT, telecom, server boards)",
-              0.95, 30_000, None, 15_000),
+              0.95, 30_000, None, 15_000, 6_000_000, 1_500),
     # TV/appliance boards carry heat sinks, transformers, big capacitors that are cut off [EST].
+    # Generation 25 kt [EST derived]: boards ~3 % [EST] of the ~0.6 Mt of four home appliances
+    # processed (FACTS 6: 526,746 t re-commercialised FY2022) = ~18 kt, over the 70.2-70.4 %
+    # recovery rate vs units discarded (FACTS 6 FY2022; roadmap A3 FY2023) = ~25 kt.
+    # Informal: the ~30 % of units outside the legal route (roadmap A3: ~1.45 M air
+    # conditioners to "illegal" collectors FY2023) = 7.5 kt of boards. Price [EST]: the holder
+    # saves the recycling and pickup fees (~¥3,000-5,000 a unit [EST]) on a unit holding
+    # ~1-2 kg of board: ~¥2 M per t of board, well above the board's metal (~¥0.55 M/t).
     Commodity("pcb_low", "Low-grade PCB (TV, appliance, power-supply boards)",
-              0.85, 30_000, None, 25_000),
+              0.85, 30_000, None, 25_000, 2_000_000, 7_500),
     # Handsets: the battery (~15-20 % of mass) is pulled before smelting [EST].
+    # Generation 4 kt [EST derived]: ~27 M handsets leave use a year (shipments ~30 M/yr in
+    # steady state [EST]; 36.4 M produced 2011, roadmap A3 UNU) x ~150 g with battery.
+    # Informal: buy-back and reuse trade plus hoarding take all but the ~0.4 kt collected by
+    # MRN (roadmap A3: 3.48 M handsets FY2022 at ~111 g, FY2021 430 t / 3.87 M): 3.4 kt.
+    # Price [EST]: buy-back shops pay ~¥3,000 for an old handset (~150 g): ~¥20 M/t.
     Commodity("phones", "Mobile phones (whole handsets)",
-              0.85, 30_000, None, 3_000),
+              0.85, 30_000, None, 4_000, 20_000_000, 3_400),
     # Small appliances are dismantled/shredded; Fe, Al and plastics are sold off and only the
     # board and copper-rich fraction (~20 %) goes to a smelter [EST, FACTS band 0.15-0.25].
-    # Lenient baseline cap 0.30: FACTS 6 "Default leakage parameters" (informal share 10-20 %,
-    # lenient policy bound <=15 %) and the FY2020 collection of 102 kt against a 140 kt target.
+    # Generation 647 kt: MOE ~651 kt/yr of used small appliances (FACTS 6, chubu.env.go.jp)
+    # less the ~4 kt of phones counted as their own grade. No leakage cap: only ~16 % is
+    # collected (102,489 t FY2020, FACTS 6).
+    # Informal capacity 545 kt = generation - observed collection (hoarding, mixed municipal
+    # waste, unlicensed collectors; MOE: "about half is disposed of"). Price [EST, calibrated]:
+    # no market price; what a planner would have to spend per tonne to win those appliances
+    # back, set just above the formal net value of a tonne (~¥0.25 M at 2025 prices, printed
+    # by check_instance.py) so the baseline keeps the observed collection and a price rise or
+    # a collection incentive moves it.
     Commodity("small_appliances", "Small household appliances, whole (小型家電)",
-              0.20, 20_000, 0.30, 100_000),
+              0.20, 20_000, None, 647_000, 300_000, 545_000),
     # Discharge, dismantle, shred: black mass is ~40 % of cell/pack mass [EST].
-    # High penalty: Li-ion cells in mixed waste cause collection-truck and plant fires [EST].
+    # High penalty: Li-ion cells in mixed waste cause collection-truck and plant fires [EST]
+    # (roadmap A3: 8,543 LIB fires and incidents FY2023).
+    # Generation 10 kt [EST derived]: JBRC collected 1,339 t of small rechargeables in FY2018
+    # (roadmap A3) at a ~10 % collection rate (Asari & Sakai 2013) -> ~13 kt, mostly LIB.
+    # Informal 8.5 kt: LIBs thrown out with municipal waste or kept at home. Price [EST,
+    # calibrated] as for small appliances: above the formal value plus the leakage penalty.
     Commodity("li_ion", "Li-ion batteries (portable and small packs)",
-              0.40, 200_000, None, 10_000),
+              0.40, 200_000, None, 10_000, 1_000_000, 8_500),
     # Batteries are consolidated and passed on whole; the smelter breaks them [EST].
-    # Own cap (FACTS 6 "lead-acid batteries need their own cap"): the ~76 kt/yr legal outflow
-    # to Korea (~30 % of 250 kt) plus 10-20 % informal loss gives a status quo near 45 %;
-    # the baseline cap 0.55 sits above it [EST].
+    # Generation 250 kt [EST derived]: BAJ market 25 M batteries/yr (roadmap A3) of which
+    # ~22.5 M are discarded (19.7 M replacement + 2.8 M two-wheel; the 2.3 M in new vehicles
+    # are not) x ~11 kg [EST] = ~248 kt; cross-check: 2016 export-oriented collectors ~100 kt
+    # = ~40 % of the market -> ~250 kt (roadmap A3, ACT/JADA).
+    # Cap 0.55 [EST], above the observed leakage (~20 %).
+    # Informal 32 kt [EST derived]: ~20 kt of lead scrap exported in 2023 from illegal
+    # dismantling (roadmap A3, iru-miru 61978) / 0.62 Pb share of a battery. Price ¥85,000/t
+    # [EST]: above the ¥75-80/kg the formal market paid in Kanto in 2023 (roadmap A3).
     Commodity("lead_acid", "Lead-acid batteries (automotive, whole)",
-              1.00, 50_000, 0.55, 250_000),
+              1.00, 50_000, 0.55, 250_000, 85_000, 32_000),
     # Glass (~75 %) and Al frame (~8-10 %) are removed; cells, ribbons and backsheet go on [EST].
+    # Generation 6 kt: 4-ministry estimate ~6 kt in 2025 (FACTS 6); FY2020 ~6,300 t discarded
+    # (roadmap A3). Informal: reuse, ~70 % of FY2020 discards were repaired and reused
+    # (roadmap A3) = ~4 kt; price ~¥3,000 for a used panel of ~18 kg = ~¥170k/t [EST].
     Commodity("pv_panels", "Crystalline-Si PV panels",
-              0.15, 30_000, None, 6_000),
-    # Demagnetising and stripping housings and coatings [EST].
+              0.15, 30_000, None, 6_000, 170_000, 4_000),
+    # Demagnetising and stripping housings and coatings [EST]. Generation 2 kt: FACTS 6 [EST].
+    # No informal channel known: capacity 0.
     Commodity("magnets", "NdFeB magnets (recoverable)",
-              0.90, 20_000, None, 2_000),
+              0.90, 20_000, None, 2_000, 0, 0),
 )
 # fmt: on
 
@@ -157,36 +198,74 @@ CONTENTS_G_PER_T: dict[str, dict[str, float]] = {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Recovery shares (FACTS 5 "Smelter terms for PCB e-scrap", "Lead-acid", "LIB black mass")
+# Technical recovery (recovery.csv): what a smelter gets out of the metal it takes in
 # ---------------------------------------------------------------------------------------------
-# Copper smelters: FACTS payable midpoints Au 90-96 %, Ag 85-95 %, Pd 85-95 %, Cu 90-95 % [EST]
-RECOVERY_COPPER = {"Au": 0.93, "Ag": 0.90, "Pd": 0.90, "Cu": 0.925}
-# Precious-metal specialists (hydromet / PM furnace): top of the Au/Ag/Pd bands, bottom of Cu
-RECOVERY_PM = {"Au": 0.96, "Ag": 0.95, "Pd": 0.95, "Cu": 0.90}
-# Secondary lead smelters recover ~95 % of the Pb technically [EST]; the 40-60 % the smelter
-# pays for the Pb (FACTS 5 "Lead-acid batteries") is the smelter's cost and margin, which sits
-# in its processing cost instead.
+# Integrated copper / precious-metal smelters recover nearly all the Au, Ag, Pd and Cu they
+# take in; the seller is paid less (PAYABLES below) and the difference is part of the
+# smelter's margin. Technical recovery [EST]: above the top of FACTS 5's payable bands.
+RECOVERY_COPPER = {"Au": 0.98, "Ag": 0.96, "Pd": 0.96, "Cu": 0.97}
+# Precious-metal specialists (hydromet / PM furnace): Cu is a by-product there [EST]
+RECOVERY_PM = {"Au": 0.98, "Ag": 0.97, "Pd": 0.97, "Cu": 0.92}
+# Secondary lead smelters recover ~95 % of the Pb [EST]
 RECOVERY_LEAD = {"Pb": 0.95}
-# LIB recyclers: FACTS 5 "LIB black mass": payables Ni/Co 60-85 %, Li 0-40 % [EST]
-RECOVERY_LIB = {"Co": 0.80, "Ni": 0.80, "Li": 0.30, "Cu": 0.85}
+# LIB hydromet: Co/Ni well recovered, Li partly, Cu as a side stream [EST]
+RECOVERY_LIB = {"Co": 0.92, "Ni": 0.92, "Li": 0.60, "Cu": 0.90}
 # Magnets at JX HMC: no public figure [EST]
 RECOVERY_ND = {"Nd": 0.85}
 
-# Reference payables for pricing imports (the copper-smelter midpoints above)
-IMPORT_REFERENCE_PAYABLES = RECOVERY_COPPER
+# ---------------------------------------------------------------------------------------------
+# Payable terms (spec B: terms.csv, payables.csv). No Japanese smelter publishes its terms
+# (roadmap A5: NOT FOUND); every value is [EST] within FACTS 5 "Smelter terms for PCB
+# e-scrap": payables Au 90-96 %, Ag 85-95 %, Pd 85-95 %, Cu 90-95 %; treatment charge
+# ¥30-80k per t of boards.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Terms:
+    payables: dict[str, float]  # element -> payable share
+    tc_jpy_per_t: float  # treatment charge per tonne DELIVERED (hub output)
+
+
+# MMC: the largest buyer, competing with Umicore/Aurubis in Europe (Moerdijk) and North
+# America: top of the bands, lowest charge [EST].
+TERMS_MMC = Terms({"Au": 0.95, "Ag": 0.92, "Pd": 0.92, "Cu": 0.93}, 45_000)
+# JX: second buyer, with its own Taiwan and US sourcing [EST].
+TERMS_JX = Terms({"Au": 0.94, "Ag": 0.91, "Pd": 0.91, "Cu": 0.93}, 50_000)
+# DOWA Kosaka (TSL): made for complex low-grade feed; pays well for Ag, less for Pd [EST].
+TERMS_DOWA = Terms({"Au": 0.93, "Ag": 0.92, "Pd": 0.90, "Cu": 0.92}, 40_000)
+# Small e-scrap buyers among the copper smelters (Hibi, SMM Toyo): bottom of the bands [EST].
+TERMS_SMALL = Terms({"Au": 0.92, "Ag": 0.88, "Pd": 0.88, "Cu": 0.91}, 60_000)
+# PM specialists (JX HMC, Mitsui Takehara): high PM payables, high charge [EST]; Nd at HMC [EST]
+TERMS_PM = Terms({"Au": 0.96, "Ag": 0.94, "Pd": 0.94, "Cu": 0.90, "Nd": 0.60}, 70_000)
+# Lead smelters pay 40-60 % of the Pb value (FACTS 5 "Lead-acid batteries"); 0.42 gives
+# ~¥80k per t of batteries at the model's Pb price, the ¥75-80/kg paid in Kanto in 2023
+# (roadmap A3); no separate charge [EST].
+TERMS_LEAD = Terms({"Pb": 0.42}, 0)
+# LIB black mass: payables Ni/Co 60-85 %, Li 0-40 % (FACTS 5 "LIB black mass"); charge
+# ¥100k per t of black mass [EST].
+TERMS_LIB = Terms({"Co": 0.70, "Ni": 0.70, "Li": 0.20, "Cu": 0.50}, 100_000)
+
+# With False, imports.csv carries a price (what the current engine needs): the reference
+# smelter's V_mk (spec B) for that grade, so both readings agree. With True the price is left
+# empty and each imported tonne is paid at the terms of the smelter it is delivered to.
+PRICE_IMPORTS_BY_TERMS = False
+# MMC Naoshima: the largest e-scrap buyer (FACTS 1), the reference for import prices
+IMPORT_REFERENCE_SMELTER = "sm_mmc_naoshima"
 
 # ---------------------------------------------------------------------------------------------
-# Smelters (japan_smelters.csv) and their model terms
+# Smelters (japan_smelters.csv gives coordinates) and their e-scrap or battery feed capacity
 # ---------------------------------------------------------------------------------------------
 COPPER_ACCEPTS = ("pcb_high", "pcb_low", "phones", "small_appliances", "pv_panels")
 PM_ACCEPTS = ("pcb_high", "pcb_low", "phones")
-TC_COPPER_JPY_PER_T = 50_000  # FACTS 5 "Smelter terms": treatment charge ¥30-80k/t [EST]
-TC_PM_JPY_PER_T = 70_000  # [EST] upper part of the same band: small PM furnaces / hydromet
-# FACTS 5 "Lead-acid": smelters pay 40-60 % of the contained Pb value, i.e. keep ~¥75-115k/t
-# of batteries for cost and margin; ¥85k/t is used [EST].
-TC_LEAD_JPY_PER_T = 85_000
-# Black-mass refining (hydromet) per t of black mass [EST]; cf. FACTS 5 "LIB black mass".
-TC_LIB_JPY_PER_T = 150_000
+# Processing cost: the smelter's own variable cost per tonne delivered [EST], FACTS 5
+# treatment-charge band ¥30-80k/t as a proxy for cost; lead: ¥85k per t of batteries [EST]
+# (the smelter keeps ~¥100k of the ~¥181k/t of recovered Pb for cost and margin);
+# black-mass refining ¥150k/t [EST].
+COST_COPPER_JPY_PER_T = 50_000
+COST_PM_JPY_PER_T = 70_000
+COST_LEAD_JPY_PER_T = 85_000
+COST_LIB_JPY_PER_T = 150_000
 
 # Hub output for li_ion is black mass; public LIB capacities are in tonnes of cells, so they
 # are converted with the li_ion hub yield.
@@ -195,71 +274,88 @@ LI_ION_YIELD = next(c.hub_yield_share for c in COMMODITIES if c.id == "li_ion")
 
 @dataclass(frozen=True)
 class Smelter:
-    csv_id: str  # row id in japan_smelters.csv (coordinates and capacity come from there)
+    csv_id: str  # row id in japan_smelters.csv (coordinates come from there)
     site: str
     name: str
     name_ja: str
-    capacity_column: str  # which japan_smelters.csv column gives existing capacity
-    capacity_factor: float  # converts that column to tonnes of hub output
+    capacity_t: float  # existing e-scrap / battery feed a year, tonnes of hub output
     accepts: tuple[str, ...]
     processing_cost: float
     recovery: dict[str, float]
+    terms: Terms
     lat_lon: tuple[float, float] | None = None  # override of the CSV coordinates
 
 
-ESCRAP, LIB, PBA = "default_escrap_capacity_tpy", "lib_capacity_tpy", "pba_capacity_tpy"
-
 # fmt: off
 SMELTERS: tuple[Smelter, ...] = (
-    # csv id, site id, name, name_ja,
-    #     capacity column, factor, accepts, processing cost, recovery
+    # csv id, site id, name, name_ja, capacity, accepts, processing cost, recovery, terms
+    # MMC group e-scrap ~160 kt FY2022 (roadmap A2: withmaterials.mmc.co.jp/en/141); Naoshima
+    # ~110 kt (FACTS 1, MMC 2022), Onahama the rest, 50 kt [EST].
     Smelter("MMC_NAOSHIMA", "sm_mmc_naoshima", "Mitsubishi Materials Naoshima Smelter & Refinery",
             "三菱マテリアル 直島製錬所",
-            ESCRAP, 1.0, COPPER_ACCEPTS, TC_COPPER_JPY_PER_T, RECOVERY_COPPER),
+            110_000, COPPER_ACCEPTS, COST_COPPER_JPY_PER_T, RECOVERY_COPPER, TERMS_MMC),
     Smelter("MMC_ONAHAMA", "sm_mmc_onahama", "Onahama Smelting & Refining, Onahama Smelter",
             "小名浜製錬 小名浜製錬所",
-            ESCRAP, 1.0, COPPER_ACCEPTS, TC_COPPER_JPY_PER_T, RECOVERY_COPPER),
+            50_000, COPPER_ACCEPTS, COST_COPPER_JPY_PER_T, RECOVERY_COPPER, TERMS_MMC),
+    # Kosaka's TSL takes ~150 kt/yr of secondary feed (FACTS 1), mostly residues and ash; the
+    # e-scrap part is NOT FOUND (roadmap A2): 30 kt [EST, ~20 % of the furnace].
     Smelter("DOWA_KOSAKA", "sm_dowa_kosaka", "DOWA Kosaka Smelting & Refining",
             "小坂製錬",
-            ESCRAP, 1.0, COPPER_ACCEPTS, TC_COPPER_JPY_PER_T, RECOVERY_COPPER),
+            30_000, COPPER_ACCEPTS, COST_COPPER_JPY_PER_T, RECOVERY_COPPER, TERMS_DOWA),
+    # JX Oita centre collects ~7,000 t/month of recycled raw materials incl. Cu scrap (84 kt/yr,
+    # roadmap A2, 2023); e-scrap part 60 kt [EST, ~70 %].
     Smelter("JX_SAGANOSEKI", "sm_jx_saganoseki", "JX Advanced Metals Saganoseki Smelter & Refinery",
             "JX金属 佐賀関製錬所",
-            ESCRAP, 1.0, COPPER_ACCEPTS, TC_COPPER_JPY_PER_T, RECOVERY_COPPER),
+            60_000, COPPER_ACCEPTS, COST_COPPER_JPY_PER_T, RECOVERY_COPPER, TERMS_JX),
     # Magnets need an outlet: JX HMC (hydromet, 16 metals) is assumed to take them [EST].
+    # Capacity not published: 10 kt [EST].
     Smelter("JX_HMC", "sm_jx_hmc", "JX Advanced Metals Hitachi Metal-Recycling Complex",
             "JX金属 日立メタル・リサイクリング・コンプレックス",
-            ESCRAP, 1.0, PM_ACCEPTS + ("magnets",), TC_PM_JPY_PER_T, RECOVERY_PM | RECOVERY_ND),
-    # 600 t/yr of cathode material (2012 design basis) is already black-mass-like: factor 1.
+            10_000, PM_ACCEPTS + ("magnets",), COST_PM_JPY_PER_T, RECOVERY_PM | RECOVERY_ND,
+            TERMS_PM),
+    # 600 t/yr of cathode material (2012 design basis, FACTS 1) is already black-mass-like.
     Smelter("JX_TSURUGA", "sm_jx_tsuruga", "JX Advanced Metals Tsuruga LIB recycling plant",
             "JX金属 敦賀工場 (LIB)",
-            LIB, 1.0, ("li_ion",), TC_LIB_JPY_PER_T, RECOVERY_LIB),
+            600, ("li_ion",), COST_LIB_JPY_PER_T, RECOVERY_LIB, TERMS_LIB),
+    # SMM Toyo: no public e-scrap figure (FACTS 1); 5 kt [EST].
     Smelter("SMM_TOYO", "sm_smm_toyo", "Sumitomo Metal Mining Toyo Smelter & Refinery",
             "住友金属鉱山 東予工場",
-            ESCRAP, 1.0, COPPER_ACCEPTS, TC_COPPER_JPY_PER_T, RECOVERY_COPPER),
-    # The SMM LIB line (Toyo pyro step + Niihama hydromet) is its own site because a facility
-    # has one capacity and one accepts list; ~10 kt/yr of cells = 4 kt/yr of black mass.
+            5_000, COPPER_ACCEPTS, COST_COPPER_JPY_PER_T, RECOVERY_COPPER, TERMS_SMALL),
+    # The SMM LIB line (Toyo pyro step + Niihama hydromet) was finished in June 2026 (roadmap
+    # A2), after the base year: no existing capacity, a candidate with one level (below).
     # Placed at the Niihama Nickel Refinery (SMM_NIIHAMA row of japan_smelters.csv).
     Smelter("SMM_TOYO", "sm_smm_lib", "Sumitomo Metal Mining LIB recycling (Toyo + Niihama)",
             "住友金属鉱山 電池リサイクル (東予・ニッケル工場)",
-            LIB, LI_ION_YIELD, ("li_ion",), TC_LIB_JPY_PER_T, RECOVERY_LIB,
+            0, ("li_ion",), COST_LIB_JPY_PER_T, RECOVERY_LIB, TERMS_LIB,
             lat_lon=(33.970, 133.287)),
+    # Mitsui group handled ~26 kt/yr of PM scrap incl. PCBs across four plants (FACTS 1,
+    # c. 2006): Tamano 12 kt and Takehara 8 kt [EST split].
     Smelter("HIBI_TAMANO", "sm_hibi_tamano", "Hibi Kyodo Smelting Tamano Smelter",
             "日比共同製錬 玉野製錬所",
-            ESCRAP, 1.0, COPPER_ACCEPTS, TC_COPPER_JPY_PER_T, RECOVERY_COPPER),
+            12_000, COPPER_ACCEPTS, COST_COPPER_JPY_PER_T, RECOVERY_COPPER, TERMS_SMALL),
     Smelter("MITSUI_TAKEHARA", "sm_mitsui_takehara", "Mitsui Mining & Smelting Takehara Refinery",
             "三井金属 竹原製煉所",
-            ESCRAP, 1.0, PM_ACCEPTS, TC_PM_JPY_PER_T, RECOVERY_PM),
+            8_000, PM_ACCEPTS, COST_PM_JPY_PER_T, RECOVERY_PM, TERMS_PM),
+    # Kamioka: 31.5 kt Pb per half-year (FACTS 1, 2006) = 63 kt Pb / (0.62 x 0.95) = ~107 kt
+    # of batteries; 100 kt [EST derived].
     Smelter("KAMIOKA", "sm_kamioka", "Kamioka Mining & Smelting (lead)",
             "神岡鉱業 (鉛)",
-            PBA, 1.0, ("lead_acid",), TC_LEAD_JPY_PER_T, RECOVERY_LEAD),
+            100_000, ("lead_acid",), COST_LEAD_JPY_PER_T, RECOVERY_LEAD, TERMS_LEAD),
+    # Hosokura: ~4,000 t/month of used batteries collected (roadmap A2, hosokura.co.jp) = 48 kt.
     Smelter("HOSOKURA", "sm_hosokura", "Hosokura Metal Mining (lead)",
             "細倉金属鉱業 (鉛)",
-            PBA, 1.0, ("lead_acid",), TC_LEAD_JPY_PER_T, RECOVERY_LEAD),
+            48_000, ("lead_acid",), COST_LEAD_JPY_PER_T, RECOVERY_LEAD, TERMS_LEAD),
+    # Toho Zinc Chigirishima: 120 kt/yr Pb bullion on concentrate and batteries, kept after
+    # Toho's 2025 zinc exit (roadmap A2). Battery feed 50 kt [EST derived]: Japan's
+    # scrap-based bullion 118 kt (2019, roadmap A2) - Kamioka ~60 kt - Hosokura ~28 kt
+    # (48 kt x 0.62 x 0.95) = ~30 kt Pb = ~51 kt of batteries.
+    Smelter("TOHO_CHIGIRISHIMA", "sm_toho_chigirishima", "Toho Zinc Chigirishima Refinery (lead)",
+            "東邦亜鉛 契島製錬所 (鉛)",
+            50_000, ("lead_acid",), COST_LEAD_JPY_PER_T, RECOVERY_LEAD, TERMS_LEAD),
 )
 # fmt: on
-# Not modelled (see SOURCES.md): TOHO_CHIGIRISHIMA (status unverified after Toho Zinc's 2025
-# exit, default capacity 0), HACHINOHE (Zn-Pb concentrate smelter, not an e-scrap outlet),
-# SMM_NIIHAMA (its LIB capacity is counted in sm_smm_lib).
+# Not modelled (see SOURCES.md): HACHINOHE (Zn-Pb concentrate smelter, not an e-scrap
+# outlet), SMM_NIIHAMA (its LIB capacity is counted in sm_smm_lib).
 
 
 @dataclass(frozen=True)
@@ -279,8 +375,9 @@ SMELTER_EXPANSIONS: tuple[Expansion, ...] = (
     # FACTS 1 JX_SAGANOSEKI: +50 % pre-treatment incl. a new kiln by FY2027 (~+40 kt of 84 kt);
     # capex [EST] ¥8 bn, between Naoshima's ¥170k and Onahama's ¥250k per t/yr
     Expansion("sm_jx_saganoseki", "expand_40kt", 40_000, 8e9),
-    # SMM LIB line doubled: +10 kt/yr of cells = +4 kt/yr of black mass; capex [EST] ¥10 bn
-    Expansion("sm_smm_lib", "expand_10kt_cells", 10_000 * LI_ION_YIELD, 10e9),
+    # The SMM LIB plant of June 2026 (roadmap A2): ~10 kt/yr of cells = 4 kt/yr of black mass;
+    # capex [EST] ¥10 bn
+    Expansion("sm_smm_lib", "plant_10kt_cells", 10_000 * LI_ION_YIELD, 10e9),
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -333,21 +430,26 @@ class Hub:
 # fmt: off
 HUBS: tuple[Hub, ...] = (
     # site, name, name_ja, prefecture, coordinates from (port or smelter), kind[, smelter]
-    # MLIT Recycle Ports (FACTS 2) and metro port areas: candidates
+    # MLIT Recycle Ports (FACTS 2: the 1st and 2nd designations and Noshiro, 2006): candidates
     Hub("hub_ishikari", "Ishikari Bay New Port hub", "石狩湾新港 拠点候補", 1, "JPICW", "regional"),
     Hub("hub_tomakomai", "Tomakomai hub", "苫小牧港 拠点候補", 1, "JPTMK", "regional"),
+    Hub("hub_muroran", "Muroran hub", "室蘭港 拠点候補", 1, "JPMUR", "regional"),
     Hub("hub_hachinohe", "Hachinohe hub", "八戸港 拠点候補", 2, "JPHHE", "regional"),
-    Hub("hub_sendai", "Sendai-Shiogama hub", "仙台塩釜港 拠点候補", 4, "JPSDJ", "regional"),
+    Hub("hub_kamaishi", "Kamaishi hub", "釜石港 拠点候補", 3, "JPKIS", "regional"),
+    Hub("hub_noshiro", "Noshiro hub", "能代港 拠点候補", 5, "JPNSR", "regional"),
     Hub("hub_sakata", "Sakata hub", "酒田港 拠点候補", 6, "JPSKT", "regional"),
     Hub("hub_tokyo", "Tokyo port hub", "東京港 拠点候補", 13, "JPTYO", "regional"),
     Hub("hub_kawasaki", "Kawasaki hub", "川崎港 拠点候補", 14, "JPKWS", "regional"),
     Hub("hub_kisarazu", "Kisarazu hub", "木更津港 拠点候補", 12, "JPKZU", "regional"),
     Hub("hub_himekawa", "Himekawa hub", "姫川港 拠点候補", 15, "JPHMK", "regional"),
     Hub("hub_mikawa", "Mikawa (Toyohashi) hub", "三河港 拠点候補", 23, "JPTHS", "regional"),
-    Hub("hub_nagoya", "Nagoya port hub", "名古屋港 拠点候補", 23, "JPNGO", "regional"),
-    Hub("hub_sakai", "Sakai-Senboku hub", "堺泉北港 拠点候補", 27, "JPSBK", "regional"),
     Hub("hub_kobe", "Kobe hub", "神戸港 拠点候補", 28, "JPUKB", "regional"),
+    Hub("hub_himeji", "Himeji hub", "姫路港 拠点候補", 28, "JPHIM", "regional"),
     Hub("hub_tokuyama", "Tokuyama-Kudamatsu hub", "徳山下松港 拠点候補", 35, "JPTKY", "regional"),
+    Hub("hub_ube", "Ube hub", "宇部港 拠点候補", 35, "JPUBJ", "regional"),
+    # Not candidates any more: Sendai-Shiogama, Nagoya and Sakai-Senboku are not on the verified
+    # Recycle Port list, and Tohoku, Chubu and Kinki have verified ones nearby.
+    # Shikoku has no verified Recycle Port; Niihama (SMM's smelter town) stands for it [EST]
     Hub("hub_niihama", "Niihama hub (Shikoku)", "新居浜港 拠点候補", 38, "JPIHA", "regional"),
     Hub("hub_kitakyushu", "Kitakyushu Hibikinada hub", "北九州港 響灘 拠点候補", 40, "JPHBK",
         "regional"),
@@ -373,6 +475,8 @@ HUBS: tuple[Hub, ...] = (
         "sm_kamioka", "receiving", smelter="sm_kamioka"),
     Hub("hub_hosokura", "Hosokura battery yard", "細倉金属鉱業 バッテリー受入", 4,
         "sm_hosokura", "receiving", smelter="sm_hosokura"),
+    Hub("hub_chigirishima", "Chigirishima battery yard", "東邦亜鉛 契島 バッテリー受入", 34,
+        "sm_toho_chigirishima", "receiving", smelter="sm_toho_chigirishima"),
 )
 # fmt: on
 
@@ -404,52 +508,87 @@ PORT_PREF_JA: dict[str, tuple[int, str]] = {
 MARKET = {"id": "KRPUS", "name": "Busan (Korean lead-acid battery buyers)", "name_ja": "釜山",
           "kind": "market", "lat": 35.10, "lon": 129.04, "country": "KR", "region": "korea"}
 # fmt: on
-# FACTS 5 "Lead-acid batteries" / 6 "Used lead-acid batteries exported": ~76 kt/yr to Korea,
-# ≈¥7.6 bn, i.e. ~¥100k/t; the ceiling is set a little above the observed flow [EST].
-EXPORT_LEAD_MAX_T = 80_000
-EXPORT_LEAD_PRICE_JPY_PER_T = 100_000
+# Legal export of used lead-acid batteries to Korea after 2018 (roadmap A3): ~77-89 kt/yr in
+# 2011-13, collapsed from Aug 2018 under stricter Basel licensing to 316 / 706 / 439 t in
+# Jan-Mar 2019 (~6 kt/yr annualised); 2022-24 NOT FOUND, believed near zero. Ceiling 5 kt
+# [EST]. Price ¥90,000/t [EST]: below the 2014-17 export unit values (¥93-107/kg), above the
+# ¥75-80/kg paid at home in 2023.
+EXPORT_LEAD_MAX_T = 5_000
+EXPORT_LEAD_PRICE_JPY_PER_T = 90_000
 
 # ---------------------------------------------------------------------------------------------
-# Imports [EST], FACTS 6 "Import availability" and "PCB e-scrap imports (trade press)"
+# Imports [EST]. Observed: customs counted 122,609 t of e-scrap imports in CY2014, USA 40 %,
+# Australia 12 %, Netherlands 4 % in Mar 2015 (roadmap A1.2); MMC buys "mainly from Japan,
+# Europe and North America", JX from Taiwan (Changbin hub 1,200 t/month, 2021) and the US
+# West Coast (roadmap A1.2). What is on offer to Japan, by region [EST]:
 # ---------------------------------------------------------------------------------------------
-# EU: importable 30-60 kt/yr -> 45 kt; ASEAN: 20-40 kt/yr -> 30 kt. Split by port [EST]:
-# most EU volume through Moerdijk (MMC's receiving centre), Rotterdam, Antwerp and Hamburg;
-# most ASEAN volume through Singapore/Malaysian trans-shipment, Manila and Vietnam.
 # fmt: off
 IMPORT_T_BY_ORIGIN = {
-    "NLMOE": 12_000, "NLRTM": 9_000, "BEANR": 8_000, "DEHAM": 6_000, "DEBRV": 2_500,
-    "FRLEH": 2_000, "ITGOA": 1_500, "ESVLC": 1_000, "PLGDN": 1_000, "SEGOT": 1_000,
-    "GRPIR": 1_000,
+    # EU 35 kt [EST]: FACTS 6 "importable 30-60 kt", lower end since EU smelters bid and the
+    # 2025 amber listing needs consent (FACTS 7); most through Moerdijk (MMC's centre).
+    "NLMOE": 9_500, "NLRTM": 7_000, "BEANR": 6_000, "DEHAM": 4_500, "DEBRV": 2_000,
+    "FRLEH": 1_500, "ITGOA": 1_000, "ESVLC": 1_000, "PLGDN": 500, "SEGOT": 500,
+    "GRPIR": 500,
+    # ASEAN 30 kt [EST]: FACTS 6 "20-40 kt"
     "SGSIN": 7_000, "MYPKG": 5_000, "PHMNL": 5_000, "VNHPH": 3_000, "VNSGN": 3_000,
     "VNVUT": 2_000, "MYTPP": 1_500, "MYPEN": 1_500, "THLCH": 500, "THBKK": 500,
     "IDTPP": 500, "IDSUB": 500,
+    # North America 50 kt [EST]: ~40 % of 122.6 kt (USA's share, Mar 2015) = ~49 kt
+    "USLAX": 20_000, "USOAK": 12_000, "USSEA": 10_000, "CAVAN": 8_000,
+    # Australia 12 kt [EST]: ~12 % of 122.6 kt (Mar 2015) = ~15 kt, less since 2015
+    "AUSYD": 6_000, "AUMEL": 6_000,
+    # Taiwan 15 kt [EST]: JX's Changbin hub, 1,200 t/month = 14.4 kt/yr (2021)
+    "TWKHH": 15_000,
 }
 # fmt: on
-# Grade split of what is offered [EST]: EU dismantlers sort out IT boards; ASEAN offers more
-# manufacturing and mixed low-grade board scrap.
+# Origins that are not in ports.csv: coordinates from searoute 1.6.0's ports.geojson
+# (UN/LOCODE), region = import-permit key.
+# fmt: off
+EXTRA_ORIGINS = {
+    "USLAX": ("Los Angeles", "US", "north_america", 33.716667, -118.283333),
+    "USOAK": ("Oakland", "US", "north_america", 37.831434, -122.292106),
+    "USSEA": ("Seattle", "US", "north_america", 47.6, -122.33333),
+    "CAVAN": ("Vancouver", "CA", "north_america", 49.308215, -123.148843),
+    "AUSYD": ("Sydney", "AU", "oceania", -33.869644, 151.182861),
+    "AUMEL": ("Melbourne", "AU", "oceania", -37.839716, 144.944168),
+    "TWKHH": ("Kaohsiung", "TW", "taiwan", 22.642017, 120.271968),
+}
+# fmt: on
+# Grade split of what is offered [EST]: dismantlers in OECD countries sort out IT boards;
+# ASEAN and Taiwan offer more manufacturing and mixed low-grade board scrap.
 IMPORT_GRADE_SPLIT = {
     "eu": {"pcb_high": 0.40, "pcb_low": 0.60},
+    "north_america": {"pcb_high": 0.40, "pcb_low": 0.60},
+    "oceania": {"pcb_high": 0.40, "pcb_low": 0.60},
     "asean": {"pcb_high": 0.30, "pcb_low": 0.70},
+    "taiwan": {"pcb_high": 0.30, "pcb_low": 0.70},
 }
-# Purchase price at the origin port as a share of the contained payable metal value [EST].
-# High-grade boards trade at ~80 % of payable value. EU low-grade boards are bid up by Aurubis,
-# Umicore and Boliden next door (0.90: not worth the long haul and treatment charge);
-# ASEAN low-grade boards have few local buyers able to smelt them (0.80: worth buying).
-IMPORT_PRICE_SHARE = {
-    "eu": {"pcb_high": 0.80, "pcb_low": 0.90},
-    "asean": {"pcb_high": 0.80, "pcb_low": 0.80},
+# Permits per region, t/yr [EST]: what is on offer, so that margins, not permits, decide the
+# baseline (Basel PIC and the EU's 2025 amber listing, FACTS 7, are scenario levers)
+IMPORT_PERMITS_T = {
+    "asean": 30_000,
+    "eu": 35_000,
+    "north_america": 50_000,
+    "oceania": 12_000,
+    "taiwan": 15_000,
 }
-# Permits per region, t/yr [EST]: below what is on offer so that they can bind
-IMPORT_PERMITS_T = {"asean": 25_000, "eu": 40_000}
+# Noshiro, the Recycle Port that lands PCB scrap from East Asia for Kosaka (FACTS 2), gets
+# ocean links from the Asian origins; distances from searoute 1.6.0 as for the shared data.
+NOSHIRO_OCEAN_REGIONS = ("asean", "taiwan")
+# Japanese gateways the new origins are linked to (those of sea_distances_international.csv)
+SEAROUTE_RESTRICTIONS = ["northwest"]
 
 # ---------------------------------------------------------------------------------------------
 # Transport modes (FACTS 5 "Typical costs" and 7 "CO2 emission factors")
 # ---------------------------------------------------------------------------------------------
 MODES = (
     # mode, JPY/t-km, kg CO2/t-km, handling JPY/t per load or unload, circuity
-    # road: FACTS 5 "per t-km for e-scrap ¥40-70" [EST] -> 50; CO2 216 g (MLIT FY2021);
-    #       circuity FACTS 5 "Road distance" x1.25-1.35 on Honshu -> 1.3; no handling (door to door)
-    ("road", 50.0, 0.216, 0.0, 1.3),
+    # road: priced by distance band (FREIGHT_BANDS_ROAD, spec A); the per-t-km cost is what
+    #       the band table adds beyond its last band: ¥14,620 per 50 km per 10-t truck
+    #       (roadmap A4, MLIT notice No. 209 of 2024, Kanto) = ¥29.24/t-km. CO2 216 g (MLIT
+    #       FY2021); circuity FACTS 5 "Road distance" x1.25-1.35 on Honshu -> 1.3; no handling
+    #       (the fare is door to door)
+    ("road", 14_620 / 50 / 10, 0.216, 0.0, 1.3),
     # rail: FACTS 5 "line haul ¥11-15/t-km" -> 13; pickup/delivery ~¥4,900/t both ends ->
     #       2,450 per end; CO2 20 g (MLIT); circuity as road [EST]
     ("rail", 13.0, 0.020, 2450.0, 1.3),
@@ -461,6 +600,41 @@ MODES = (
     ("ocean", 0.5, 0.015, 2500.0, 1.15),
 )
 MODE_CIRCUITY = {m[0]: m[4] for m in MODES}
+
+# Road freight by distance band (spec A): MLIT standard fare 2024, Kanto Transport Bureau,
+# 10-t truck, yen per trip one way (roadmap A4; 10/20 km smbiz.asahi.com 15207172, 100-500 km
+# hanaka.ecnet.jp page-321, 500 km cross-checked with Tokyo-Osaka ¥167,860). A full load is
+# 10 t (e-scrap may cube out at 6-8 t, FACTS 5: a scenario can lower the load).
+ROAD_LOAD_T = 10.0
+ROAD_FARES_PUBLISHED = {
+    10: 23_060,
+    20: 26_110,
+    100: 50_480,
+    150: 65_300,
+    200: 80_110,
+    300: 109_360,
+    400: 138_610,
+    500: 167_860,
+}
+# The tariff has 10-km bands to 200 km and 20-km bands to 500 km; the rows between the
+# published ones (30-90 km NOT FOUND, roadmap A4) are interpolated linearly [EST].
+ROAD_BAND_KM = tuple(range(10, 200, 10)) + tuple(range(200, 501, 20))
+
+
+def road_fare_bands() -> list[tuple[int, float, bool]]:
+    """(up_to_km, fare per trip, interpolated?) for every road band, in order."""
+    known = sorted(ROAD_FARES_PUBLISHED.items())
+    out = []
+    for km in ROAD_BAND_KM:
+        if km in ROAD_FARES_PUBLISHED:
+            out.append((km, float(ROAD_FARES_PUBLISHED[km]), False))
+            continue
+        (k0, f0), (k1, f1) = next(
+            (a, b) for a, b in zip(known, known[1:], strict=False) if a[0] < km < b[0]
+        )
+        out.append((km, round(f0 + (f1 - f0) * (km - k0) / (k1 - k0), -1), True))
+    return out
+
 
 # ---------------------------------------------------------------------------------------------
 # Links
@@ -526,11 +700,134 @@ BUSAN_PORTS = ("JPHKT", "JPMOJ", "JPUKB", "JPOSA", "JPNGO", "JPTYO", "JPKIJ", "J
 # ---------------------------------------------------------------------------------------------
 # Collection and policy settings (instance.toml)
 # ---------------------------------------------------------------------------------------------
-REACH_AT_ZERO_KM = 0.9  # FACTS 6: 10-20 % informal/export share even next to a hub [EST]
+# Each grade's behavioural non-collection is now its informal channel (COMMODITIES: capacity
+# = generation - observed collection), so reach keeps only the effect of distance: 95 % next
+# door [EST, a residual no channel reports], 5 points less per 100 km [EST].
+REACH_AT_ZERO_KM = 0.95
 REACH_LOSS_PER_100_KM = 0.05  # [EST]
 REACH_FLOOR = 0.3  # [EST]
 MAX_COLLECTION_KM = 800.0  # [EST]
 CO2_PRICE_JPY_PER_T = 0.0  # baseline
+
+
+# ---------------------------------------------------------------------------------------------
+# Observed base-year figures (spec D: observed.csv). Each: what the model also produces, the
+# figure, a plausible range, the year and the source; `note` says why the range is that wide.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Observed:
+    id: str
+    quantity: str
+    observed: float
+    low: float
+    high: float
+    year: str
+    source: str
+    note: str
+    facilities: tuple[str, ...] = ()
+    commodities: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    markets: tuple[str, ...] = ()
+    elements: tuple[str, ...] = ()
+
+
+ESCRAP_GRADES = ("pcb_high", "pcb_low", "phones", "small_appliances", "pv_panels")
+BOARD_GRADES = ("pcb_high", "pcb_low")
+LEAD_SMELTERS = ("sm_hosokura", "sm_kamioka", "sm_toho_chigirishima")
+
+# fmt: off
+OBSERVED: tuple[Observed, ...] = (
+    Observed("escrap_intake_mmc", "smelter_intake", 160_000, 130_000, 175_000, "FY2022",
+             "MMC: ~160 kt/yr e-scrap, ~20 % of ~800 kt world (withmaterials.mmc.co.jp/en/141; "
+             "japanmetaldaily.com 127257)",
+             "A company round figure that may be capacity rather than intake and includes "
+             "industrial scrap the model does not carry; 183 kt planned for FY2025.",
+             facilities=("sm_mmc_naoshima", "sm_mmc_onahama"), commodities=ESCRAP_GRADES),
+    Observed("escrap_intake_naoshima", "smelter_intake", 110_000, 90_000, 125_000, "2022",
+             "MMC: ~110 kt/yr e-scrap processed at Naoshima (FACTS 1; mmc.co.jp 2016-05-23, "
+             "withmaterials.mmc.co.jp)",
+             "Naoshima's share of the group figure; same caveats as the group row.",
+             facilities=("sm_mmc_naoshima",), commodities=ESCRAP_GRADES),
+    Observed("escrap_intake_jx", "smelter_intake", 60_000, 35_000, 102_000, "2023",
+             "JX Oita Recycling Logistics Center: ~7,000 t/month of recycled raw materials, "
+             "target 8,500 t/month (japanmetal.com news-h20230119124217)",
+             "Centre intake includes copper scrap (e-scrap share not published): 60 kt [EST]; "
+             "the range runs from half of it to the 8,500 t/month target.",
+             facilities=("sm_jx_saganoseki", "sm_jx_hmc"), commodities=ESCRAP_GRADES),
+    Observed("imports_total", "imports", 122_609, 80_000, 160_000, "CY2014",
+             "customs, e-scrap 'such as electronic substrates' (iruniv.net 2015-05, roadmap "
+             "A1.2)",
+             "The nearest year with a customs total; 2022-24 NOT FOUND (HS 8549 from 2022). "
+             "Wide: eight years before the base year, with the 2018 Basel revision and the EU's "
+             "2025 amber listing in between.",
+             commodities=BOARD_GRADES),
+    Observed("imports_north_america", "imports", 49_000, 25_000, 70_000, "CY2014",
+             "USA 40 % of e-scrap imports in Mar 2015 (iruniv.net 2015-05) x the CY2014 total",
+             "One month's share applied to a year; Canada not separated.",
+             regions=("north_america",), commodities=BOARD_GRADES),
+    Observed("imports_oceania", "imports", 14_700, 5_000, 25_000, "CY2014",
+             "Australia 12 % of e-scrap imports in Mar 2015 (iruniv.net 2015-05) x the CY2014 "
+             "total",
+             "One month's share applied to a year.",
+             regions=("oceania",), commodities=BOARD_GRADES),
+    Observed("lead_acid_intake_hosokura", "smelter_intake", 48_000, 40_000, 55_000, "2024",
+             "Hosokura: ~4,000 t/month of used lead-acid batteries collected "
+             "(hosokura.co.jp/sustainability/recycle.html)",
+             "Company round monthly figure (current site text; year [EST]).",
+             facilities=("sm_hosokura",), commodities=("lead_acid",)),
+    Observed("lead_acid_intake_all", "smelter_intake", 203_000, 170_000, 230_000, "2019",
+             "JMIA 鉱山 2020: ~199 kt lead bullion, ~60 % from used batteries (roadmap A2)",
+             "Derived: 0.60 x 199 kt Pb / (0.62 Pb share x 0.95 recovery) [EST]; the 60 % and "
+             "the Pb share are rounded, and 2019 is three years before the base year.",
+             facilities=LEAD_SMELTERS, commodities=("lead_acid",)),
+    Observed("lead_recovered", "recovered", 119_000, 105_000, 135_000, "2019",
+             "JMIA 鉱山 2020: ~199 kt lead bullion, ~60 % from used batteries (roadmap A2)",
+             "0.60 x 199 kt; output was ~200 kt/yr in 2015-19.",
+             facilities=LEAD_SMELTERS, elements=("Pb",)),
+    Observed("lead_acid_exports_korea", "exports", 2_000, 0, 6_000, "2019",
+             "Korean-bound used-battery exports 316 / 706 / 439 t in Jan-Mar 2019 "
+             "(japanmetaldaily 43125, 45242, 47303)",
+             "Annualised from one quarter (~6 kt); 2022-24 NOT FOUND, believed near zero.",
+             markets=("KRPUS",), commodities=("lead_acid",)),
+    Observed("lead_acid_informal", "informal", 32_000, 15_000, 45_000, "2023",
+             "lead scrap exports nearly 20 kt in 2023, linked to illegal battery dismantling "
+             "(iru-miru.com 61978; energy-forum.co.jp 19561)",
+             "Derived: 20 kt / 0.62 Pb share; how much of the lead scrap comes from batteries "
+             "is not stated.",
+             commodities=("lead_acid",)),
+    Observed("lead_acid_leaked", "leaked", 47_000, 25_000, 80_000, "2019",
+             "generation 250 kt [EST] less ~203 kt smelted in Japan (JMIA 鉱山 2020, roadmap A2); "
+             "FY2003: 84 % recycled at domestic smelters (Hirai & Sakai 2006, roadmap A3)",
+             "Derived from an estimated generation; the range spans the FY2003 share (16 % = "
+             "40 kt) and the uncertainty in battery mass and count.",
+             commodities=("lead_acid",)),
+    Observed("collected_small_appliances", "collected", 102_489, 95_000, 140_000, "FY2020",
+             "MOE/METI: Small Appliance Recycling Act collection 102,489 t (env.go.jp "
+             "press_00452)",
+             "FY2021-23 NOT FOUND; the upper end is the 140 kt target, not met in FY2020.",
+             commodities=("small_appliances",)),
+    Observed("collected_phones", "collected", 390, 300, 1_500, "FY2022",
+             "MRN: 3.48 M handsets collected (ciaj.or.jp 12162) x ~111 g (FY2021: 430 t / "
+             "3.87 M)",
+             "MRN only; handsets also reach recyclers inside the small-appliance stream, not "
+             "counted separately: wide upper end.",
+             commodities=("phones",)),
+    Observed("collected_li_ion", "collected", 1_339, 800, 3_000, "FY2018",
+             "JBRC collection of small rechargeable batteries (Ni-Cd, Ni-MH and LIB together; "
+             "日刊産業新聞 via Yahoo 2019-08-16)",
+             "Includes Ni-Cd and Ni-MH; LIBs pulled out at small-appliance recyclers are not "
+             "counted; FY2019-24 NOT FOUND.",
+             commodities=("li_ion",)),
+    Observed("collected_pcb_low", "collected", 17_600, 14_000, 21_000, "FY2023",
+             "Home Appliance Recycling Act: recovery rate 70.4 % of units discarded (MOE "
+             "2024-08-22, roadmap A3)",
+             "Derived: 70.4 % x the 25 kt [EST] of boards generated; boards are not counted "
+             "themselves.",
+             commodities=("pcb_low",)),
+)
+# fmt: on
 
 
 # =============================================================================================
@@ -657,6 +954,8 @@ def site_records(d: Data) -> pd.DataFrame:
             japanese(locode, name, name_ja, "port", p.lat, p.lon, pref)
         else:
             recs.append((locode, name, "", "origin", p.lat, p.lon, p.country, p.region, 0))
+    for locode, (name, country, region, lat, lon) in EXTRA_ORIGINS.items():
+        recs.append((locode, name, "", "origin", lat, lon, country, region, 0))
     recs.append(tuple(MARKET[c] for c in SITE_COLUMNS) + (0,))
     sites = pd.DataFrame(recs, columns=SITE_COLUMNS + ["pref"]).set_index("id", drop=False)
     sites["island"] = [
@@ -682,10 +981,20 @@ def table_commodities(out: Path) -> int:
             num(c.hub_yield_share, 2),
             num(c.leakage_penalty_jpy_per_t),
             num(c.max_leakage_share, 2),
+            num(c.informal_price_jpy_per_t),
+            num(c.informal_capacity_t),
         ]
         for c in COMMODITIES
     ]
-    header = ["id", "name", "hub_yield_share", "leakage_penalty_jpy_per_t", "max_leakage_share"]
+    header = [
+        "id",
+        "name",
+        "hub_yield_share",
+        "leakage_penalty_jpy_per_t",
+        "max_leakage_share",
+        "informal_price_jpy_per_t",
+        "informal_capacity_t_per_yr",
+    ]
     return write_table(out, "commodities", header, rows, 1)
 
 
@@ -713,24 +1022,101 @@ def table_supply(out: Path, d: Data) -> int:
     return write_table(out, "supply", ["site", "commodity", "generation_t_per_yr"], rows, 2)
 
 
-def payable_value_jpy_per_t(commodity: str) -> float:
-    """Contained metal value of one tonne at the reference payables (for import prices)."""
+YIELD = {c.id: c.hub_yield_share for c in COMMODITIES}
+
+
+def terms_value_jpy_per_t(smelter: Smelter, commodity: str) -> float:
+    """Spec B's V_mk: what the smelter pays for one raw tonne (payables less the charge)."""
     prices = element_prices_jpy_per_kg()
-    return sum(
-        g / 1000 * IMPORT_REFERENCE_PAYABLES.get(e, 0.0) * prices[e]
+    paid = sum(
+        g / 1000 * smelter.terms.payables.get(e, 0.0) * prices[e]
         for e, g in CONTENTS_G_PER_T[commodity].items()
     )
+    return paid - smelter.terms.tc_jpy_per_t * YIELD[commodity]
+
+
+def smelter_by_site(site: str) -> Smelter:
+    return next(s for s in SMELTERS if s.site == site)
 
 
 def table_imports(out: Path, sites: pd.DataFrame) -> int:
+    reference = smelter_by_site(IMPORT_REFERENCE_SMELTER)
     rows = []
     for origin, total in IMPORT_T_BY_ORIGIN.items():
         region = sites.loc[origin, "region"]
         for k, share in IMPORT_GRADE_SPLIT[region].items():
-            price = IMPORT_PRICE_SHARE[region][k] * payable_value_jpy_per_t(k)
-            rows.append([origin, k, num(total * share), num(round(price, -2))])
+            price = round(terms_value_jpy_per_t(reference, k), -2)
+            price = None if PRICE_IMPORTS_BY_TERMS else price
+            rows.append([origin, k, num(total * share), num(price)])
     header = ["site", "commodity", "available_t_per_yr", "price_jpy_per_t"]
     return write_table(out, "imports", header, rows, 2)
+
+
+def table_terms(out: Path) -> int:
+    """terms.csv: treatment charge per raw tonne (as collected or imported)."""
+    rows = [[s.site, k, num(s.terms.tc_jpy_per_t * YIELD[k])] for s in SMELTERS for k in s.accepts]
+    header = ["smelter", "commodity", "treatment_charge_jpy_per_t"]
+    return write_table(out, "terms", header, rows, 2)
+
+
+def table_payables(out: Path) -> int:
+    rows = [
+        [s.site, k, e, num(s.terms.payables[e], 3)]
+        for s in SMELTERS
+        for k in s.accepts
+        for e in CONTENTS_G_PER_T[k]
+        if e in s.terms.payables and e in s.recovery
+    ]
+    header = ["smelter", "commodity", "element", "payable_share"]
+    return write_table(out, "payables", header, rows, 3)
+
+
+def table_freight_bands(out: Path) -> int:
+    """freight_bands.csv in band order (the spec reads bands by up_to_km, not by row order)."""
+    header = ["mode", "up_to_km", "fare_jpy_per_trip", "load_t_per_trip"]
+    lines = [",".join(header)] + [
+        ",".join(["road", num(km, 1), num(fare), num(ROAD_LOAD_T, 1)])
+        for km, fare, _ in road_fare_bands()
+    ]
+    (out / "freight_bands.csv").write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    return len(lines) - 1
+
+
+def table_observed(out: Path) -> int:
+    rows = [
+        [
+            o.id,
+            o.quantity,
+            ";".join(o.facilities),
+            ";".join(o.commodities),
+            ";".join(o.regions),
+            ";".join(o.markets),
+            ";".join(o.elements),
+            num(o.observed),
+            num(o.low),
+            num(o.high),
+            o.year,
+            o.source,
+            o.note,
+        ]
+        for o in OBSERVED
+    ]
+    header = [
+        "id",
+        "quantity",
+        "facilities",
+        "commodities",
+        "regions",
+        "markets",
+        "elements",
+        "observed_t_per_yr",
+        "low_t_per_yr",
+        "high_t_per_yr",
+        "year",
+        "source",
+        "note",
+    ]
+    return write_table(out, "observed", header, rows, 1)
 
 
 def table_exports(out: Path) -> int:
@@ -744,9 +1130,9 @@ def table_facilities(out: Path, d: Data) -> int:
     rows = []
     capacity_by_smelter = {}
     for s in SMELTERS:
-        cap = float(d.smelters.loc[s.csv_id, s.capacity_column]) * s.capacity_factor
-        if not cap > 0:
-            raise SystemExit(f"{s.csv_id}: no positive {s.capacity_column}")
+        if s.csv_id not in d.smelters.index:
+            raise SystemExit(f"{s.csv_id}: not in japan_smelters.csv")
+        cap = s.capacity_t
         capacity_by_smelter[s.site] = cap
         rows.append(
             [s.site, "smelter", num(cap), num(s.processing_cost), ";".join(s.accepts), "candidate"]
@@ -936,6 +1322,19 @@ def table_links(out: Path, d: Data, sites: pd.DataFrame) -> int:
     for r in d.sea_intl.itertuples():
         link_row(r.origin, r.dest, "ocean", float(r.km), links)
 
+    # 8b. the origins not in the shared matrix (North America, Australia, Taiwan) to the same
+    # gateways, and Noshiro's ocean link from the Asian origins (searoute, as the shared data)
+    gateways = sorted(set(d.sea_intl.dest))
+    for origin in EXTRA_ORIGINS:
+        for port in gateways:
+            link_row(origin, port, "ocean", searoute_km(xy[origin], xy[port]), links)
+    for origin in sites.id[sites.kind == "origin"]:
+        if sites.loc[origin, "region"] in NOSHIRO_OCEAN_REGIONS:
+            link_row(origin, "JPNSR", "ocean", searoute_km(xy[origin], xy["JPNSR"]), links)
+    # Noshiro lands Kosaka's imported boards (FACTS 2): road to the smelter and its yard
+    road("JPNSR", "sm_dowa_kosaka")
+    road("JPNSR", "hub_kosaka")
+
     # 9. Busan market to a few Japanese ports (great-circle x ocean circuity)
     for p in BUSAN_PORTS:
         link_row(MARKET["id"], p, "ocean", None, links)
@@ -951,6 +1350,14 @@ def table_links(out: Path, d: Data, sites: pd.DataFrame) -> int:
     counts = pd.Series([m for (_, _, m) in links]).value_counts().sort_index()
     print("links by mode: " + ", ".join(f"{m} {n}" for m, n in counts.items()))
     return write_table(out, "links", ["from", "to", "mode", "distance_km"], rows, 3)
+
+
+def searoute_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Sea distance (km, 0.1 km) on searoute 1.6.0's MARNET network, as the shared data has."""
+    import searoute as sr
+
+    route = sr.searoute([a[1], a[0]], [b[1], b[0]], units="km", restrictions=SEAROUTE_RESTRICTIONS)
+    return round(float(route["properties"]["length"]), 1)
 
 
 def check_port_prefectures(d: Data) -> None:
@@ -976,21 +1383,24 @@ def write_instance_toml(out: Path) -> None:
 # Built by build/build_instance.py from the shared research data; see SOURCES.md.
 name = "japan"
 description = """\\
-Japan, 47 prefectures as e-scrap sources (2025 national generation split by 2020 census \\
-population), 19 candidate pre-processing hubs at MLIT Recycle Ports and metro logistics areas \\
-plus 6 existing receiving centres at smelters, 12 smelters and recyclers (copper, precious \\
-metal, lead, Li-ion), imports of PCB scrap from 12 ASEAN and 11 EU ports under permits, and \\
-lead-acid battery exports to Busan. Road, JR Freight rail, coastal and ocean legs."""
+Japan, 47 prefectures as e-scrap sources (2025 national generation, not collection, split by \\
+2020 census population), 21 candidate pre-processing hubs at MLIT Recycle Ports (two stand-ins \\
+where a region has none) plus 7 existing receiving centres at smelters, 13 smelters and \\
+recyclers (copper, precious metal, lead, Li-ion), imports of PCB scrap from ASEAN, EU, North \\
+American, Australian and Taiwanese ports, lead-acid battery exports to Busan, informal \\
+channels per grade, payable terms per smelter, the 10-t truck fare by distance band and the \\
+observed base-year figures. Road, JR Freight rail, coastal and ocean legs."""
 currency = "JPY"
 
 [collection]
-# Share of a prefecture's generation that a hub next door can collect: FACTS.md section 6
-# puts the informal/export share at 10-20 %, so 90 % at best [EST].
+# Share of a prefecture's generation that a hub next door can collect. Each grade's
+# behavioural non-collection is its informal channel (commodities.csv), so this keeps only
+# the effect of distance: 95 % next door [EST].
 reach_at_zero_km = {num(REACH_AT_ZERO_KM, 2)}
 # Each 100 km of lane distance loses 5 points of collection (consumers and dealers sell to
-# whoever is close) [EST]: 65 % at 500 km, 50 % at 800 km.
+# whoever is close) [EST]: 70 % at 500 km, 55 % at 800 km.
 reach_loss_per_100_km = {num(REACH_LOSS_PER_100_KM, 2)}
-# The attainable share never falls below 30 % [EST]; it only bites beyond 1,200 km, i.e. if a
+# The attainable share never falls below 30 % [EST]; it only bites beyond 1,300 km, i.e. if a
 # scenario lifts max_collection_km.
 reach_floor = {num(REACH_FLOOR, 2)}
 # No collection lane over 800 km [EST]: about Tokyo-Aomori by road; keeps the lane set
@@ -1003,8 +1413,8 @@ co2_price_jpy_per_t = {num(CO2_PRICE_JPY_PER_T, 1)}
 
 [policy.import_permits_t_per_yr]
 # Most tonnes a year imported per origin region (Basel prior informed consent, EU Waste
-# Shipment Regulation 2024/1157; FACTS.md section 7) [EST]. On offer: EU 45 kt, ASEAN 30 kt
-# (FACTS.md section 6 "Import availability"), so both permits can bind. 0 = ban.
+# Shipment Regulation 2024/1157; FACTS.md section 7) [EST]. Set to what is on offer, so that
+# margins, not permits, decide the baseline; scenarios lower them. 0 = ban.
 {permits}
 '''
     (out / "instance.toml").write_bytes(text.encode("utf-8"))
@@ -1025,6 +1435,10 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, int]:
         "supply": table_supply(out_dir, d),
         "imports": table_imports(out_dir, sites),
         "exports": table_exports(out_dir),
+        "terms": table_terms(out_dir),
+        "payables": table_payables(out_dir),
+        "freight_bands": table_freight_bands(out_dir),
+        "observed": table_observed(out_dir),
         "facilities": table_facilities(out_dir, d),
         "capacity_levels": table_capacity_levels(out_dir),
         "recovery": table_recovery(out_dir),

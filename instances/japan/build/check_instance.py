@@ -15,9 +15,14 @@ Checks, each printed as it runs; the exit code is 1 if any fails:
 - with modes (least-cost paths as the model builds them) every source has such a hub within
   max_collection_km;
 - no road leaves Okinawa, Hokkaido or Naoshima (Okinawa's source touches only its two ports);
-- supply totals per commodity equal the national figures (when given).
-It also prints diagnostics: ocean freight per tonne from each origin region, and the margin of
-the best import route per region and grade.
+- supply totals per commodity equal the national figures (when given);
+- the issue-22 tables (terms, payables, freight_bands, observed; the informal columns of
+  commodities.csv) have their columns, numbers and references right, payables never exceed
+  the smelter's technical recovery, bands rise with distance, and every observed figure lies
+  in its range. Until the engine's schema declares them, their columns are declared here.
+It also prints diagnostics: ocean freight per tonne from each origin region, the margin of
+the best import route per region and grade, each grade's formal value against its informal
+price, and the observed figures.
 """
 
 from __future__ import annotations
@@ -35,6 +40,21 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 SCHEMA_FILE = HERE.parents[2] / "src" / "hubnet" / "instance" / "schema.py"
+
+# Issue-22 columns and tables, checked here whether or not schema.py declares them yet.
+EXTRA_COLUMNS = {"commodities": ("informal_price_jpy_per_t", "informal_capacity_t_per_yr")}
+ISSUE22_TABLES = {
+    "terms": ("smelter", "commodity", "treatment_charge_jpy_per_t"),
+    "payables": ("smelter", "commodity", "element", "payable_share"),
+    "freight_bands": ("mode", "up_to_km", "fare_jpy_per_trip", "load_t_per_trip"),
+    "observed": (
+        "id", "quantity", "facilities", "commodities", "regions", "markets", "elements",
+        "observed_t_per_yr", "low_t_per_yr", "high_t_per_yr", "year", "source", "note",
+    ),
+}  # fmt: skip
+OBSERVED_QUANTITIES = (
+    "smelter_intake", "imports", "exports", "collected", "leaked", "informal", "recovered",
+)  # fmt: skip
 
 OKINAWA_SOURCE = "src_47_okinawa"
 OKINAWA_ROAD_SITES = {OKINAWA_SOURCE, "JPNAH", "JPNAK", "hub_nakagusuku"}
@@ -76,8 +96,10 @@ def read_tables(instance_dir: Path, schema, chk: Checker) -> dict[str, pd.DataFr
         chk.ok(not raw.startswith(b"\xef\xbb\xbf"), f"{t.file}: has a BOM")
         chk.ok(b"\r" not in raw, f"{t.file}: has CR line endings")
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        declared = [c.name for c in t.columns]
+        declared += [c for c in EXTRA_COLUMNS.get(t.name, ()) if c not in declared]
         chk.ok(
-            list(df.columns) == [c.name for c in t.columns],
+            list(df.columns) == declared,
             f"{t.file}: columns {list(df.columns)} differ from the schema",
         )
         chk.ok(len(df) > 0 or t.may_be_empty, f"{t.file}: empty")
@@ -193,6 +215,117 @@ class Network:
 # ---------------------------------------------------------------------------------------------
 # The checks
 # ---------------------------------------------------------------------------------------------
+
+
+def read_issue22(instance_dir: Path, chk: Checker) -> dict[str, pd.DataFrame]:
+    """The issue-22 tables as strings, with their columns checked."""
+    out = {}
+    for name, cols in ISSUE22_TABLES.items():
+        path = instance_dir / f"{name}.csv"
+        if not path.exists():
+            continue
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        chk.ok(list(df.columns) == list(cols), f"{name}.csv: columns {list(df.columns)}")
+        out[name] = df
+    return out
+
+
+def _numbers(df: pd.DataFrame, name: str, cols: tuple[str, ...], chk: Checker) -> bool:
+    ok = True
+    for c in cols:
+        for i, v in enumerate(df[c]):
+            try:
+                x = float(v)
+            except ValueError:
+                ok = chk.ok(False, f"{name}.csv row {i + 2} column {c}: {v!r} is not a number")
+                continue
+            ok &= chk.ok(math.isfinite(x) and x >= 0, f"{name}.csv row {i + 2} column {c}: {v}")
+    return ok
+
+
+def check_issue22(tables, extra, accepts, chk: Checker) -> None:
+    print("issue-22 tables (terms, payables, freight bands, observed, informal channels)")
+    role = dict(zip(tables["facilities"].site, tables["facilities"].role, strict=True))
+    smelters = {f for f, r in role.items() if r == "smelter"}
+    rec = {
+        (r.facility, r.element): float(r.recovery_share) for r in tables["recovery"].itertuples()
+    }
+    contents = tables["contents"]
+    contained = defaultdict(set)
+    for r in contents.itertuples():
+        contained[r.commodity].add(r.element)
+    if "terms" in extra:
+        t = extra["terms"]
+        _numbers(t, "terms", ("treatment_charge_jpy_per_t",), chk)
+        chk.ok(not t.duplicated(["smelter", "commodity"]).any(), "terms.csv: duplicate keys")
+        for r in t.itertuples():
+            chk.ok(r.smelter in smelters, f"terms.csv: {r.smelter} is not a smelter")
+            chk.ok(
+                r.commodity in accepts.get(r.smelter, set()),
+                f"terms.csv: {r.smelter} does not accept {r.commodity}",
+            )
+    if "payables" in extra:
+        t = extra["payables"]
+        _numbers(t, "payables", ("payable_share",), chk)
+        chk.ok(not t.duplicated(["smelter", "commodity", "element"]).any(), "payables: duplicates")
+        for r in t.itertuples():
+            chk.ok(r.smelter in smelters, f"payables.csv: {r.smelter} is not a smelter")
+            chk.ok(
+                r.element in contained[r.commodity],
+                f"payables.csv: {r.commodity} contains no {r.element}",
+            )
+            chk.ok(
+                float(r.payable_share) <= rec.get((r.smelter, r.element), 0.0),
+                f"payables.csv: {r.smelter} pays for more {r.element} than it recovers",
+            )
+    if "freight_bands" in extra:
+        t = extra["freight_bands"]
+        cols = ("up_to_km", "fare_jpy_per_trip", "load_t_per_trip")
+        if _numbers(t, "freight_bands", cols, chk):
+            for mode, g in t.groupby("mode"):
+                chk.ok(mode in set(tables["modes"]["mode"]), f"freight_bands: unknown mode {mode}")
+                km = g.up_to_km.astype(float).tolist()
+                fare = g.fare_jpy_per_trip.astype(float).tolist()
+                chk.ok(km == sorted(set(km)), f"freight_bands {mode}: up_to_km not rising")
+                chk.ok(fare == sorted(fare), f"freight_bands {mode}: fares fall with distance")
+                chk.ok((g.load_t_per_trip.astype(float) > 0).all(), f"{mode}: zero load")
+                print(f"  {mode}: {len(g)} bands to {km[-1]:.0f} km")
+    comm = tables["commodities"]
+    gen = as_float(tables["supply"], "generation_t_per_yr").groupby("commodity").sum()
+    for r in comm.itertuples():
+        cap = getattr(r, "informal_capacity_t_per_yr", "")
+        if cap != "":
+            chk.ok(
+                float(cap) <= float(gen.generation_t_per_yr.get(r.id, 0.0)) + 1e-6,
+                f"commodities: informal capacity of {r.id} exceeds its generation",
+            )
+    if "observed" in extra:
+        check_observed(tables, extra["observed"], chk)
+
+
+def check_observed(tables, obs: pd.DataFrame, chk: Checker) -> None:
+    cols = ("observed_t_per_yr", "low_t_per_yr", "high_t_per_yr")
+    ok = _numbers(obs, "observed", cols, chk)
+    chk.ok(obs.id.is_unique, "observed.csv: duplicate ids")
+    sites = tables["sites"]
+    known = {
+        "facilities": set(tables["facilities"].site),
+        "commodities": set(tables["commodities"].id),
+        "regions": set(sites.region[sites.kind == "origin"]),
+        "markets": set(sites.id[sites.kind == "market"]),
+        "elements": set(tables["elements"].id),
+    }
+    for i, r in enumerate(obs.itertuples()):
+        where = f"observed.csv row {i + 2} ({r.id})"
+        chk.ok(r.quantity in OBSERVED_QUANTITIES, f"{where}: quantity {r.quantity!r}")
+        for col, ids in known.items():
+            for item in filter(None, getattr(r, col).split(";")):
+                chk.ok(item in ids, f"{where}: unknown {col[:-1]} {item!r}")
+        chk.ok(bool(r.year) and bool(r.source), f"{where}: year and source are required")
+        if ok:
+            lo, x, hi = float(r.low_t_per_yr), float(r.observed_t_per_yr), float(r.high_t_per_yr)
+            chk.ok(lo <= x <= hi, f"{where}: observed {x} outside [{lo}, {hi}]")
+            print(f"  observed {r.id:<28s} {x:>9,.0f} t  [{lo:,.0f} - {hi:,.0f}]  {r.year}")
 
 
 def check_references(schema, tables, chk: Checker) -> None:
@@ -385,7 +518,58 @@ def value_per_t(tables) -> dict[tuple[str, str], float]:
     return out
 
 
-def check_lanes(tables, accepts, cfg, chk: Checker) -> None:
+def terms_value(tables, extra) -> dict[tuple[str, str], float]:
+    """Spec B's V_mk per raw tonne, by (smelter, commodity), from terms and payables."""
+    if "terms" not in extra or "payables" not in extra:
+        return {}
+    prices = dict(
+        zip(tables["elements"].id, tables["elements"].price_jpy_per_kg.astype(float), strict=True)
+    )
+    content = {
+        (r.commodity, r.element): float(r.content_g_per_t) for r in tables["contents"].itertuples()
+    }
+    out = {
+        (r.smelter, r.commodity): -float(r.treatment_charge_jpy_per_t)
+        for r in extra["terms"].itertuples()
+    }
+    for r in extra["payables"].itertuples():
+        grams = content.get((r.commodity, r.element), 0.0)
+        out[(r.smelter, r.commodity)] = out.get((r.smelter, r.commodity), 0.0) + (
+            grams / 1000 * float(r.payable_share) * prices[r.element]
+        )
+    return out
+
+
+def print_informal(tables, accepts) -> None:
+    """Each grade's formal value per raw tonne (best smelter, before freight) against P_k."""
+    print("informal channels: formal value + leakage penalty (before freight) vs informal price")
+    comm = as_float(
+        tables["commodities"],
+        "hub_yield_share",
+        "leakage_penalty_jpy_per_t",
+        *EXTRA_COLUMNS["commodities"],
+    )
+    fac = as_float(tables["facilities"], "processing_cost_jpy_per_t")
+    role = dict(zip(fac.site, fac.role, strict=True))
+    proc = dict(zip(fac.site, fac.processing_cost_jpy_per_t, strict=True))
+    hub_cost = min(proc[h] for h, r in role.items() if r == "hub" and accepts[h] >= set(comm.id))
+    value = value_per_t(tables)
+    for r in comm.itertuples():
+        nets = [
+            value[(m, r.id)] - r.hub_yield_share * proc[m]
+            for m, x in role.items()
+            if x == "smelter" and r.id in accepts[m]
+        ]
+        formal = max(nets) - hub_cost + r.leakage_penalty_jpy_per_t
+        price = r.informal_price_jpy_per_t
+        verdict = "informal keeps its tonnes" if price > formal else "formal wins tonnes back"
+        print(
+            f"  {r.id:<17s} formal ¥{formal:>12,.0f}/t  informal ¥{price:>12,.0f}/t "
+            f"takes up to {r.informal_capacity_t_per_yr:>9,.0f} t  ({verdict})"
+        )
+
+
+def check_lanes(tables, accepts, cfg, chk: Checker, extra=None) -> None:
     print("least-cost lanes (with modes)")
     net = Network(tables["sites"], tables["links"], tables["modes"])
     sites = tables["sites"]
@@ -434,6 +618,7 @@ def check_lanes(tables, accepts, cfg, chk: Checker) -> None:
         )
     )
     value = value_per_t(tables)
+    paid = terms_value(tables, extra or {})
     from_hub = {h: net.from_site(h) for h in hubs}
     best_margin = {}
     for r in as_float(tables["imports"], "price_jpy_per_t").itertuples():
@@ -445,9 +630,12 @@ def check_lanes(tables, accepts, cfg, chk: Checker) -> None:
                 continue
             for m in smelters:
                 if k in accepts[m] and m in from_hub[h]:
+                    price = r.price_jpy_per_t
+                    if math.isnan(price):
+                        price = paid.get((m, k), math.inf)  # bought at the smelter's terms
                     margin = (
                         value[(m, k)]
-                        - r.price_jpy_per_t
+                        - price
                         - lanes[h][0]
                         - proc[h]
                         - y * (from_hub[h][m][0] + proc[m])
@@ -469,6 +657,7 @@ def main(argv: list[str] | None = None, expected_supply: dict[str, float] | None
     chk = Checker()
     print(f"checking {instance_dir}")
     tables = read_tables(instance_dir, schema, chk)
+    extra = read_issue22(instance_dir, chk)
     check_references(schema, tables, chk)
     cfg = check_settings(schema, instance_dir, tables, chk)
     accepts = accepts_of(tables["facilities"], list(tables["commodities"].id))
@@ -484,7 +673,10 @@ def main(argv: list[str] | None = None, expected_supply: dict[str, float] | None
         except ImportError:
             expected_supply = None
     check_supply(tables, expected_supply, chk)
-    check_lanes(tables, accepts, cfg, chk)
+    check_issue22(tables, extra, accepts, chk)
+    check_lanes(tables, accepts, cfg, chk, extra)
+    if set(EXTRA_COLUMNS["commodities"]) <= set(tables["commodities"].columns):
+        print_informal(tables, accepts)
     if chk.failures:
         print(f"{len(chk.failures)} check(s) failed")
         return 1

@@ -249,7 +249,7 @@ TERMS_LIB = Terms({"Co": 0.70, "Ni": 0.70, "Li": 0.20, "Cu": 0.50}, 100_000)
 # With False, imports.csv carries a price (what the current engine needs): the reference
 # smelter's V_mk (spec B) for that grade, so both readings agree. With True the price is left
 # empty and each imported tonne is paid at the terms of the smelter it is delivered to.
-PRICE_IMPORTS_BY_TERMS = False
+PRICE_IMPORTS_BY_TERMS = True
 # MMC Naoshima: the largest e-scrap buyer (FACTS 1), the reference for import prices
 IMPORT_REFERENCE_SMELTER = "sm_mmc_naoshima"
 

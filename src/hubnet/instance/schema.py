@@ -138,6 +138,14 @@ TABLES: tuple[Table, ...] = (
                 required=False,
                 default=None,
             ),
+            Column(
+                "collectable_share",
+                "share",
+                "most share of the grade's generation any hub can collect, next door: the rest "
+                "is hoarded or leaves with household waste (each lane's reach scales it)",
+                required=False,
+                default=1.0,
+            ),
         ),
         key=("id",),
     ),

@@ -9,7 +9,8 @@ from hubnet.model.data import ModelData
 
 
 def collection_reach(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """Eq. (1): sum over hubs of flow / reach(distance) <= generation, per source and k;
+    """Eq. (1): sum over hubs of flow / reach(distance) <= collectable share x generation, per
+    source and k;
     with whole-source collection (1'): the shares a source hands its hubs sum to at most 1."""
     if data.whole_source:
         hubs: dict[str, list[str]] = {}
@@ -26,7 +27,7 @@ def collection_reach(m: pyo.ConcreteModel, data: ModelData) -> None:
         flows = data.collected.get((s, k), [])
         if not flows:
             return pyo.Constraint.Skip
-        return quicksum(inv[a] * m.flow[a, k] for a, _ in flows) <= data.generation[s, k]
+        return quicksum(inv[a] * m.flow[a, k] for a, _ in flows) <= data.reachable[s, k]
 
     m.collection_reach = pyo.Constraint(m.SUPPLY, rule=rule)
 

@@ -37,6 +37,8 @@ class ModelData:
     #: (source, commodity) with generation > 0
     supply_index: list[Key]
     generation: dict[Key, float]
+    #: (source, commodity) -> what hubs can collect at most: collectable share x generation
+    reachable: dict[Key, float]
     #: (facility, level)
     level_index: list[Key]
     level_capacity: dict[Key, float]
@@ -430,6 +432,9 @@ def _sets_and_policy(inp: _Inputs) -> dict:
         "smelters": sorted(fac.index[fac["role"] == "smelter"]),
         "supply_index": sorted(inp.gen),
         "generation": inp.gen,
+        "reachable": {
+            (s, k): float(inp.com.at[k, "collectable_share"]) * g for (s, k), g in inp.gen.items()
+        },
         "co2_price": float(pol.co2_price_jpy_per_t),
         "co2_cap": pol.co2_cap_t_per_yr,
         "capital_budget": pol.capital_budget_jpy_per_yr,
@@ -451,7 +456,7 @@ def _linked_lanes(data: ModelData, cap_links: bool) -> dict[str, tuple[str, floa
             continue
         ks = [k for b, k in data.lane_flows[a]]
         if stage == "collection":
-            supply_bound = sum(data.generation[o, k] / data.inverse_reach[a] for k in ks)
+            supply_bound = sum(data.reachable[o, k] / data.inverse_reach[a] for k in ks)
         else:
             supply_bound = sum(data.available[o, k] for k in ks)
         linked[a] = (h, min(supply_bound, max_level[h]) if cap_links else supply_bound)

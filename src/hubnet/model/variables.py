@@ -26,8 +26,8 @@ class _Layout:
 class SharedCollection:
     """`m.flow` / `m.uncollected` when a source hands each hub one share of all its grades.
 
-    Collection flows are then expressions of `m.share[s, h]` (attainable share x generation
-    x share), not variables; every other flow stays a variable. Builders index it exactly
+    Collection flows are then expressions of `m.share[s, h]` (attainable share x collectable
+    share x generation x share), not variables; every other flow stays a variable. Builders index it exactly
     as they index a variable, so no constraint family needs to know which form is in use.
     """
 
@@ -42,7 +42,7 @@ class SharedCollection:
 
     def collected(self, a: str, k: str):  # noqa: ANN201 - a Pyomo expression
         s, h = self.pair[a]
-        return (self.d.generation[s, k] / self.d.inverse_reach[a]) * self.m.share[s, h]
+        return (self.d.reachable[s, k] / self.d.inverse_reach[a]) * self.m.share[s, h]
 
     def __getitem__(self, key):  # noqa: ANN001, ANN204
         hit = self.memo.get(key)
@@ -88,7 +88,7 @@ class SharedCollection:
             if a in self.pair:
                 s, h = self.pair[a]
                 key = ("share", s, h)
-                factor[i] = d.generation[s, k] / d.inverse_reach[a]
+                factor[i] = d.reachable[s, k] / d.inverse_reach[a]
                 supply_of_flow[i] = supply_pos[s, k]
             else:
                 key = ("flow", a, k)

@@ -84,9 +84,11 @@ def _lanes(c: Context) -> list[Violation]:
 
 
 def _reach_and_uncollected(c: Context) -> list[Violation]:
-    """(1) a source's collection within its reach; (2) leakage.csv = generation - collected."""
+    """(1) a source's collection within its reach (the grade's collectable share of its
+    generation); (2) leakage.csv = generation - collected."""
     v: list[Violation] = []
     coll, reach = c.coll, c.instance.collection.reach
+    collectable = _collectable(c)
     used = (
         (coll["tonnes_per_yr"] / coll["km"].map(reach))
         .groupby([coll["origin"], coll["commodity"]])
@@ -97,10 +99,13 @@ def _reach_and_uncollected(c: Context) -> list[Violation]:
     leakage = c.tables["leakage"].set_index(["source", "commodity"])
     leak = leakage["uncollected_t_per_yr"].to_dict()
     for key, g in c.gen.to_dict().items():
-        if _exceeds(float(used.get(key, 0.0)), g):
+        most = collectable.get(key[1], 1.0) * g
+        if _exceeds(float(used.get(key, 0.0)), most):
             v.append(
                 Violation(
-                    "collection_reach", ", ".join(key), f"uses {used[key]:.6g} t of {g:.6g} t reach"
+                    "collection_reach",
+                    ", ".join(key),
+                    f"uses {used[key]:.6g} t of {most:.6g} t reach",
                 )
             )
         expect = g - float(got.get(key, 0.0))
@@ -116,17 +121,26 @@ def _reach_and_uncollected(c: Context) -> list[Violation]:
     return v
 
 
+def _collectable(c: Context) -> dict[str, float]:
+    """commodity -> its collectable share (1 where the instance gives none)."""
+    com = c.instance.commodities
+    if "collectable_share" not in com.columns:
+        return {}
+    return {k: float(x) for k, x in zip(com["id"], com["collectable_share"], strict=True)}
+
+
 def _whole_source(c: Context) -> list[Violation]:
-    """Whole-source collection: one share per source and hub, tonnes / (reach x generation)
-    equal for every grade."""
+    """Whole-source collection: one share per source and hub, tonnes / (reach x collectable
+    share x generation) equal for every grade."""
     col, coll = c.instance.collection, c.coll
     if not (col.whole_source and len(coll)):
         return []
+    collectable = _collectable(c)
     share = (
         coll["tonnes_per_yr"]
         * coll["km"].map(lambda d: 1.0 / col.reach(d))
         / [
-            float(c.gen.get((s, k), math.nan))
+            collectable.get(k, 1.0) * float(c.gen.get((s, k), math.nan))
             for s, k in zip(coll["origin"], coll["commodity"], strict=True)
         ]
     )

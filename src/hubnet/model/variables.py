@@ -27,8 +27,9 @@ class SharedCollection:
     """`m.flow` / `m.uncollected` when a source hands each hub one share of all its grades.
 
     Collection flows are then expressions of `m.share[s, h]` (attainable share x collectable
-    share x generation x share), not variables; every other flow stays a variable. Builders index it exactly
-    as they index a variable, so no constraint family needs to know which form is in use.
+    share x generation x share), not variables; every other flow stays a variable. Builders
+    index it exactly as they index a variable, so no constraint family needs to know which
+    form is in use.
     """
 
     def __init__(self, m: pyo.ConcreteModel, data: ModelData, uncollected: bool) -> None:

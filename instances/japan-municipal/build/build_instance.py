@@ -379,6 +379,10 @@ COPIED_TABLES = (
     "capacity_levels",
     "recovery",
     "modes",
+    "terms",
+    "payables",
+    "freight_bands",
+    "observed",
 )
 
 

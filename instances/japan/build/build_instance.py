@@ -52,8 +52,11 @@ class Commodity:
     leakage_penalty_jpy_per_t: float  # [EST]
     max_leakage_share: float | None  # None: no cap
     national_supply_t: float  # GENERATION (not collection), 2025; source per grade below
-    informal_price_jpy_per_t: float  # spec C: what the informal channel pays (or costs to beat)
-    informal_capacity_t: float  # spec C: most tonnes a year the informal channel takes
+    informal_price_jpy_per_t: float | None  # spec C: what the informal channel pays (None: none)
+    informal_capacity_t: float | None  # spec C: most tonnes a year the informal channel takes
+    #: most share of generation any hub can collect; the rest is hoarded or leaves with
+    #: household waste, out of any collection system's reach
+    collectable_share: float = 1.0
 
 
 # Generation of each grade and its informal channel. "Observed collection" is in OBSERVED.
@@ -91,34 +94,36 @@ COMMODITIES: tuple[Commodity, ...] = (
     # Generation 647 kt: MOE ~651 kt/yr of used small appliances (FACTS 6, chubu.env.go.jp)
     # less the ~4 kt of phones counted as their own grade. No leakage cap: only ~16 % is
     # collected (102,489 t FY2020, FACTS 6).
-    # Informal capacity 545 kt = generation - observed collection (hoarding, mixed municipal
-    # waste, unlicensed collectors; MOE: "about half is disposed of"). Price [EST, calibrated]:
-    # no market price; what a planner would have to spend per tonne to win those appliances
-    # back, set just above the formal net value of a tonne (~¥0.25 M at 2025 prices, printed
-    # by check_instance.py) so the baseline keeps the observed collection and a price rise or
-    # a collection incentive moves it.
+    # Collectable share 0.20 [EST, calibrated]: MOE reckons about half of used small
+    # appliances go out with household waste, and most of the rest is kept at home; the
+    # formal system reached 16 % in FY2020 (102,489 t) against the Act's 140 kt target
+    # (22 %): 0.20 lets a hub next door collect up to ~20 % of generation. No informal price
+    # is known for whole small appliances (unlicensed collectors take them for free or for a
+    # fee): no informal channel.
     Commodity("small_appliances", "Small household appliances, whole (小型家電)",
-              0.20, 20_000, None, 647_000, 300_000, 545_000),
+              0.20, 20_000, None, 647_000, None, None, 0.20),
     # Discharge, dismantle, shred: black mass is ~40 % of cell/pack mass [EST].
     # High penalty: Li-ion cells in mixed waste cause collection-truck and plant fires [EST]
     # (roadmap A3: 8,543 LIB fires and incidents FY2023).
     # Generation 10 kt [EST derived]: JBRC collected 1,339 t of small rechargeables in FY2018
     # (roadmap A3) at a ~10 % collection rate (Asari & Sakai 2013) -> ~13 kt, mostly LIB.
-    # Informal 8.5 kt: LIBs thrown out with municipal waste or kept at home. Price [EST,
-    # calibrated] as for small appliances: above the formal value plus the leakage penalty.
+    # Collectable share 0.15 [EST, calibrated]: about 10 % of portable LIBs were collected in
+    # 2002-2010 (Asari & Sakai 2013); the rest is thrown out with municipal waste or kept at
+    # home, out of any hub's reach. No market pays for them: no informal channel.
     Commodity("li_ion", "Li-ion batteries (portable and small packs)",
-              0.40, 200_000, None, 10_000, 1_000_000, 8_500),
+              0.40, 200_000, None, 10_000, None, None, 0.15),
     # Batteries are consolidated and passed on whole; the smelter breaks them [EST].
     # Generation 250 kt [EST derived]: BAJ market 25 M batteries/yr (roadmap A3) of which
     # ~22.5 M are discarded (19.7 M replacement + 2.8 M two-wheel; the 2.3 M in new vehicles
     # are not) x ~11 kg [EST] = ~248 kt; cross-check: 2016 export-oriented collectors ~100 kt
     # = ~40 % of the market -> ~250 kt (roadmap A3, ACT/JADA).
-    # Cap 0.55 [EST], above the observed leakage (~20 %).
+    # Cap 0.55 [EST], above the observed leakage (~20 %). No leakage penalty in the base year:
+    # none is enforced on battery leakage today (the leakage-crackdown scenario sets one).
     # Informal 32 kt [EST derived]: ~20 kt of lead scrap exported in 2023 from illegal
     # dismantling (roadmap A3, iru-miru 61978) / 0.62 Pb share of a battery. Price ¥85,000/t
     # [EST]: above the ¥75-80/kg the formal market paid in Kanto in 2023 (roadmap A3).
     Commodity("lead_acid", "Lead-acid batteries (automotive, whole)",
-              1.00, 50_000, 0.55, 250_000, 85_000, 32_000),
+              1.00, 0, 0.55, 250_000, 85_000, 32_000),
     # Glass (~75 %) and Al frame (~8-10 %) are removed; cells, ribbons and backsheet go on [EST].
     # Generation 6 kt: 4-ministry estimate ~6 kt in 2025 (FACTS 6); FY2020 ~6,300 t discarded
     # (roadmap A3). Informal: reuse, ~70 % of FY2020 discards were repaired and reused
@@ -246,12 +251,6 @@ TERMS_LEAD = Terms({"Pb": 0.42}, 0)
 # ¥100k per t of black mass [EST].
 TERMS_LIB = Terms({"Co": 0.70, "Ni": 0.70, "Li": 0.20, "Cu": 0.50}, 100_000)
 
-# With False, imports.csv carries a price (what the current engine needs): the reference
-# smelter's V_mk (spec B) for that grade, so both readings agree. With True the price is left
-# empty and each imported tonne is paid at the terms of the smelter it is delivered to.
-PRICE_IMPORTS_BY_TERMS = True
-# MMC Naoshima: the largest e-scrap buyer (FACTS 1), the reference for import prices
-IMPORT_REFERENCE_SMELTER = "sm_mmc_naoshima"
 
 # ---------------------------------------------------------------------------------------------
 # Smelters (japan_smelters.csv gives coordinates) and their e-scrap or battery feed capacity
@@ -983,6 +982,7 @@ def table_commodities(out: Path) -> int:
             num(c.max_leakage_share, 2),
             num(c.informal_price_jpy_per_t),
             num(c.informal_capacity_t),
+            num(c.collectable_share, 2),
         ]
         for c in COMMODITIES
     ]
@@ -994,6 +994,7 @@ def table_commodities(out: Path) -> int:
         "max_leakage_share",
         "informal_price_jpy_per_t",
         "informal_capacity_t_per_yr",
+        "collectable_share",
     ]
     return write_table(out, "commodities", header, rows, 1)
 
@@ -1025,6 +1026,17 @@ def table_supply(out: Path, d: Data) -> int:
 YIELD = {c.id: c.hub_yield_share for c in COMMODITIES}
 
 
+# The treatment charge moves within FACTS 5's ¥30-80k band "depending on grade": rich boards
+# at its foot, lean boards (more iron, aluminium, plastics and penalty elements) at its top
+# [EST]: added to each smelter's charge for that grade.
+TC_GRADE_ADJUST_JPY_PER_T = {"pcb_high": -15_000, "pcb_low": 35_000}
+
+
+def treatment_charge(smelter: Smelter, commodity: str) -> float:
+    """Charge per DELIVERED tonne of `commodity`: the smelter's, moved for the grade."""
+    return smelter.terms.tc_jpy_per_t + TC_GRADE_ADJUST_JPY_PER_T.get(commodity, 0.0)
+
+
 def terms_value_jpy_per_t(smelter: Smelter, commodity: str) -> float:
     """Spec B's V_mk: what the smelter pays for one raw tonne (payables less the charge)."""
     prices = element_prices_jpy_per_kg()
@@ -1032,7 +1044,7 @@ def terms_value_jpy_per_t(smelter: Smelter, commodity: str) -> float:
         g / 1000 * smelter.terms.payables.get(e, 0.0) * prices[e]
         for e, g in CONTENTS_G_PER_T[commodity].items()
     )
-    return paid - smelter.terms.tc_jpy_per_t * YIELD[commodity]
+    return paid - treatment_charge(smelter, commodity) * YIELD[commodity]
 
 
 def smelter_by_site(site: str) -> Smelter:
@@ -1040,21 +1052,22 @@ def smelter_by_site(site: str) -> Smelter:
 
 
 def table_imports(out: Path, sites: pd.DataFrame) -> int:
-    reference = smelter_by_site(IMPORT_REFERENCE_SMELTER)
+    """Offers without a price: a tonne is bought at the best terms of the smelters that take
+    its grade (the engine computes them from terms.csv and payables.csv)."""
     rows = []
     for origin, total in IMPORT_T_BY_ORIGIN.items():
         region = sites.loc[origin, "region"]
         for k, share in IMPORT_GRADE_SPLIT[region].items():
-            price = round(terms_value_jpy_per_t(reference, k), -2)
-            price = None if PRICE_IMPORTS_BY_TERMS else price
-            rows.append([origin, k, num(total * share), num(price)])
+            rows.append([origin, k, num(total * share), ""])
     header = ["site", "commodity", "available_t_per_yr", "price_jpy_per_t"]
     return write_table(out, "imports", header, rows, 2)
 
 
 def table_terms(out: Path) -> int:
     """terms.csv: treatment charge per raw tonne (as collected or imported)."""
-    rows = [[s.site, k, num(s.terms.tc_jpy_per_t * YIELD[k])] for s in SMELTERS for k in s.accepts]
+    rows = [
+        [s.site, k, num(treatment_charge(s, k) * YIELD[k])] for s in SMELTERS for k in s.accepts
+    ]
     header = ["smelter", "commodity", "treatment_charge_jpy_per_t"]
     return write_table(out, "terms", header, rows, 2)
 

@@ -128,10 +128,12 @@ def read_tables(instance_dir: Path, schema, chk: Checker) -> dict[str, pd.DataFr
         key = list(t.key)
         if all(k in df.columns for k in key):
             chk.ok(not df.duplicated(key).any(), f"{t.file}: duplicate keys {key}")
-            chk.ok(
-                df[key].values.tolist() == sorted(df[key].values.tolist()),
-                f"{t.file}: rows not sorted by key",
-            )
+            numeric = [t.column(k).type in ("float", "share") for k in key]
+            rows = [
+                tuple(float(v) if n else v for v, n in zip(r, numeric, strict=True))
+                for r in df[key].values.tolist()
+            ]
+            chk.ok(rows == sorted(rows), f"{t.file}: rows not sorted by key")
         tables[t.name] = df
     return tables
 

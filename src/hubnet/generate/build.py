@@ -34,7 +34,8 @@ from hubnet.generate.shipped import (
     load_site_landmass,
     read_base,
 )
-from hubnet.generate.text import fmt, split_milli, table_text, write_folder
+from hubnet.generate.text import csv_text, fmt, split_milli, table_text, write_folder
+from hubnet.instance.schema import TABLE_BY_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -176,8 +177,32 @@ def _files(b: Base, net: Network, prefs: pd.DataFrame, d: Drawn, size: Size) -> 
         ),
         "modes.csv": table_text("modes", b.tables["modes"]),
         "links.csv": table_text("links", links_frame(_links(net, sites, d))),
+        **_economics(b, kept_smelters, set(d.commodities["id"]), contained),
         "instance.toml": tomli_w.dumps(_settings(b, d, size)),
     }
+
+
+def _economics(b: Base, smelters: set[str], kept: set[str], contained: set[str]) -> dict[str, str]:
+    """The default's payable terms of the kept smelters and grades (imports without a price are
+    bought at them) and its freight bands, in the base's band order (a mode's bands are read
+    in order of distance)."""
+    out = {}
+    terms, payables = b.tables["terms"], b.tables["payables"]
+    if len(terms):
+        at = terms["smelter"].isin(smelters) & terms["commodity"].isin(kept)
+        out["terms.csv"] = table_text("terms", terms[at])
+    if len(payables):
+        at = (
+            payables["smelter"].isin(smelters)
+            & payables["commodity"].isin(kept)
+            & payables["element"].isin(contained)
+        )
+        out["payables.csv"] = table_text("payables", payables[at])
+    bands = b.tables["freight_bands"]
+    if len(bands):
+        cols = [c.name for c in TABLE_BY_NAME["freight_bands"].columns]
+        out["freight_bands.csv"] = csv_text(cols, bands[cols].to_numpy().tolist())
+    return out
 
 
 def _smelters(b: Base, d: Drawn) -> pd.DataFrame:

@@ -309,13 +309,15 @@ def draw_origins(
         extra_sites.append(row)
         for r in imports[imports["site"] == parent["id"]].itertuples():
             avail = float(r.available_t_per_yr) * rng.uniform(*ORIGIN_OFFER_RANGE)
-            price = float(r.price_jpy_per_t) * rng.uniform(0.97, 1.03)
+            factor = rng.uniform(0.97, 1.03)
+            # an offer without a price is bought at the smelters' terms: it stays without one
+            price = fmt(round(float(r.price_jpy_per_t) * factor, -2)) if r.price_jpy_per_t else ""
             extra_imports.append(
                 {
                     "site": oid,
                     "commodity": r.commodity,
                     "available_t_per_yr": fmt(round(avail, -2)),
-                    "price_jpy_per_t": fmt(round(price, -2)),
+                    "price_jpy_per_t": price,
                 }
             )
         for r in ocean[

@@ -28,6 +28,9 @@ TABLE_NAMES = (
     "recovery",
     "modes",
     "links",
+    "terms",
+    "payables",
+    "freight_bands",
 )
 
 

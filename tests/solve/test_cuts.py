@@ -206,7 +206,8 @@ def test_cut_rounds_stop_once_a_round_lifts_the_bound_too_little(tmp_path):
 def test_the_branch_and_bound_gets_the_binding_cuts_and_the_same_root_bound(tmp_path):
     """The cuts slack at the relaxation's optimum are dropped; the LP with the rest has the
     relaxation's optimum (per grade, where some are slack)."""
-    folder = generate(tmp_path / "g", sources=30, hubs=6, commodities=2, origins=3, seed=3)
+    # seed 11: 8 of its 26 cuts are slack at the relaxation's optimum (most seeds keep all)
+    folder = generate(tmp_path / "g", sources=30, hubs=6, commodities=2, origins=3, seed=11)
     instance, _ = prepare(folder)
     collection = dataclasses.replace(instance.collection, whole_source=False)
     model, _, _ = build(instance.replace(collection=collection), Timer())

@@ -141,7 +141,8 @@ def test_kicks_find_a_plan_the_descent_cannot(tmp_path, monkeypatch):
     no cheaper than the proven optimum."""
     import hubnet.solve.search
 
-    folder = generate(tmp_path / "gen", sources=60, hubs=12, commodities=3, origins=4, seed=1)
+    # seed 6: with the calibrated default's data, its descent stops short of what kicks find
+    folder = generate(tmp_path / "gen", sources=60, hubs=12, commodities=3, origins=4, seed=6)
     instance, _ = prepare(folder)
     model, data, _ = build(instance, Timer())
     compiled = handoff(model, SolveOptions())

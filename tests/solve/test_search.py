@@ -598,7 +598,7 @@ def generated(tmp_path_factory):
         hubs=12,
         commodities=3,
         origins=4,
-        seed=1,
+        seed=6,  # with the calibrated default's data: regions go past its descent
     )
     model, compiled, links, facilities = _compiled(folder)
     relaxed = relaxation(compiled, 120.0)

@@ -41,17 +41,10 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 SCHEMA_FILE = HERE.parents[2] / "src" / "hubnet" / "instance" / "schema.py"
 
-# Issue-22 columns and tables, checked here whether or not schema.py declares them yet.
-EXTRA_COLUMNS = {"commodities": ("informal_price_jpy_per_t", "informal_capacity_t_per_yr")}
-ISSUE22_TABLES = {
-    "terms": ("smelter", "commodity", "treatment_charge_jpy_per_t"),
-    "payables": ("smelter", "commodity", "element", "payable_share"),
-    "freight_bands": ("mode", "up_to_km", "fare_jpy_per_trip", "load_t_per_trip"),
-    "observed": (
-        "id", "quantity", "facilities", "commodities", "regions", "markets", "elements",
-        "observed_t_per_yr", "low_t_per_yr", "high_t_per_yr", "year", "source", "note",
-    ),
-}  # fmt: skip
+#: the informal channel's columns of commodities.csv
+INFORMAL = ("informal_price_jpy_per_t", "informal_capacity_t_per_yr")
+#: the issue-22 tables (terms, payables, fare bands, observed figures)
+ISSUE22_TABLES = ("terms", "payables", "freight_bands", "observed")
 OBSERVED_QUANTITIES = (
     "smelter_intake", "imports", "exports", "collected", "leaked", "informal", "recovered",
 )  # fmt: skip
@@ -97,7 +90,6 @@ def read_tables(instance_dir: Path, schema, chk: Checker) -> dict[str, pd.DataFr
         chk.ok(b"\r" not in raw, f"{t.file}: has CR line endings")
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         declared = [c.name for c in t.columns]
-        declared += [c for c in EXTRA_COLUMNS.get(t.name, ()) if c not in declared]
         chk.ok(
             list(df.columns) == declared,
             f"{t.file}: columns {list(df.columns)} differ from the schema",
@@ -220,14 +212,13 @@ class Network:
 
 
 def read_issue22(instance_dir: Path, chk: Checker) -> dict[str, pd.DataFrame]:
-    """The issue-22 tables as strings, with their columns checked."""
+    """The issue-22 tables as strings (their columns are checked with every table's)."""
     out = {}
-    for name, cols in ISSUE22_TABLES.items():
+    for name in ISSUE22_TABLES:
         path = instance_dir / f"{name}.csv"
         if not path.exists():
             continue
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        chk.ok(list(df.columns) == list(cols), f"{name}.csv: columns {list(df.columns)}")
         out[name] = df
     return out
 
@@ -549,7 +540,7 @@ def print_informal(tables, accepts) -> None:
         tables["commodities"],
         "hub_yield_share",
         "leakage_penalty_jpy_per_t",
-        *EXTRA_COLUMNS["commodities"],
+        *INFORMAL,
     )
     fac = as_float(tables["facilities"], "processing_cost_jpy_per_t")
     role = dict(zip(fac.site, fac.role, strict=True))
@@ -564,6 +555,9 @@ def print_informal(tables, accepts) -> None:
         ]
         formal = max(nets) - hub_cost + r.leakage_penalty_jpy_per_t
         price = r.informal_price_jpy_per_t
+        if math.isnan(price) or not r.informal_capacity_t_per_yr:
+            print(f"  {r.id:<17s} formal ¥{formal:>12,.0f}/t  no informal channel")
+            continue
         verdict = "informal keeps its tonnes" if price > formal else "formal wins tonnes back"
         print(
             f"  {r.id:<17s} formal ¥{formal:>12,.0f}/t  informal ¥{price:>12,.0f}/t "
@@ -677,7 +671,7 @@ def main(argv: list[str] | None = None, expected_supply: dict[str, float] | None
     check_supply(tables, expected_supply, chk)
     check_issue22(tables, extra, accepts, chk)
     check_lanes(tables, accepts, cfg, chk, extra)
-    if set(EXTRA_COLUMNS["commodities"]) <= set(tables["commodities"].columns):
+    if set(INFORMAL) <= set(tables["commodities"].columns):
         print_informal(tables, accepts)
     if chk.failures:
         print(f"{len(chk.failures)} check(s) failed")

@@ -28,13 +28,13 @@ from hubnet.solve.highs import Compiled
 
 logger = logging.getLogger(__name__)
 
-#: how long the run waits for the branch and bound beside to hand over what it found
+#: how long the run waits for the racing branch and bound to hand over what it found
 STOP_GRACE_S = 5.0
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the branch and bound beside ended with."""
+    """What the racing branch and bound ended with."""
 
     values: np.ndarray | None
     objective: float
@@ -205,10 +205,10 @@ class BranchAndBound:
         self._plans.cancel_join_thread()
         if ended is None:
             logger.info(
-                "branch and bound beside: nothing handed over %.1f s after the stop", grace_s
+                "racing branch and bound: nothing handed over %.1f s after the stop", grace_s
             )
             return None
         text, objective, bound, values, proved = ended
-        logger.info("branch and bound beside: %s, objective %s, bound %s", text, objective, bound)
+        logger.info("racing branch and bound: %s, objective %s, bound %s", text, objective, bound)
         self._outcome = Outcome(values, objective, bound, proved)
         return self._outcome

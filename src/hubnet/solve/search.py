@@ -106,7 +106,7 @@ class _Walk:
     halt: threading.Event = field(default_factory=threading.Event)
     #: no branch and bound follows: kick on until the budget is spent
     persist: bool = False
-    #: told every better plan's values (a branch and bound beside takes them in)
+    #: told every better plan's values (a racing branch and bound takes them in)
     on_better: Callable[[np.ndarray], None] | None = None
     #: a relaxation going on beside the search, and what to do with its values once it ends
     beside: Beside | None = None
@@ -324,7 +324,7 @@ class SearchConfig:
     persist: bool = False
     #: re-optimise regions by branch and bound (None: kicks alone)
     regions: Regions | None = None
-    #: told every better plan's values (a branch and bound beside takes them in)
+    #: told every better plan's values (a racing branch and bound takes them in)
     on_better: Callable[[np.ndarray], None] | None = None
 
 

@@ -3,7 +3,6 @@ relaxation cut short going on beside it), and the plan handed to HiGHS as its in
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from collections.abc import Callable
@@ -43,8 +42,6 @@ from hubnet.solve.strategy import (
     search_budget,
     search_has_last_word,
 )
-
-logger = logging.getLogger(__name__)
 
 #: termination text when HiGHS's branch and bound racing the search proved its plan
 BESIDE_PROVED = "HiGHS's branch and bound racing the level search proved its plan within the gap"
@@ -134,7 +131,7 @@ class _Bounds:
 
     def enough(self, gap: float) -> float:
         """The cost at which the search may stop: within `gap` of the bound, or any once
-        the branch and bound beside has proved its answer."""
+        the racing branch and bound has proved its answer."""
         if self.bnb is not None and self.bnb.proved():
             return math.inf
         return cost_within_gap(self.lower(), gap)
@@ -268,9 +265,9 @@ def _hand_on(
     bound: float,
     last_word: bool,
 ) -> None:
-    """Hand HiGHS the better of the search's plan and the branch and bound beside's, with
+    """Hand HiGHS the better of the search's plan and the racing branch and bound's, with
     the higher bound; the answer as it stands where the search has the last word or the
-    branch and bound beside proved its own."""
+    racing branch and bound proved its own."""
     plans = [(result.objective, result.values)] if result is not None else []
     if beside is not None:
         bound = max(bound, beside.bound)

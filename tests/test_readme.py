@@ -1,4 +1,4 @@
-"""The README's instance-format section is the schema's own rendering."""
+"""The README's set-up commands, and the instance format document as the schema renders it."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ from pathlib import Path
 
 from hubnet.instance.schema import format_markdown
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+FORMAT = ROOT / "models" / "instance_format.md"
 
 
-def test_readme_format_section_matches_the_schema():
-    text = README.read_text(encoding="utf-8")
-    section = text.split("<!-- format:start -->")[1].split("<!-- format:end -->")[0]
-    assert section.strip() == format_markdown().strip()
+def test_instance_format_document_matches_the_schema():
+    assert FORMAT.read_text(encoding="utf-8") == format_markdown()
+
+
+def test_readme_links_the_instance_format():
+    assert "models/instance_format.md" in README.read_text(encoding="utf-8")
 
 
 def test_readme_starts_with_the_two_setup_commands():

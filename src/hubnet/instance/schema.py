@@ -1,6 +1,6 @@
 """The instance format, declared once: every table, every column, its type, unit and meaning.
 
-The reader validates against it, the README's format table is generated from it (and a test
+The reader validates against it, models/instance_format.md is generated from it (and a test
 keeps the two in step), and output column names reuse its units.
 """
 
@@ -540,12 +540,25 @@ SETTINGS: dict[str, dict[str, tuple[str, object, str]]] = {
 }
 
 
+FORMAT_INTRO = """# hubnet instance format
+
+Generated from `src/hubnet/instance/schema.py` by `python -m hubnet.instance
+models/instance_format.md` (a test keeps the two equal).
+
+An instance is a folder: `instance.toml` and one CSV per table (UTF-8 with or without BOM, or
+Shift_JIS as Japanese spreadsheets save it; `12,300`-style thousands are read as numbers). Units
+are in the column names: `_t_per_yr` tonnes a year, `_jpy_per_t` yen per tonne, `_km`
+kilometres, `_share` a fraction 0..1, `_g_per_t` grams per tonne, `_kg_per_t_km` kilograms per
+tonne-kilometre. Rows are numbered as a spreadsheet shows them (header = row 1) in error messages.
+"""
+
+
 def format_markdown() -> str:
-    """The README's instance-format section, generated from the declarations above."""
-    out = []
+    """models/instance_format.md, generated from the declarations above."""
+    out = [FORMAT_INTRO]
     for t in TABLES:
         need = "required" if t.required else "optional"
-        out.append(f"#### `{t.file}` ({need})\n\n{t.description}\n")
+        out.append(f"## `{t.file}` ({need})\n\n{t.description}\n")
         out.append("| column | type | required | meaning |")
         out.append("|---|---|---|---|")
         for c in t.columns:
@@ -557,7 +570,7 @@ def format_markdown() -> str:
             typ = c.type + (f": {' / '.join(c.choices)}" if c.choices else "")
             out.append(f"| `{c.name}` | {typ} | {req} | {c.description} |")
         out.append("")
-    out.append("#### `instance.toml`\n")
+    out.append("## `instance.toml`\n")
     out.append("| key | type | default | meaning |")
     out.append("|---|---|---|---|")
     for section, keys in SETTINGS.items():

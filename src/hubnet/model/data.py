@@ -157,6 +157,12 @@ class _Flows:
     table: pd.DataFrame
 
 
+def _reachable(inp: _Inputs) -> dict[Key, float]:
+    """(source, k) -> collectable share x generation (one look-up per grade, not per row)."""
+    share = _mapping(inp.com["collectable_share"].astype(float))
+    return {(s, k): share[k] * g for (s, k), g in inp.gen.items()}
+
+
 def _inputs(instance: Instance) -> _Inputs:
     """The instance's tables indexed, and generation, offers and markets as plain dicts."""
     acc = instance.accepts()
@@ -432,9 +438,7 @@ def _sets_and_policy(inp: _Inputs) -> dict:
         "smelters": sorted(fac.index[fac["role"] == "smelter"]),
         "supply_index": sorted(inp.gen),
         "generation": inp.gen,
-        "reachable": {
-            (s, k): float(inp.com.at[k, "collectable_share"]) * g for (s, k), g in inp.gen.items()
-        },
+        "reachable": _reachable(inp),
         "co2_price": float(pol.co2_price_jpy_per_t),
         "co2_cap": pol.co2_cap_t_per_yr,
         "capital_budget": pol.capital_budget_jpy_per_yr,

@@ -152,6 +152,22 @@ def test_a_tonne_is_paid_at_the_best_terms_whichever_smelter_treats_it(tmp_path)
     assert smelters.at["M1", "throughput_t_per_yr"] == pytest.approx(0.0, abs=1e-6)
 
 
+def test_the_smelter_with_lower_terms_pays_the_best_terms_when_it_treats_the_tonne(tmp_path):
+    """The haul to M2 costs 80 and to M1 nothing: rich goes to M1 (1,000 - 950 - 20 = +30/t
+    against -50/t at M2), still bought at M2's better terms, 950 (not M1's own 850): cost
+    -3,000, import cost 95,000. The checker recomputes the import cost at the best terms too
+    (at M1's own terms it would find 85,000 and reject the objective)."""
+    tables = two_grades_two_smelters()
+    tables["lanes"][2]["cost_jpy_per_t"] = 0  # H -> M1
+    tables["lanes"][3]["cost_jpy_per_t"] = 80  # H -> M2
+    rec = solve(tmp_path, tables)
+    assert rec.objective == pytest.approx(-3000.0, abs=1e-6)
+    smelters = rec.solution.facilities.set_index("facility")
+    assert smelters.at["M1", "throughput_t_per_yr"] == pytest.approx(100.0)
+    kpis = dict(zip(rec.solution.kpis["term"], rec.solution.kpis["value_jpy_per_yr"], strict=True))
+    assert kpis["import_cost"] == pytest.approx(95000.0)
+
+
 def mixing_hub(price: object = "") -> dict:
     """Source S: 100 t of PCB (100 g/t Au); origin O offers 50 t. Hub H yield 0.5, smelter M
     recovers 80 % of the gold and pays, at its terms, 0.5 x 1,000 - 100 = 400 JPY per raw

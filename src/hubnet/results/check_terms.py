@@ -46,16 +46,12 @@ def on_terms(c: Context) -> set[tuple[str, str]]:
 
 def best_offer(c: Context) -> dict[str, float]:
     """Per commodity, the highest V_mk among the smelters that take it and are not closed."""
-    value = payable_values(c)
+    fac = c.instance.facilities
+    closed = set(fac.loc[fac["status"] == "closed", "site"])
     best: dict[str, float] = {}
-    for m, status, accepts in c.instance.facilities[["site", "status", "accepts"]].itertuples(
-        index=False
-    ):
-        if status == "closed":
-            continue
-        for (mm, k), v in value.items():
-            if mm == m and ("*" in accepts or k in accepts):
-                best[k] = max(v, best.get(k, -math.inf))
+    for (m, k), v in payable_values(c).items():
+        if (m, k) in c.accepts and m not in closed:
+            best[k] = max(v, best.get(k, -math.inf))
     return best
 
 

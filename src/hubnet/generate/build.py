@@ -34,8 +34,7 @@ from hubnet.generate.shipped import (
     load_site_landmass,
     read_base,
 )
-from hubnet.generate.text import csv_text, fmt, split_milli, table_text, write_folder
-from hubnet.instance.schema import TABLE_BY_NAME
+from hubnet.generate.text import fmt, split_milli, table_text, write_folder
 
 logger = logging.getLogger(__name__)
 
@@ -184,8 +183,7 @@ def _files(b: Base, net: Network, prefs: pd.DataFrame, d: Drawn, size: Size) -> 
 
 def _economics(b: Base, smelters: set[str], kept: set[str], contained: set[str]) -> dict[str, str]:
     """The default's payable terms of the kept smelters and grades (imports without a price are
-    bought at them) and its freight bands, in the base's band order (a mode's bands are read
-    in order of distance)."""
+    bought at them) and its freight bands."""
     out = {}
     terms, payables = b.tables["terms"], b.tables["payables"]
     if len(terms):
@@ -198,10 +196,8 @@ def _economics(b: Base, smelters: set[str], kept: set[str], contained: set[str])
             & payables["element"].isin(contained)
         )
         out["payables.csv"] = table_text("payables", payables[at])
-    bands = b.tables["freight_bands"]
-    if len(bands):
-        cols = [c.name for c in TABLE_BY_NAME["freight_bands"].columns]
-        out["freight_bands.csv"] = csv_text(cols, bands[cols].to_numpy().tolist())
+    if len(b.tables["freight_bands"]):
+        out["freight_bands.csv"] = table_text("freight_bands", b.tables["freight_bands"])
     return out
 
 

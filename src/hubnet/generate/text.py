@@ -57,7 +57,13 @@ def table_text(name: str, df: pd.DataFrame) -> str:
     cols = [c.name for c in table.columns]
     # object first: a column the frame lacks comes back all-NaN float, which takes no ""
     df = df.reindex(columns=cols).astype(object).fillna("").astype(str)
-    df = df.sort_values(list(table.key), kind="mergesort")
+    # a number in the key sorts as a number (fare bands: 10 km before 100 km)
+    numeric = {c.name for c in table.columns if c.type in ("float", "share")}
+    df = df.sort_values(
+        list(table.key),
+        kind="mergesort",
+        key=lambda col: pd.to_numeric(col) if col.name in numeric else col,
+    )
     if df.duplicated(list(table.key)).any():
         raise ValueError(f"{name}: duplicate keys")
     return csv_text(cols, df.to_numpy().tolist())

@@ -21,7 +21,7 @@ import pandas as pd
 import xlsxwriter
 
 from hubnet.errors import Issue, ResultsError
-from hubnet.results.schema import TABLE_BY_NAME, Column, conform, summary_keys
+from hubnet.results.schema import TABLE_BY_NAME, YEAR, Column, conform, summary_keys
 from hubnet.results.solution import TABLE_NAMES
 
 FLOAT_FORMAT = "%.10g"
@@ -164,7 +164,15 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
                 for c in missing
             ]
         )
-    return pd.DataFrame({c.name: _typed(path, raw[c.name], c) for c in table.columns})
+    out = pd.DataFrame({c.name: _typed(path, raw[c.name], c) for c in table.columns})
+    if YEAR in raw.columns and YEAR not in table.names:
+        years = pd.to_numeric(raw[YEAR], errors="coerce")
+        bad = years.isna() | (years != years.round())
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ResultsError(_where(path, i + 2, YEAR, raw[YEAR].iloc[i], "a whole year"))
+        out.insert(0, YEAR, years.astype(int))
+    return out
 
 
 def _where(path: Path, row: int | None, column: str | None, value: object, expected: str) -> Issue:

@@ -394,18 +394,26 @@ def summary_keys(runs: RunKind) -> list[str]:
     return [k.name for k in SUMMARY if k.runs in ("all", runs)]
 
 
+#: the first column of every table of a roadmap run: the planning year of the row
+YEAR = "year"
+
+
 def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """`df` as table `name` is declared: its columns in order, typed, rows sorted.
+    """`df` as table `name` is declared: its columns in order, typed, rows sorted (a roadmap
+    run's tables start with a `year` column, and are sorted by it first).
 
     A column missing or extra is a bug in the code that built `df`: ValueError.
     """
     table = TABLE_BY_NAME[name]
-    if set(df.columns) != set(table.names):
+    by_year = YEAR in df.columns and YEAR not in table.names
+    if set(df.columns) - ({YEAR} if by_year else set()) != set(table.names):
         raise ValueError(
             f"table {name}: columns {sorted(df.columns)} differ from the declared "
             f"{table.names} (results/schema.py)"
         )
-    out = df[table.names].copy()
+    out = df[[YEAR, *table.names] if by_year else table.names].copy()
+    if by_year:
+        out[YEAR] = out[YEAR].astype(int)
     for c in table.columns:
         if c.type == "str":
             out[c.name] = out[c.name].fillna("").astype(str)
@@ -413,8 +421,9 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
             out[c.name] = out[c.name].astype(float)
         else:
             out[c.name] = out[c.name].astype(bool)
-    if table.sort:
-        out = out.sort_values(list(table.sort), kind="stable")
+    order = [YEAR] * by_year + list(table.sort)
+    if order:
+        out = out.sort_values(order, kind="stable")
     return out.reset_index(drop=True)
 
 

@@ -43,6 +43,8 @@ class RunOptions:
     results_root: Path = DEFAULT_RESULTS
     #: a previous results folder of the same instance: its open levels seed the level search
     warm_start: Path | None = None
+    #: a roadmap's foresight, "perfect" or "myopic" (None: as the instance's [periods] says)
+    foresight: str | None = None
 
 
 @dataclass
@@ -107,18 +109,23 @@ def prepare(
     return instance, name
 
 
-def build(instance: Instance, timer: Timer | None = None):  # noqa: ANN201 - (model, data, lanes)
-    """Lanes and the Pyomo model of an instance."""
+def lanes_of(instance: Instance) -> pd.DataFrame:
+    """Every lane of a (single-year) instance; a site nothing can reach is an InputError."""
     from hubnet.network import build_lanes, check_reachability
     from hubnet.network.lanes import candidate_pairs
 
+    pairs = candidate_pairs(instance)
+    issues = check_reachability(instance, pairs)
+    if issues:
+        raise InputError(issues, title=f"instance {instance.path} is not connected")
+    return build_lanes(instance, pairs)
+
+
+def build(instance: Instance, timer: Timer | None = None):  # noqa: ANN201 - (model, data, lanes)
+    """Lanes and the Pyomo model of an instance."""
     timer = timer or Timer()
     with timer.stage("network"):
-        pairs = candidate_pairs(instance)
-        issues = check_reachability(instance, pairs)
-        if issues:
-            raise InputError(issues, title=f"instance {instance.path} is not connected")
-        lanes = build_lanes(instance, pairs)
+        lanes = lanes_of(instance)
     with timer.stage("build"):
         model, data = build_model(instance, lanes)
     return model, data, lanes
@@ -186,6 +193,8 @@ def run_one(
     instance, scen = prepare(
         instance_dir, scenario if isinstance(scenario, Scenario) else scenario_path, timer
     )
+    if instance.periods is not None:
+        return run_roadmap(instance, scen, scenario_path, options, progress, timer)
     model, data, lanes = build(instance, timer)
     previous = previous_plan(options.warm_start) if options.warm_start else None
     report = solve_model(model, data, options.solve, previous, progress=progress)
@@ -237,6 +246,88 @@ def run_one(
             "violations": [str(v) for v in record.violations],
         }
         tables = solution.tables()
+        with atomic_folder(out) as tmp:
+            with timer.stage("write"):
+                write_tables(tmp, tables, summary)
+            if options.maps:
+                from hubnet.export import write_maps
+
+                with timer.stage("maps"):
+                    write_maps(tmp)
+        record.result_dir = out
+    return record
+
+
+def _record(instance: Instance, scen: str, report: SolveReport, times: dict) -> RunRecord:
+    return RunRecord(
+        instance=instance.name,
+        scenario=scen,
+        status=report.status.value,
+        objective=report.objective,
+        best_bound=report.best_bound,
+        gap=report.gap,
+        result_dir=None,
+        times=times,
+        violations=[],
+        report=report,
+    )
+
+
+def run_roadmap(
+    instance: Instance,
+    scen: str,
+    scenario_path: Path | None,
+    options: RunOptions,
+    progress: Callable[[Progress], None] | None,
+    timer: Timer,
+) -> RunRecord:
+    """`run_one` for an instance with planning years: one results folder, every table with a
+    year column, roadmap.csv, and the horizon's figures in summary.json."""
+    from hubnet import roadmap as rm
+    from hubnet.results.check_roadmap import check_roadmap
+
+    foresight = options.foresight or instance.periods.foresight
+    with timer.stage("network"):
+        years = rm.plan_years(instance, lanes_of)
+    with timer.stage("solve"):
+        horizon = rm.solve_horizon(instance.name, years, foresight, options.solve, progress)
+    report = horizon.report
+    record = _record(instance, scen, report, timer.times)
+    out = options.out_dir or options.results_root / instance.name / scen
+    if report.status is Status.INFEASIBLE:
+        year = int(report.termination.split(":")[0])
+        failed = next(y for y in years if y.year == year)
+        record.message = f"{year}: " + diagnose(failed.instance, failed.lanes, options.solve)
+        if options.write:
+            write_diagnosis(out, instance, scen, scenario_path, report, record.message)
+            record.result_dir = out
+        return record
+    if not report.status.has_solution:
+        record.message = f"no solution: {report.headline}"
+        return record
+    with timer.stage("extract"):
+        solutions = rm.extract_years(horizon, years, scen)
+        tables = rm.stacked_tables(solutions, years, rm.built_by_year(horizon))
+    with timer.stage("check"):
+        record.violations = check_roadmap(instance, tables, report.objective)
+    summary = rm.roadmap_summary(
+        summary_of(instance, scen, scenario_path, solutions[0], timer.times),
+        horizon,
+        years,
+        solutions,
+    )
+    if record.violations:
+        summary["status"] = record.status = Status.INVALID.value
+        summary["termination"] = "rejected by the independent checker (see check.violations)"
+    record.objective, record.best_bound = (
+        summary["objective_jpy_per_yr"],
+        summary["best_bound_jpy_per_yr"],
+    )
+    summary["check"] = {
+        "passed": not record.violations,
+        "violations": [str(v) for v in record.violations],
+    }
+    if options.write:
         with atomic_folder(out) as tmp:
             with timer.stage("write"):
                 write_tables(tmp, tables, summary)

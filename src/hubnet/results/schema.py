@@ -19,7 +19,7 @@ from hubnet.instance.schema import FACILITY_STATUS, OBSERVED_QUANTITIES, SITE_KI
 from hubnet.report import COST_TERMS, Status
 
 ColumnType = Literal["str", "float", "bool"]
-RunKind = Literal["all", "solved", "infeasible"]
+RunKind = Literal["all", "solved", "infeasible", "roadmap"]
 
 #: the sites' kinds, facilities' roles and statuses are the instance's own (instance/schema.py)
 STAGES = ("collection", "import", "delivery", "export")
@@ -296,6 +296,28 @@ CALIBRATION = Table(
     sort=("id",),
 )
 
+#: what a facility's level does in a year of a roadmap
+ROADMAP_ACTIONS = ("open", "expand", "retire")
+
+ROADMAP = Table(
+    "roadmap",
+    "Written for a roadmap run only (its first column is `year`): one row per facility and "
+    "year in which its level changes; capacity and build cost are those of the level it "
+    "stands at from that year.",
+    (
+        _text("site", "hub or smelter id"),
+        _text(
+            "action",
+            "open: first level; expand: a larger level; retire: closed by the instance",
+            ROADMAP_ACTIONS,
+        ),
+        _text("level", "the level it stands at from this year (empty once retired)"),
+        _t("capacity_t_per_yr", "capacity of that level (existing capacity not included)"),
+        Column("build_cost_jpy", "float", "JPY", "one-off cost paid that year (undiscounted)"),
+    ),
+    sort=("site",),
+)
+
 #: every table of a solved run's folder, in the order written (CSV files, results.xlsx sheets)
 TABLES: tuple[Table, ...] = (
     SITES,
@@ -309,7 +331,7 @@ TABLES: tuple[Table, ...] = (
     KPIS,
 )
 #: tables written only when the instance asks for them, after the others
-OPTIONAL_TABLES: tuple[Table, ...] = (CALIBRATION,)
+OPTIONAL_TABLES: tuple[Table, ...] = (CALIBRATION, ROADMAP)
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in (*TABLES, *OPTIONAL_TABLES)}
 
 _BRIEF = (
@@ -386,6 +408,35 @@ SUMMARY: tuple[Key, ...] = (
         ),
     ),
     Key("diagnosis", "list", "lines of diagnosis.txt: which limits conflict", "infeasible"),
+    Key(
+        "years",
+        "list",
+        "the planning years (a roadmap run's objective, bound and gap are "
+        "then the equivalent annual cost: net present cost / sum of the years' weights; its "
+        "kpis and brief those of the first year)",
+        "roadmap",
+    ),
+    Key(
+        "foresight",
+        "str",
+        "perfect (the whole horizon at once) or myopic (year by year)",
+        "roadmap",
+    ),
+    Key("npv_cost_jpy", "float", "net present cost of the plan over the horizon", "roadmap"),
+    Key("npv_bound_jpy", "float", "best lower bound proven on it (perfect foresight)", "roadmap"),
+    Key(
+        "myopia_cost_jpy",
+        "float or null",
+        "net present cost of the myopic plan - that of "
+        "this plan (perfect foresight; null when the myopic plan was not solved)",
+        "roadmap",
+    ),
+    Key(
+        "by_year",
+        "object",
+        "year -> {objective_jpy_per_yr, build_cost_jpy, kpis, brief} of that year",
+        "roadmap",
+    ),
 )
 
 

@@ -4,14 +4,22 @@ found by one LP with every level fixed, then HiGHS's branch and bound over the w
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from hubnet.report import Progress, SolveOptions, SolveReport
-from hubnet.solve.highs import Compiled, apply_options, branch_and_bound, handoff, set_start
+from hubnet.report import Progress, SolveOptions, SolveReport, Status
+from hubnet.solve.highs import (
+    Compiled,
+    apply_options,
+    branch_and_bound,
+    handoff,
+    load_values,
+    set_start,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +59,7 @@ def with_levels_fixed(compiled: Compiled, levels: YearLevels) -> tuple[np.ndarra
         values = np.asarray(h.getSolution().col_value) if ok else None
     finally:
         h.changeColsBounds(len(cols), cols, lower[cols], upper[cols])
-        h.changeColsIntegrality(
-            len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger)
-        )
+        h.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger))
     if values is None:
         return None
     return values, compiled.objective(values)
@@ -79,3 +85,30 @@ def solve_roadmap(
         else:
             logger.warning("the start plan's levels allow no feasible operations")
     return branch_and_bound(model, options, progress, compiled), start_cost
+
+
+def solve_fixed(model: pyo.ConcreteModel, options: SolveOptions, levels: YearLevels) -> SolveReport:
+    """The best operations for the levels of a plan decided elsewhere (myopic foresight),
+    loaded into the model: one LP over the whole horizon."""
+    compiled = handoff(model, options)
+    apply_options(compiled, SolveOptions(threads=options.threads, auto_scale=options.auto_scale))
+    t0 = time.perf_counter()
+    got = with_levels_fixed(compiled, levels)
+    status = Status.OPTIMAL if got is not None else Status.INFEASIBLE
+    objective = None
+    if got is not None:
+        values, objective = got
+        load_values(model, compiled.columns, values)
+    return SolveReport(
+        status=status,
+        termination="the operations of levels fixed year by year (myopic foresight)",
+        objective=objective,
+        best_bound=None,
+        gap=None,
+        handoff_s=compiled.seconds,
+        solve_s=time.perf_counter() - t0,
+        n_variables=len(compiled.columns),
+        n_binaries=compiled.n_binaries,
+        n_constraints=len(compiled.rows),
+        n_nonzeros=compiled.nnz,
+    )

@@ -1,0 +1,242 @@
+"""The roadmap pipeline: one network and model per planning year, the myopic pass (year by
+year, earlier builds kept), the whole horizon from its plan (perfect foresight), then per-year
+extraction, the checker on every year and on the horizon, and one results folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from hubnet.instance import Instance
+from hubnet.model.data import Key, build_data
+from hubnet.model.periods import Period, Reached, build_roadmap_model
+from hubnet.report import Progress, SolveOptions, SolveReport
+from hubnet.results.extract import extract
+from hubnet.results.roadmap import roadmap_table
+from hubnet.results.solution import TABLE_NAMES, Solution
+from hubnet.solve.highs import branch_and_bound
+from hubnet.solve.roadmap import YearLevels, solve_fixed, solve_roadmap
+
+logger = logging.getLogger(__name__)
+
+FORESIGHTS = ("perfect", "myopic")
+#: tables whose content decides the lanes (`run.lanes_of`); years equal in them share lanes
+NETWORK_TABLES = ("sites", "facilities", "commodities", "links", "lanes", "modes", "freight_bands")
+
+
+@dataclass(frozen=True)
+class Year:
+    """One planning year: its single-year instance, lanes and model data."""
+
+    instance: Instance
+    lanes: pd.DataFrame
+    period: Period
+
+    @property
+    def year(self) -> int:
+        return self.period.year
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """The solved roadmap: the model with its values loaded and how the solve went."""
+
+    model: pyo.ConcreteModel
+    report: SolveReport
+    foresight: str
+    #: net present cost of the myopic plan (perfect foresight: its start), None if unsolved
+    myopic_cost: float | None
+    #: (year, report) of each year of the myopic pass
+    myopic_reports: tuple[tuple[int, SolveReport], ...]
+
+
+def build_costs(instance: Instance) -> dict[Key, float]:
+    """One-off build cost of each capacity level (optional column `build_cost_jpy`)."""
+    lev = instance.capacity_levels
+    if "build_cost_jpy" not in lev.columns:
+        return {}
+    cost = lev["build_cost_jpy"].fillna(0.0).astype(float)
+    keys = zip(lev["facility"], lev["level"], strict=True)
+    return {k: c for k, c in zip(keys, cost, strict=True) if c}
+
+
+def _network_key(instance: Instance) -> tuple:
+    """What the lanes of a year depend on, hashed."""
+    parts = [
+        pd.util.hash_pandas_object(instance.table(n), index=False).sum() for n in NETWORK_TABLES
+    ]
+    for name in ("supply", "imports", "exports"):
+        parts.append(pd.util.hash_pandas_object(instance.table(name)[["site", "commodity"]]).sum())
+    return (*parts, instance.collection, instance.policy.co2_price_jpy_per_t)
+
+
+def plan_years(instance: Instance, lanes_of: Callable[[Instance], pd.DataFrame]) -> list[Year]:
+    """Every planning year of a roadmap instance, with lanes shared where the network is."""
+    periods = instance.periods
+    lanes_by_key: dict[tuple, pd.DataFrame] = {}
+    out = []
+    for y, w, d in zip(periods.years, periods.weights(), periods.discounts(), strict=True):
+        inst = instance.at(y)
+        key = _network_key(inst)
+        if key not in lanes_by_key:
+            lanes_by_key[key] = lanes_of(inst)
+        lanes = lanes_by_key[key]
+        data = build_data(inst, lanes)
+        out.append(Year(inst, lanes, Period(y, data, w, d, build_costs(inst))))
+    return out
+
+
+def chosen_levels(model: pyo.ConcreteModel, year: Year) -> dict[str, str]:
+    """facility -> level open in `year` of a solved model."""
+    block = model.period[year.year]
+    return {
+        f: lv
+        for f, lv in year.period.data.level_index
+        if (block.open_level[f, lv].value or 0) > 0.5
+    }
+
+
+def myopic_pass(
+    name: str, years: list[Year], options: SolveOptions
+) -> tuple[YearLevels | None, list[tuple[int, SolveReport]]]:
+    """Year by year, each deciding with only its own year in view and earlier levels kept:
+    the levels of every year (None if a year has no feasible plan) and each year's report."""
+    reached: dict[str, Reached] = {}
+    plan: dict[tuple[int, str, str], float] = {}
+    reports = []
+    for y in years:
+        model = build_roadmap_model(f"{name}-{y.year}", [y.period], reached)
+        report = branch_and_bound(model, options)
+        reports.append((y.year, report))
+        if not report.status.has_solution:
+            return None, reports
+        got = chosen_levels(model, y)
+        reached = {
+            f: Reached(y.period.data.level_capacity[f, lv], y.period.build_cost.get((f, lv), 0.0))
+            for f, lv in got.items()
+        }
+        plan.update({(y.year, f, lv): 1.0 for f, lv in got.items()})
+    return plan, reports
+
+
+def solve_horizon(
+    name: str,
+    years: list[Year],
+    foresight: str,
+    options: SolveOptions,
+    progress: Callable[[Progress], None] | None = None,
+) -> Horizon:
+    """The myopic pass, then (perfect foresight) the whole horizon started from its plan, or
+    (myopic) the myopic plan's operations over the horizon."""
+    t0 = time.perf_counter()
+    limit = options.time_limit_s
+    share = dataclasses.replace(options, time_limit_s=limit / (2 * len(years)) if limit else None)
+    plan, reports = myopic_pass(name, years, share)
+    model = build_roadmap_model(name, [y.period for y in years])
+    if plan is None:
+        year, failed = reports[-1]
+        report = dataclasses.replace(failed, termination=f"{year}: {failed.termination}")
+        return Horizon(model, report, foresight, None, tuple(reports))
+    if foresight == "myopic":
+        report = solve_fixed(model, options, plan)
+        return Horizon(model, report, foresight, report.objective, tuple(reports))
+    left = max(1.0, limit - (time.perf_counter() - t0)) if limit else None
+    report, myopic_cost = solve_roadmap(
+        model, dataclasses.replace(options, time_limit_s=left), plan, progress
+    )
+    return Horizon(model, report, foresight, myopic_cost, tuple(reports))
+
+
+def extract_years(horizon: Horizon, years: list[Year], scenario: str) -> list[Solution]:
+    """One single-year solution per year, each with its own year's annual cost."""
+    out = []
+    for y in years:
+        block = horizon.model.period[y.year]
+        annual = float(pyo.value(block.annual_cost))
+        report = dataclasses.replace(horizon.report, objective=annual, best_bound=None, gap=None)
+        out.append(extract(block, y.period.data, y.instance, y.lanes, report, scenario=scenario))
+    return out
+
+
+def built_by_year(horizon: Horizon) -> dict[tuple[int, str], float]:
+    """(year, facility) -> build cost paid that year (undiscounted JPY)."""
+    m = horizon.model
+    return {(y, f): float(m.built[y, f].value or 0.0) for y, f in m.BUILDS}
+
+
+def stacked_tables(solutions: list[Solution], years: list[Year], built: dict) -> dict:
+    """Every table of the years stacked with a leading `year` column, roadmap.csv, and the
+    first year's calibration."""
+    out: dict[str, pd.DataFrame] = {}
+    for name in TABLE_NAMES:
+        parts = [
+            getattr(s, name).assign(year=y.year) for s, y in zip(solutions, years, strict=True)
+        ]
+        out[name] = pd.concat(parts, ignore_index=True)
+    out["roadmap"] = roadmap_table(out["facilities"], built)
+    if solutions[0].calibration is not None:
+        out["calibration"] = solutions[0].calibration
+    return out
+
+
+def _equivalent_annual(x: float | None, weight_sum: float) -> float | None:
+    return None if x is None else x / weight_sum
+
+
+def roadmap_summary(
+    base: dict, horizon: Horizon, years: list[Year], solutions: list[Solution]
+) -> dict:
+    """summary.json of a roadmap run: `base` (the first year's, as a single-year run writes
+    it) with the horizon's figures as equivalent annual costs, and the roadmap keys."""
+    r = horizon.report
+    weight_sum = sum(y.period.weight for y in years)
+    built = built_by_year(horizon)
+    by_year = {}
+    for y, s in zip(years, solutions, strict=True):
+        by_year[str(y.year)] = {
+            "objective_jpy_per_yr": s.report.objective,
+            "build_cost_jpy": sum(c for (yy, _), c in built.items() if yy == y.year),
+            "kpis": dict(zip(s.kpis["term"], s.kpis["value_jpy_per_yr"], strict=True)),
+            "brief": s.brief,
+        }
+    myopia = None
+    if (
+        horizon.foresight == "perfect"
+        and horizon.myopic_cost is not None
+        and r.objective is not None
+    ):
+        myopia = horizon.myopic_cost - r.objective
+    return {
+        **base,
+        "status": r.status.value,
+        "termination": r.termination,
+        "objective_jpy_per_yr": _equivalent_annual(r.objective, weight_sum),
+        "best_bound_jpy_per_yr": _equivalent_annual(r.best_bound, weight_sum),
+        "gap": r.gap,
+        "years": [y.year for y in years],
+        "foresight": horizon.foresight,
+        "npv_cost_jpy": r.objective,
+        "npv_bound_jpy": r.best_bound,
+        "myopia_cost_jpy": myopia,
+        "by_year": by_year,
+    }
+
+
+__all__ = [
+    "FORESIGHTS",
+    "Horizon",
+    "Year",
+    "build_costs",
+    "built_by_year",
+    "extract_years",
+    "myopic_pass",
+    "plan_years",
+    "solve_horizon",
+    "stacked_tables",
+]

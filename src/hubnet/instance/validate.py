@@ -144,12 +144,12 @@ def coerce_table(table: Table, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Iss
 def coerce_year(table: Table, values: pd.Series) -> tuple[pd.Series, list[Issue]]:
     """The `year` column: integers (nullable Int64; empty = from the start)."""
     text = values.astype(str).str.strip()
-    ok = text.str.fullmatch(r"\d+") | (text == "")
+    ok = text.str.fullmatch(r"\d+(\.0*)?") | (text == "")  # 2030.0 as pandas writes it
     issues = [
         Issue(table.file, int(i) + 2, YEAR, text.iat[i], "an integer year (e.g. 2030), or empty")
         for i in np.flatnonzero(~ok.to_numpy())
     ]
-    years = pd.to_numeric(text.where(ok & (text != "")), errors="coerce").astype("Int64")
+    years = pd.to_numeric(text.where(ok & (text != "")), errors="coerce").round().astype("Int64")
     return years.set_axis(values.index), issues
 
 

@@ -6,6 +6,7 @@ import logging
 import sys
 import threading
 import traceback
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -230,6 +231,11 @@ class ProgressView:
             self.live.stop()
 
 
+class Foresight(StrEnum):
+    perfect = "perfect"
+    myopic = "myopic"
+
+
 @app.command()
 def solve(
     instance: Annotated[
@@ -260,6 +266,13 @@ def solve(
             help="A results folder of this instance: its open levels are a starting plan."
         ),
     ] = None,
+    foresight: Annotated[
+        Foresight | None,
+        typer.Option(
+            help="A roadmap's foresight: perfect (the whole horizon at once) or myopic (year "
+            "by year, earlier builds kept). Default: as the instance's [periods] says."
+        ),
+    ] = None,
 ) -> None:
     """Solve an instance and write its results folder (tables, summary, maps)."""
     from hubnet.run import RunOptions, run_one
@@ -271,6 +284,7 @@ def solve(
         results_root=results_root,
         maps=maps,
         warm_start=warm_start,
+        foresight=foresight.value if foresight is not None else None,
     )
     view = ProgressView()
     try:

@@ -15,13 +15,12 @@ import pyomo.environ as pyo
 
 from hubnet.instance import Instance
 from hubnet.model.data import Key, build_data
-from hubnet.model.periods import Period, Reached, build_roadmap_model
+from hubnet.model.periods import Period, build_roadmap_model
 from hubnet.report import Progress, SolveOptions, SolveReport
 from hubnet.results.extract import extract
 from hubnet.results.roadmap import roadmap_table
 from hubnet.results.solution import TABLE_NAMES, Solution
-from hubnet.solve.highs import branch_and_bound
-from hubnet.solve.roadmap import YearLevels, solve_fixed, solve_roadmap
+from hubnet.solve.roadmap import never_shrinks, solve_fixed, solve_roadmap, year_by_year
 
 logger = logging.getLogger(__name__)
 
@@ -92,39 +91,6 @@ def plan_years(instance: Instance, lanes_of: Callable[[Instance], pd.DataFrame])
     return out
 
 
-def chosen_levels(model: pyo.ConcreteModel, year: Year) -> dict[str, str]:
-    """facility -> level open in `year` of a solved model."""
-    block = model.period[year.year]
-    return {
-        f: lv
-        for f, lv in year.period.data.level_index
-        if (block.open_level[f, lv].value or 0) > 0.5
-    }
-
-
-def myopic_pass(
-    name: str, years: list[Year], options: SolveOptions
-) -> tuple[YearLevels | None, list[tuple[int, SolveReport]]]:
-    """Year by year, each deciding with only its own year in view and earlier levels kept:
-    the levels of every year (None if a year has no feasible plan) and each year's report."""
-    reached: dict[str, Reached] = {}
-    plan: dict[tuple[int, str, str], float] = {}
-    reports = []
-    for y in years:
-        model = build_roadmap_model(f"{name}-{y.year}", [y.period], reached)
-        report = branch_and_bound(model, options)
-        reports.append((y.year, report))
-        if not report.status.has_solution:
-            return None, reports
-        got = chosen_levels(model, y)
-        reached = {
-            f: Reached(y.period.data.level_capacity[f, lv], y.period.build_cost.get((f, lv), 0.0))
-            for f, lv in got.items()
-        }
-        plan.update({(y.year, f, lv): 1.0 for f, lv in got.items()})
-    return plan, reports
-
-
 def solve_horizon(
     name: str,
     years: list[Year],
@@ -132,25 +98,31 @@ def solve_horizon(
     options: SolveOptions,
     progress: Callable[[Progress], None] | None = None,
 ) -> Horizon:
-    """The myopic pass, then (perfect foresight) the whole horizon started from its plan, or
-    (myopic) the myopic plan's operations over the horizon."""
+    """The myopic pass; then (myopic) its plan's operations over the horizon, or (perfect)
+    the independent pass for a lower bound and a second plan, and the whole horizon started
+    from the better plan. A time limit is shared: a third of it per pass, then the rest."""
     t0 = time.perf_counter()
+    periods = [y.period for y in years]
     limit = options.time_limit_s
-    share = dataclasses.replace(options, time_limit_s=limit / (2 * len(years)) if limit else None)
-    plan, reports = myopic_pass(name, years, share)
-    model = build_roadmap_model(name, [y.period for y in years])
-    if plan is None:
-        year, failed = reports[-1]
+    share = dataclasses.replace(options, time_limit_s=limit / (3 * len(years)) if limit else None)
+    myopic = year_by_year(name, periods, share, myopic=True)
+    model = build_roadmap_model(name, periods)
+    if myopic.levels is None:
+        year, failed = myopic.reports[-1]
         report = dataclasses.replace(failed, termination=f"{year}: {failed.termination}")
-        return Horizon(model, report, foresight, None, tuple(reports))
+        return Horizon(model, report, foresight, None, myopic.reports)
     if foresight == "myopic":
-        report = solve_fixed(model, options, plan)
-        return Horizon(model, report, foresight, report.objective, tuple(reports))
+        report = solve_fixed(model, options, myopic.levels)
+        return Horizon(model, report, foresight, report.objective, myopic.reports)
+    independent = year_by_year(name, periods, share, myopic=False)
+    plans = [myopic.levels]
+    if independent.levels is not None and never_shrinks(periods, independent.levels):
+        plans.append(independent.levels)
     left = max(1.0, limit - (time.perf_counter() - t0)) if limit else None
-    report, myopic_cost = solve_roadmap(
-        model, dataclasses.replace(options, time_limit_s=left), plan, progress
+    report, costs = solve_roadmap(
+        model, dataclasses.replace(options, time_limit_s=left), plans, independent.bound, progress
     )
-    return Horizon(model, report, foresight, myopic_cost, tuple(reports))
+    return Horizon(model, report, foresight, costs[0], myopic.reports)
 
 
 def extract_years(horizon: Horizon, years: list[Year], scenario: str) -> list[Solution]:
@@ -235,7 +207,6 @@ __all__ = [
     "build_costs",
     "built_by_year",
     "extract_years",
-    "myopic_pass",
     "plan_years",
     "solve_horizon",
     "stacked_tables",

@@ -310,6 +310,7 @@ def run_roadmap(
         tables = rm.stacked_tables(solutions, years, rm.built_by_year(horizon))
     with timer.stage("check"):
         record.violations = check_roadmap(instance, tables, report.objective)
+    record.solution = solutions[0]
     summary = rm.roadmap_summary(
         summary_of(instance, scen, scenario_path, solutions[0], timer.times),
         horizon,

@@ -149,7 +149,14 @@ def build_model(
     infeasibility (linking rows not capped by level capacity).
     """
     data = build_data(instance, lanes, cap_links=not diagnostic)
-    m = pyo.ConcreteModel(name=instance.name)
+    return build_from_data(instance.name, data, skip), data
+
+
+def build_from_data(
+    name: str, data: ModelData, skip: frozenset[str] = frozenset()
+) -> pyo.ConcreteModel:
+    """The Pyomo model of `data` (every family that applies, but those in `skip`)."""
+    m = pyo.ConcreteModel(name=name)
     with PauseGC():
         for fam in FAMILIES:
             if not fam.applies(data) or fam.name in skip:
@@ -157,7 +164,7 @@ def build_model(
             t0 = time.perf_counter()
             fam.builder(m, data)
             logger.debug("built %s in %.3f s", fam.name, time.perf_counter() - t0)
-    return m, data
+    return m
 
 
 __all__ = [
@@ -172,6 +179,7 @@ __all__ = [
     "Role",
     "ModelData",
     "build_data",
+    "build_from_data",
     "build_model",
     "families_with",
 ]

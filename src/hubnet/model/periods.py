@@ -5,6 +5,7 @@ business."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -164,4 +165,40 @@ def net_present_cost(m: pyo.ConcreteModel, periods: list[Period]) -> None:
     m.net_present_cost = pyo.Objective(
         expr=quicksum(p.weight * m.period[p.year].annual_cost for p in periods) + m.npv_build,
         sense=pyo.minimize,
+    )
+
+
+def year_data(period: Period, reached: Mapping[str, Reached], build_share: float) -> ModelData:
+    """The single-year data of one year decided on its own: levels below the one reached are
+    gone, a facility that reached one must open one (Eq. 3c with "= 1"), and `build_share` x
+    each level's build cost (less that of the level reached), spread over the year's weight, is
+    part of its fixed cost.
+
+    Myopic foresight: `build_share` = the year's discount (the whole cost falls in the year it
+    sees), exact for a one-year roadmap (its objective is (0r) divided by the weight).
+    Independent years: `build_share` = d_t - d_(t+1), nothing reached; over a plan whose levels
+    never shrink these shares add up to the build costs (13b) when they do not change by year,
+    so the sum of the years' optima is a lower bound of (0r) (see models/formulation.md)."""
+    d = period.data
+    keep = []
+    for f, levels in _levels(d).items():
+        floor = reached[f].capacity_t_per_yr if f in reached else 0.0
+        names = _at_least(levels, floor) if floor > 0 else tuple(lv for lv, _ in levels)
+        keep += [(f, lv) for lv in names]
+    order = {k: i for i, k in enumerate(d.level_index)}
+    keep.sort(key=order.__getitem__)
+    spread = build_share / period.weight
+    fixed = {}
+    for f, lv in keep:
+        paid = reached[f].build_cost_jpy if f in reached else 0.0
+        build = max(0.0, period.build_cost.get((f, lv), 0.0) - paid)
+        fixed[f, lv] = d.level_fixed_cost[f, lv] + spread * build
+    kept = {f for f, _ in keep}
+    return dataclasses.replace(
+        d,
+        level_index=keep,
+        level_capacity={k: d.level_capacity[k] for k in keep},
+        level_fixed_cost=fixed,
+        level_min_throughput={k: d.level_min_throughput[k] for k in keep},
+        must_open=sorted(set(d.must_open) | (set(reached) & kept)),
     )

@@ -4,14 +4,20 @@ found by one LP with every level fixed, then HiGHS's branch and bound over the w
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
 
+from hubnet.model import build_from_data
+from hubnet.model.periods import Period, Reached, year_data
+from hubnet.model.start import plan_of
 from hubnet.report import Progress, SolveOptions, SolveReport, Status
+from hubnet.solve.entry import solve_model
 from hubnet.solve.highs import (
     Compiled,
     apply_options,
@@ -65,26 +71,98 @@ def with_levels_fixed(compiled: Compiled, levels: YearLevels) -> tuple[np.ndarra
     return values, compiled.objective(values)
 
 
+@dataclass(frozen=True)
+class Pass:
+    """A year-by-year pass: the levels of every year (None if a year has no plan), each
+    year's report, and the lower bound it proves on the whole horizon (-inf: none)."""
+
+    levels: YearLevels | None
+    reports: tuple[tuple[int, SolveReport], ...]
+    bound: float = -math.inf
+
+
+def year_by_year(name: str, periods: list[Period], options: SolveOptions, myopic: bool) -> Pass:
+    """Each year solved as a single-year model with the full solve strategy.
+
+    Myopic: each year sees only itself, with the levels reached before kept. Independent
+    (not myopic): nothing is kept and build costs are shared out by discount steps, so the
+    weighted sum of the years' bounds bounds the horizon (when build costs do not change by
+    year)."""
+    reached: dict[str, Reached] = {}
+    plan: dict[tuple[int, str, str], float] = {}
+    reports = []
+    bound = 0.0
+    steps = [p.discount for p in periods[1:]] + [0.0]
+    for p, next_discount in zip(periods, steps, strict=True):
+        share = p.discount if myopic else p.discount - next_discount
+        data = year_data(p, reached if myopic else {}, share)
+        model = build_from_data(f"{name}-{p.year}", data)
+        report = solve_model(model, data, options)
+        reports.append((p.year, report))
+        if not report.status.has_solution:
+            return Pass(None, tuple(reports))
+        got = plan_of(model, data)
+        reached = {
+            f: Reached(p.data.level_capacity[f, lv], p.build_cost.get((f, lv), 0.0))
+            for f, lv in got.items()
+        }
+        plan.update({(p.year, f, lv): 1.0 for f, lv in got.items()})
+        found = report.best_bound if report.best_bound is not None else -math.inf
+        bound += p.weight * found
+    if myopic or not _constant_build_costs(periods):
+        bound = -math.inf
+    return Pass(plan, tuple(reports), bound)
+
+
+def _constant_build_costs(periods: list[Period]) -> bool:
+    seen: dict = {}
+    for p in periods:
+        for key, c in p.build_cost.items():
+            if seen.setdefault(key, c) != c:
+                return False
+    return True
+
+
+def never_shrinks(periods: list[Period], levels: YearLevels) -> bool:
+    """Whether no facility's level capacity falls from one year to the next (a facility the
+    instance closes may drop its level)."""
+    before: dict[str, float] = {}
+    for p in periods:
+        now = {
+            f: p.data.level_capacity[f, lv]
+            for (y, f, lv), x in levels.items()
+            if y == p.year and x > 0.5
+        }
+        still = {f for f, _ in p.data.level_index}
+        if any(now.get(f, 0.0) < c - 1e-9 for f, c in before.items() if f in still):
+            return False
+        before = now
+    return True
+
+
 def solve_roadmap(
     model: pyo.ConcreteModel,
     options: SolveOptions,
-    start: YearLevels | None = None,
+    plans: list[YearLevels],
+    bound: float = -math.inf,
     progress: Callable[[Progress], None] | None = None,
-) -> tuple[SolveReport, float | None]:
-    """Solve the whole horizon from the levels of `start` (if any); the report and the net
-    present cost of `start` with its operations re-optimised (None without a start)."""
+) -> tuple[SolveReport, list[float | None]]:
+    """Solve the whole horizon: each plan's levels priced with their operations re-optimised
+    (one LP each), the best of them handed to HiGHS as its start with `bound` (a lower bound
+    proved elsewhere), and the branch and bound run only if they are not within the gap.
+    Returns the report and each plan's net present cost (None: infeasible)."""
     compiled = handoff(model, options)
-    start_cost = None
-    if start is not None:
-        quiet = SolveOptions(threads=options.threads, auto_scale=options.auto_scale)
-        apply_options(compiled, quiet)
-        got = with_levels_fixed(compiled, start)
-        if got is not None:
-            values, start_cost = got
-            set_start(compiled, values, start_cost, -np.inf)
-        else:
-            logger.warning("the start plan's levels allow no feasible operations")
-    return branch_and_bound(model, options, progress, compiled), start_cost
+    apply_options(compiled, SolveOptions(threads=options.threads, auto_scale=options.auto_scale))
+    costs: list[float | None] = []
+    best = None
+    for plan in plans:
+        got = with_levels_fixed(compiled, plan)
+        costs.append(got[1] if got is not None else None)
+        if got is not None and (best is None or got[1] < best[1]):
+            best = got
+    if best is not None:
+        set_start(compiled, best[0], best[1], bound)
+    return branch_and_bound(model, options, progress, compiled), costs
 
 
 def solve_fixed(model: pyo.ConcreteModel, options: SolveOptions, levels: YearLevels) -> SolveReport:

@@ -36,7 +36,13 @@ from hubnet.model.facilities import (
 )
 from hubnet.model.imported import imported_balance, imported_within_flow
 from hubnet.model.objective import COST_TERMS, cost_terms, total_cost
-from hubnet.model.targets import capital_budget, co2_cap, port_throughput, recovery_targets
+from hubnet.model.targets import (
+    capital_budget,
+    co2_cap,
+    port_throughput,
+    recovery_targets,
+    supply_share,
+)
 from hubnet.model.trade import (
     element_leakage,
     export_leakage,
@@ -110,6 +116,7 @@ FAMILIES: tuple[Family, ...] = (
         roles=frozenset({Role.VALID_INEQUALITY}),
     ),
     Family("recovery_targets", "10b", recovery_targets, roles=_RULE),
+    Family("supply_share", "10h", supply_share, lambda d: bool(d.element_supply_t), roles=_RULE),
     Family("co2_cap", "10c", co2_cap, roles=_RULE),
     Family("port_throughput", "10d", port_throughput, roles=_RULE),
     Family("capital_budget", "10e", capital_budget, roles=_RULE),

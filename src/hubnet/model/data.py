@@ -83,6 +83,8 @@ class ModelData:
     content_t_per_t: dict[Key, float]  # (commodity, element) -> tonnes per tonne as collected
     element_cap: dict[str, float]
     element_target_t: dict[str, float]
+    #: element -> tonnes recovered in Japan that its supply-share target asks for (10h)
+    element_supply_t: dict[str, float]
     port_lanes: dict[str, list[str]]
     port_capacity: dict[str, float]
     hub_cover_t: float
@@ -387,6 +389,13 @@ def _caps_and_targets(inp: _Inputs) -> dict:
         "element_cap": {e: float(v) for e, v in el["max_leakage_share"].items() if not np.isnan(v)},
         "element_target_t": {
             e: float(v) for e, v in el["min_recovered_t_per_yr"].items() if not np.isnan(v)
+        },
+        "element_supply_t": {
+            e: float(share * demand)
+            for e, share, demand in zip(
+                el.index, el["min_supply_share"], el["demand_t_per_yr"], strict=True
+            )
+            if not (np.isnan(share) or np.isnan(demand))
         },
         # valid inequality: hubs must be able to take at least what the leakage caps force in
         "hub_cover_t": sum((1 - com_cap[k]) * com_gen[k] for k in com_cap),

@@ -1,5 +1,5 @@
 """The roadmap: one block per planning year holding every single-year family, linked by levels
-that stay once reached (13a) and build costs paid once (13b); the objective is the net present
+that stay once reached (14a) and build costs paid once (14b); the objective is the net present
 cost (0r). The model knows years, weights and data only: how they are read is the instance's
 business."""
 
@@ -86,7 +86,7 @@ def _pairs(periods: list[Period]):  # noqa: ANN202
 def levels_stay(
     m: pyo.ConcreteModel, periods: list[Period], reached: Mapping[str, Reached]
 ) -> None:
-    """Eq. (13a): a facility that stood at a level of capacity C in the year before stands at a
+    """Eq. (14a): a facility that stood at a level of capacity C in the year before stands at a
     level of capacity >= C now, unless the instance closes it (no level left this year)."""
     rows = []
     for p, before in _pairs(periods):
@@ -124,7 +124,7 @@ def _at_least(levels: list[tuple[str, float]], capacity: float) -> tuple[str, ..
 def build_costs(
     m: pyo.ConcreteModel, periods: list[Period], reached: Mapping[str, Reached]
 ) -> None:
-    """Eq. (13b): built[f, year] >= the build cost of the level now - that of the level the
+    """Eq. (14b): built[f, year] >= the build cost of the level now - that of the level the
     year before (both at this year's costs where listed), >= 0: a level is paid once, and an
     expansion pays the difference."""
     rows: dict = {}
@@ -177,7 +177,7 @@ def year_data(period: Period, reached: Mapping[str, Reached], build_share: float
     Myopic foresight: `build_share` = the year's discount (the whole cost falls in the year it
     sees), exact for a one-year roadmap (its objective is (0r) divided by the weight).
     Independent years: `build_share` = d_t - d_(t+1), nothing reached; over a plan whose levels
-    never shrink these shares add up to the build costs (13b) when they do not change by year,
+    never shrink these shares add up to the build costs (14b) when they do not change by year,
     so the sum of the years' optima is a lower bound of (0r) (see models/formulation.md)."""
     d = period.data
     keep = []

@@ -27,6 +27,22 @@ def recovery_targets(m: pyo.ConcreteModel, data: ModelData) -> None:
     m.recovery_targets = pyo.Constraint(m.TARGET_ELEMENTS, rule=rule)
 
 
+def supply_share(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Eq. (10h): metal recovered in Japan, from domestic and imported scrap, meets at least
+    the target share of the element's national demand (a column held at 0 stands in for an
+    element no delivery recovers, as in 10b)."""
+    recoverable = {e for per_t in data.recovered_t_per_t.values() for e in per_t}
+    m.UNSUPPLIED = pyo.Set(initialize=sorted(set(data.element_supply_t) - recoverable))
+    m.unsupplied = pyo.Var(m.UNSUPPLIED, bounds=(0.0, 0.0))
+    m.SUPPLY_SHARE_ELEMENTS = pyo.Set(initialize=sorted(data.element_supply_t))
+
+    def rule(m, e):  # noqa: ANN001, ANN202
+        got = m.recovered_t[e] if e in recoverable else m.unsupplied[e]
+        return got >= data.element_supply_t[e]
+
+    m.supply_share = pyo.Constraint(m.SUPPLY_SHARE_ELEMENTS, rule=rule)
+
+
 def co2_cap(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Eq. (10c): transport CO2 <= the cap."""
     if data.co2_cap is not None:

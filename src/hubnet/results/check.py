@@ -414,6 +414,20 @@ def _recovery_targets(c: Context) -> list[Violation]:
     ]
 
 
+def _supply_share(c: Context) -> list[Violation]:
+    """(10h) the metal recovered of each element at least its target share of demand."""
+    got = c.recovered
+    el = c.instance.elements
+    return [
+        Violation("supply_share", e, f"{got.get(e, 0.0):.6g} t < {share:.4g} x {demand:.6g} t")
+        for e, share, demand in zip(
+            el["id"], el["min_supply_share"], el["demand_t_per_yr"], strict=True
+        )
+        if not (math.isnan(share) or math.isnan(demand))
+        and _exceeds(share * demand, got.get(e, 0.0))
+    ]
+
+
 def _objective_terms(c: Context) -> dict[str, float]:
     """Every term of the objective, recomputed from the tables and the instance."""
     t, com = c.t, c.com
@@ -522,6 +536,7 @@ _RULES: tuple[Callable[[Context], list[Violation]], ...] = (
     _single_sourcing,
     _ports,
     _recovery_targets,
+    _supply_share,
     _objective,
     _written_leakage,
     origin_split,

@@ -1,5 +1,5 @@
 """The independent checker of a roadmap run: every year by the single-year checker, then that
-no level shrinks (13a) and the net present cost recomputed from the tables (13b, 0r). Shares
+no level shrinks (14a) and the net present cost recomputed from the tables (14b, 0r). Shares
 no code with `model/` and never imports Pyomo."""
 
 from __future__ import annotations

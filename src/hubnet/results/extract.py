@@ -226,6 +226,16 @@ def metals_table(data: ModelData, instance: Instance, terms_of: dict) -> pd.Data
     metals["domestic_capture_share"] = np.where(
         dom > 0, metals["recovered_domestic_origin_t_per_yr"] / dom.where(dom > 0, 1.0), np.nan
     )
+    demand = el["demand_t_per_yr"].reindex(data.elements).to_numpy(dtype=float)
+    known = demand > 0
+    metals["demand_t_per_yr"] = demand
+    for column, of in (
+        ("supply_share", "recovered_t_per_yr"),
+        ("domestic_origin_supply_share", "recovered_domestic_origin_t_per_yr"),
+        ("import_origin_supply_share", "recovered_import_origin_t_per_yr"),
+    ):
+        metals[column] = np.where(known, metals[of] / np.where(known, demand, 1.0), np.nan)
+    metals["min_supply_share"] = el["min_supply_share"].reindex(data.elements).to_numpy(float)
     return conform("metals", metals)
 
 

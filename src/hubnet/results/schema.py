@@ -260,6 +260,11 @@ METALS = Table(
             "domestic_capture_share",
             "recovered of domestic origin / domestic content (empty without content)",
         ),
+        _t("demand_t_per_yr", "national demand for the element (empty: not stated)"),
+        _share("supply_share", "recovered in Japan / demand (empty without demand)"),
+        _share("domestic_origin_supply_share", "recovered of domestic origin / demand"),
+        _share("import_origin_supply_share", "recovered of import origin / demand"),
+        _share("min_supply_share", "the instance's target share (10h) (empty: none)"),
     ),
     sort=("element",),
 )

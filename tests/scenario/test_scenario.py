@@ -284,9 +284,11 @@ min_throughput_t_per_yr = 30
     levels = out.capacity_levels.iloc[1:].reset_index(drop=True)
     assert levels.to_dict("records") == [
         {"facility": "H2", "level": "small", "capacity_t_per_yr": 60.0,
-         "fixed_cost_jpy_per_yr": 2000.0, "min_throughput_t_per_yr": 0.0},
+         "fixed_cost_jpy_per_yr": 2000.0, "min_throughput_t_per_yr": 0.0,
+         "build_cost_jpy": 0.0},
         {"facility": "H2", "level": "big", "capacity_t_per_yr": 150.0,
-         "fixed_cost_jpy_per_yr": 4000.0, "min_throughput_t_per_yr": 30.0},
+         "fixed_cost_jpy_per_yr": 4000.0, "min_throughput_t_per_yr": 30.0,
+         "build_cost_jpy": 0.0},
     ]  # fmt: skip
     assert out.links.to_dict("records") == [
         {"from": "H2", "to": "S2", "mode": "road", "distance_km": 15.0}

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from hubnet.instance.periods import Periods, policy_changes_at, table_at
+from hubnet.instance.schema import TABLES
+
 
 @dataclass(frozen=True, slots=True)
 class Collection:
@@ -67,6 +70,28 @@ class Instance:
     observed: pd.DataFrame
     freight_bands: pd.DataFrame
     path: Path | None = None
+    #: planning years of a roadmap; None: a single-year instance
+    periods: Periods | None = None
+    #: `[policy.from_year.Y]`: year -> the policy settings it changes (permits: a dict by region)
+    policy_from_year: dict[int, dict[str, object]] = field(default_factory=dict)
+
+    @property
+    def is_roadmap(self) -> bool:
+        return self.periods is not None
+
+    def at(self, year: int) -> Instance:
+        """The single-year view at `year`: each table's rows holding then (the `year` column
+        dropped), the policy holding then, no periods. A single-year instance is its own view."""
+        if self.periods is None:
+            return self
+        tables = {t.name: table_at(self.table(t.name), t.key, year) for t in TABLES}
+        settings, permits = policy_changes_at(self.policy_from_year, year)
+        policy = dataclasses.replace(
+            self.policy,
+            **settings,
+            import_permits_t_per_yr={**self.policy.import_permits_t_per_yr, **permits},
+        )
+        return dataclasses.replace(self, policy=policy, periods=None, policy_from_year={}, **tables)
 
     def replace(self, **changes: object) -> Instance:
         """A copy with some fields changed (scenarios use this; the original is untouched)."""

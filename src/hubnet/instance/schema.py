@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ColumnType = Literal["str", "float", "share", "bool", "list"]
+ColumnType = Literal["str", "float", "share", "bool", "list", "int"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,8 @@ class Table:
     required: bool = True
     #: a table may legitimately hold no rows (e.g. no exports)
     may_be_empty: bool = False
+    #: rows may carry a `year` (YEAR_COLUMN) in a roadmap instance
+    yearly: bool = True
     _by_name: dict[str, Column] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -171,6 +173,21 @@ TABLES: tuple[Table, ...] = (
                 required=False,
                 default=None,
             ),
+            Column(
+                "demand_t_per_yr",
+                "float",
+                "national demand for the element, tonnes a year (empty: not given)",
+                required=False,
+                default=None,
+            ),
+            Column(
+                "min_supply_share",
+                "share",
+                "share of demand_t_per_yr to be met by metal recovered in Japan, from domestic "
+                "and imported scrap together (empty: no target)",
+                required=False,
+                default=None,
+            ),
         ),
         key=("id",),
         may_be_empty=True,
@@ -277,6 +294,13 @@ TABLES: tuple[Table, ...] = (
                 "min_throughput_t_per_yr",
                 "float",
                 "least tonnes a year the hub or smelter must take if this level is chosen",
+                required=False,
+                default=0.0,
+            ),
+            Column(
+                "build_cost_jpy",
+                "float",
+                "one-off cost paid in the planning year the level is built (roadmaps)",
                 required=False,
                 default=0.0,
             ),
@@ -473,10 +497,20 @@ TABLES: tuple[Table, ...] = (
         key=("id",),
         required=False,
         may_be_empty=True,
+        yearly=False,
     ),
 )
 
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+#: the one column every yearly table may add in a roadmap instance (see YEAR_TEXT)
+YEAR_COLUMN = Column(
+    "year",
+    "int",
+    "planning year from which the row holds (empty: from the start)",
+    required=False,
+    default=None,
+)
 
 #: instance.toml keys: section -> key -> (type, default, description)
 SETTINGS: dict[str, dict[str, tuple[str, object, str]]] = {
@@ -537,7 +571,54 @@ SETTINGS: dict[str, dict[str, tuple[str, object, str]]] = {
             "most tonnes a year imported from origins of this region (0 = ban)",
         ),
     },
+    "periods": {
+        "years": (
+            "list of int",
+            None,
+            "planning years, ascending and unique: the instance is a roadmap (without this "
+            "section it is a single-year instance, and no table may have a year column)",
+        ),
+        "discount_rate": ("float", 0.0, "discount rate per year, 0 <= r < 1"),
+        "last_period_years": (
+            "int",
+            1,
+            "years the last planning year stands for (each other one: up to the next)",
+        ),
+        "foresight": (
+            "str",
+            "perfect",
+            "perfect (all years planned at once) or myopic (one year after another, earlier "
+            "builds kept)",
+        ),
+    },
+    "policy.from_year.<year>": {
+        "<policy key>": (
+            "as in [policy]",
+            None,
+            "a [policy] setting (or, in [policy.from_year.<year>.import_permits_t_per_yr], a "
+            "region's permit) from this year on, until a later from_year sets the same key",
+        ),
+    },
 }
+
+YEAR_TEXT = f"""## Roadmaps: the `year` column
+
+With a `[periods]` section in `instance.toml`, every table but `observed.csv` may have a
+column `{YEAR_COLUMN.name}`: the planning year from which the row holds (an integer; empty:
+from the start). Tables keep it until the model takes each year's view. At planning year Y,
+for each key of a table (listed below) the row that holds is the one with the largest
+`year <= Y`; a row without a year holds from the start, and a key whose every row has a later
+year is absent at Y (a capacity level with `year = 2030` cannot be built before 2030; a
+facility row with a later year and `existing_capacity_t_per_yr = 0` retires it). A key may
+appear once per year. Keys: {{keys}}. Every check of the format (ids that must exist, roles,
+terms, ...) holds at each planning year. `[policy.from_year.<year>]` sections of
+`instance.toml` change `[policy]` settings by year in the same way.
+"""
+
+
+def _year_text() -> str:
+    keys = ", ".join(f"`{t.file}` " + " + ".join(t.key) for t in TABLES if t.yearly)
+    return YEAR_TEXT.replace("{keys}", keys)
 
 
 FORMAT_INTRO = """# hubnet instance format
@@ -555,7 +636,7 @@ tonne-kilometre. Rows are numbered as a spreadsheet shows them (header = row 1) 
 
 def format_markdown() -> str:
     """models/instance_format.md, generated from the declarations above."""
-    out = [FORMAT_INTRO]
+    out = [FORMAT_INTRO, _year_text()]
     for t in TABLES:
         need = "required" if t.required else "optional"
         out.append(f"## `{t.file}` ({need})\n\n{t.description}\n")

@@ -18,8 +18,12 @@ import pandas as pd
 from hubnet.errors import InputError, Issue
 from hubnet.instance.core import Collection, Instance, Policy
 from hubnet.instance.observed import check_observed
+from hubnet.instance.periods import YEAR, Periods, rows_at
 from hubnet.instance.read import RawInstance, read_folder
-from hubnet.instance.schema import SETTINGS, TABLE_BY_NAME, TABLES, Column, Table
+from hubnet.instance.schema import TABLE_BY_NAME, TABLES, Column, Table
+from hubnet.instance.settings import parse_roadmap, parse_settings
+
+__all__ = ["load_instance", "parse_settings", "validate"]
 
 TRUE = {"true", "1", "yes", "y"}
 THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")  # 12,300 as a spreadsheet writes it
@@ -104,7 +108,8 @@ def coerce_table(table: Table, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Iss
     """Typed frame with exactly the declared columns (defaults filled), plus issues."""
     issues: list[Issue] = []
     known = [c.name for c in table.columns]
-    for extra in (c for c in df.columns if c not in known):
+    yearly = table.yearly and YEAR in df.columns
+    for extra in (c for c in df.columns if c not in known and not (yearly and c == YEAR)):
         close = difflib.get_close_matches(extra, known, n=1, cutoff=0.8)
         if close and close[0] not in df.columns:
             issues.append(
@@ -128,19 +133,36 @@ def coerce_table(table: Table, df: pd.DataFrame) -> tuple[pd.DataFrame, list[Iss
         issues.extend(more)
     if len(df) == 0 and not table.may_be_empty:
         issues.append(Issue(table.file, None, None, None, "at least one data row"))
+    if yearly:
+        typed[YEAR], more = coerce_year(table, df[YEAR])
+        issues.extend(more)
+        known.append(YEAR)
     out = pd.DataFrame(typed, columns=known).reset_index(drop=True)
     return out, issues
 
 
+def coerce_year(table: Table, values: pd.Series) -> tuple[pd.Series, list[Issue]]:
+    """The `year` column: integers (nullable Int64; empty = from the start)."""
+    text = values.astype(str).str.strip()
+    ok = text.str.fullmatch(r"\d+(\.0*)?") | (text == "")  # 2030.0 as pandas writes it
+    issues = [
+        Issue(table.file, int(i) + 2, YEAR, text.iat[i], "an integer year (e.g. 2030), or empty")
+        for i in np.flatnonzero(~ok.to_numpy())
+    ]
+    years = pd.to_numeric(text.where(ok & (text != "")), errors="coerce").round().astype("Int64")
+    return years.set_axis(values.index), issues
+
+
 def check_keys(table: Table, df: pd.DataFrame) -> list[Issue]:
-    key = list(table.key)
+    """Each key once (once per year where the table has a year column)."""
+    key = list(table.key) + ([YEAR] if YEAR in df.columns else [])
     dup = df.duplicated(subset=key, keep="first")
     return [
         Issue(
             table.file,
             i + 2,
             key[-1] if len(key) == 1 else "+".join(key),
-            " / ".join(str(df.at[i, k]) for k in key),
+            " / ".join("" if pd.isna(df.at[i, k]) else str(df.at[i, k]) for k in key),
             "a unique " + " + ".join(key) + " (this one appears earlier)",
         )
         for i in np.flatnonzero(dup.to_numpy())
@@ -367,59 +389,63 @@ def check_informal(commodities: pd.DataFrame) -> list[Issue]:
     return issues
 
 
-def parse_settings(raw: dict) -> tuple[dict[str, dict[str, object]], list[Issue]]:
-    """instance.toml -> {section: {key: value}} with defaults; unknown keys are issues."""
-    issues: list[Issue] = []
-    out: dict[str, dict[str, object]] = {
-        sec: {k: d for k, (_, d, _) in spec.items() if not k.startswith("<")}
-        for sec, spec in SETTINGS.items()
-    }
-    out["policy.import_permits_t_per_yr"] = {}
-
-    def put(section: str, key: str, value: object) -> None:
-        spec = SETTINGS[section]
-        where = f"{section}.{key}" if section else key
-        typ, _, desc = spec["<region>"] if "<region>" in spec else spec[key]
-        ok = True
-        if typ in ("float", "share", "int"):
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-            ok = ok and math.isfinite(float(value)) and float(value) >= 0  # type: ignore[arg-type]
-            ok = ok and (typ != "share" or float(value) <= 1)  # type: ignore[arg-type]
-            ok = ok and (typ != "int" or float(value) == int(value))  # type: ignore[arg-type]
-        elif typ == "bool":
-            ok = isinstance(value, bool)
-        elif typ == "str":
-            ok = isinstance(value, str)
-        if not ok:
-            kind = {"share": "a share between 0 and 1", "float": "a non-negative number"}
-            issues.append(Issue("instance.toml", None, where, value, kind.get(typ, f"a {typ}")))
-            return
-        out[section][key] = int(value) if typ == "int" else value  # type: ignore[arg-type]
-
-    def walk(section: str, table: dict) -> None:
-        for key, value in table.items():
-            sub = f"{section}.{key}" if section else key
-            if isinstance(value, dict):
-                if sub not in SETTINGS:
-                    issues.append(Issue("instance.toml", None, f"[{sub}]", None, _known_sections()))
-                    continue
-                walk(sub, value)
-            elif section in SETTINGS and (
-                key in SETTINGS[section] or "<region>" in SETTINGS[section]
-            ):
-                put(section, key, value)
-            else:
-                known = ", ".join(k for k in SETTINGS.get(section, {}))
-                issues.append(Issue("instance.toml", None, sub, value, f"a known key ({known})"))
-
-    walk("", raw)
-    if not out[""].get("name"):
-        issues.append(Issue("instance.toml", None, "name", None, "a name for the instance"))
-    return out, issues
+def cross_checks(tables: dict[str, pd.DataFrame]) -> list[Issue]:
+    """The checks that read more than one row at a time (ids, roles, terms, band order)."""
+    return [
+        *check_references(tables),
+        *check_roles(tables),
+        *check_accepts(tables),
+        *check_recovery(tables),
+        *check_terms(tables),
+        *check_freight_bands(tables["freight_bands"]),
+    ]
 
 
-def _known_sections() -> str:
-    return "one of the sections " + ", ".join(f"[{s}]" for s in SETTINGS if s)
+def cross_checks_by_year(tables: dict[str, pd.DataFrame], periods: Periods | None) -> list[Issue]:
+    """`cross_checks` on the tables as they stand at each planning year, rows named as in the
+    files; an issue found at some years only says at which. Observed figures: first year."""
+    if periods is None:
+        return cross_checks(tables) + check_observed(tables)
+    found: dict[tuple, tuple[Issue, list[int]]] = {}
+    for year in periods.years:
+        view, positions = {}, {}
+        for t in TABLES:
+            positions[t.file] = rows_at(tables[t.name], t.key, year)
+            df = tables[t.name].iloc[positions[t.file]]
+            view[t.name] = df.drop(columns=YEAR, errors="ignore").reset_index(drop=True)
+        issues = cross_checks(view) + (check_observed(view) if year == periods.years[0] else [])
+        for i in issues:
+            pos = positions.get(i.file)
+            row = i.row if i.row is None or i.row < 2 or pos is None else int(pos[i.row - 2]) + 2
+            real = Issue(i.file, row, i.column, i.value, i.expected)
+            found.setdefault((i.file, row, i.column, str(i.value), i.expected), (real, []))[
+                1
+            ].append(year)
+    return [_at_years(i, ys, periods) for i, ys in found.values()]
+
+
+def _at_years(issue: Issue, years: list[int], periods: Periods) -> Issue:
+    if len(years) == len(periods.years):
+        return issue
+    when = ", ".join(str(y) for y in years)
+    expected = f"{issue.expected} (at planning year {when})"
+    return Issue(issue.file, issue.row, issue.column, issue.value, expected)
+
+
+def year_issues(tables: dict[str, pd.DataFrame], roadmap: bool) -> list[Issue]:
+    """A year column needs a [periods] section; a roadmap's yearly tables all get one."""
+    issues = []
+    for t in TABLES:
+        if not t.yearly:
+            continue
+        if YEAR in tables[t.name].columns and not roadmap:
+            expected = "no year column: instance.toml has no [periods] section listing the years"
+            issues.append(Issue(t.file, 1, YEAR, None, expected))
+        elif roadmap and YEAR not in tables[t.name].columns:
+            tables[t.name] = tables[t.name].assign(
+                **{YEAR: pd.array([pd.NA] * len(tables[t.name]), dtype="Int64")}
+            )
+    return issues
 
 
 def validate(raw: RawInstance) -> Instance:
@@ -436,17 +462,14 @@ def validate(raw: RawInstance) -> Instance:
         issues.extend(check_keys(table, typed))
         tables[table.name] = typed
     settings, more = parse_settings(raw.settings)
-    issues.extend(more)
-    issues.extend(check_references(tables))
+    periods, from_year, roadmap_issues = parse_roadmap(raw.settings)
+    issues.extend(more + roadmap_issues)
+    issues.extend(year_issues(tables, "periods" in raw.settings))
     issues.extend(check_coordinates(tables["sites"]))
-    issues.extend(check_roles(tables))
-    issues.extend(check_accepts(tables))
     issues.extend(check_levels(tables["capacity_levels"]))
-    issues.extend(check_recovery(tables))
-    issues.extend(check_observed(tables))
-    issues.extend(check_terms(tables))
-    issues.extend(check_freight_bands(tables["freight_bands"]))
     issues.extend(check_informal(tables["commodities"]))
+    if periods is not None or "periods" not in raw.settings:
+        issues.extend(cross_checks_by_year(tables, periods))
     if issues:
         raise InputError(issues, title=f"instance {raw.folder} is not valid")
     top, col, pol = settings[""], settings["collection"], settings["policy"]
@@ -460,5 +483,7 @@ def validate(raw: RawInstance) -> Instance:
             import_permits_t_per_yr=dict(settings["policy.import_permits_t_per_yr"]),  # type: ignore[arg-type]
         ),
         path=raw.folder.resolve(),
+        periods=periods,
+        policy_from_year=from_year,
         **tables,
     )

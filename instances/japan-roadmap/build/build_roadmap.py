@@ -191,14 +191,14 @@ EV_COMMODITY = {
 EV_CONTENTS = {"Co": 35_000, "Cu": 125_000, "Li": 17_500, "Ni": 125_000}
 LIB_RECYCLERS = ("sm_jx_tsuruga", "sm_smm_lib")  # take EV cells from 2030, on li_ion terms
 #: 日本化学産業 (Nihon Kagaku Sangyo) black-mass plant in Iwaki: pilot, target 500-1,000
-#: t/month of black mass by 2030 (FACTS §1, japanmetal.com news-h20241011138332); the low
-#: end, 6,000 t/yr, as a candidate level from 2030. Placed at the Onahama smelter (also in
-#: Iwaki) with its links [EST: plant site not located]. Capex [EST]: JX Tsuruga's ¥705 M for
-#: 600 t/yr (FACTS §5) per tonne a year = ¥7.05 bn. Processing, terms, payables and recovery
-#: as the SMM LIB plant.
+#: t/month of black mass by 2030 (FACTS §1, japanmetal.com news-h20241011138332): the two
+#: ends, 6,000 and 12,000 t/yr, as candidate levels from 2030. Placed at the Onahama smelter
+#: (also in Iwaki) with its links [EST: plant site not located]. Capex [EST]: JX Tsuruga's
+#: ¥705 M for 600 t/yr (FACTS §5) per tonne a year: ¥7.05 and ¥14.1 bn. Processing, terms,
+#: payables and recovery as the SMM LIB plant.
 IWAKI = "sm_iwaki_lib"
 IWAKI_AT = "sm_mmc_onahama"
-IWAKI_LEVEL = ("plant_6kt_bm", 6_000, 6_000 * 705e6 / 600)
+IWAKI_LEVELS = tuple((f"plant_{t // 1000}kt_bm", t, t * 705e6 / 600) for t in (6_000, 12_000))
 IWAKI_NAME = (
     "Nihon Kagaku Sangyo Iwaki black-mass plant",
     "日本化学産業 いわき (LIB ブラックマス)",
@@ -356,11 +356,10 @@ def capacity_levels(base_dir: Path, b) -> Table:  # noqa: ANN001
         build.append(num(capex))
     df["fixed_cost_jpy_per_yr"] = fixed
     df.insert(len(df.columns) - 1, "build_cost_jpy", build)
-    level, cap, capex = IWAKI_LEVEL
-    row = {"facility": IWAKI, "level": level, "capacity_t_per_yr": num(cap),
-           "fixed_cost_jpy_per_yr": "0", "min_throughput_t_per_yr": "",
-           "build_cost_jpy": num(capex)}  # fmt: skip
-    return Table(t.name, df).add([row], EV_FROM)
+    rows = [{"facility": IWAKI, "level": level, "capacity_t_per_yr": num(cap),
+             "fixed_cost_jpy_per_yr": "0", "min_throughput_t_per_yr": "",
+             "build_cost_jpy": num(capex)} for level, cap, capex in IWAKI_LEVELS]  # fmt: skip
+    return Table(t.name, df).add(rows, EV_FROM)
 
 
 def copy_rows(t: Table, column: str, old: str, new: str) -> list[dict[str, object]]:

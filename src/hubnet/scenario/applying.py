@@ -8,22 +8,19 @@ from pathlib import Path
 
 from hubnet.errors import Issue, ScenarioError
 from hubnet.instance.core import Instance
+from hubnet.instance.periods import Periods
 from hubnet.instance.schema import TABLE_BY_NAME
 from hubnet.instance.validate import (
-    check_accepts,
     check_coordinates,
-    check_freight_bands,
     check_informal,
     check_keys,
     check_levels,
-    check_recovery,
-    check_references,
-    check_roles,
-    check_terms,
+    cross_checks_by_year,
 )
 from hubnet.scenario.core import KIND_ORDER, Override, Scenario
 from hubnet.scenario.overrides import APPLY
 from hubnet.scenario.reading import load
+from hubnet.scenario.roadmap import finish
 from hubnet.scenario.state import State
 from hubnet.scenario.sweep import expand
 
@@ -71,9 +68,10 @@ def apply(instance: Instance, scenario: Scenario) -> Instance:
     )
     for o in ordered:
         APPLY[o.kind](state, o, scenario.name)
+    periods = finish(state)
     # an override with a problem changed nothing, so the tables are still typed: check them
     file = scenario.path.name if scenario.path else scenario.name
-    state.issues.extend(_recheck(state, file))
+    state.issues.extend(_recheck(state, file, periods))
     if state.issues:
         raise ScenarioError(state.issues, title=f"scenario {scenario.name} is not valid")
     changes: dict[str, object] = {t: state.tables[t] for t in state.copied}
@@ -83,6 +81,10 @@ def apply(instance: Instance, scenario: Scenario) -> Instance:
         changes["policy"] = dataclasses.replace(
             instance.policy, **state.policy, import_permits_t_per_yr=state.permits
         )
+    if periods != instance.periods:
+        changes["periods"] = periods
+    if state.from_year != instance.policy_from_year:
+        changes["policy_from_year"] = state.from_year
     return instance.replace(**changes)
 
 
@@ -94,21 +96,17 @@ def _set_rank(o: Override) -> int:
     return 1 if "." not in rest else 2
 
 
-def _recheck(state: State, file: str) -> list[Issue]:
-    """The instance checks an override can break, over the changed tables."""
+def _recheck(state: State, file: str, periods: Periods | None) -> list[Issue]:
+    """The instance checks an override can break, over the changed tables (at each planning
+    year of a roadmap)."""
     tables = state.tables
     found: list[Issue] = []
     for name in sorted(state.copied):
         found.extend(check_keys(TABLE_BY_NAME[name], tables[name]))
-    found += check_references(tables)
     found += check_coordinates(tables["sites"])
-    found += check_roles(tables)
-    found += check_accepts(tables)
     found += check_levels(tables["capacity_levels"])
-    found += check_recovery(tables)
-    found += check_terms(tables)
-    found += check_freight_bands(tables["freight_bands"])
     found += check_informal(tables["commodities"])
+    found += cross_checks_by_year(tables, periods)
     return [
         Issue(
             file,

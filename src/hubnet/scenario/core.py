@@ -6,7 +6,18 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TOP_KEYS = ("name", "description", "base", "set", "update", "scale", "ban", "add_site")
+TOP_KEYS = (
+    "name",
+    "description",
+    "base",
+    "set",
+    "update",
+    "scale",
+    "ban",
+    "add_site",
+    "periods",
+    "policy",
+)
 ENTRY_KEYS = {
     "update": ("table", "column", "value", "where", "label"),
     "scale": ("table", "column", "factor", "where", "label"),
@@ -24,6 +35,9 @@ ADD_SITE_ROWS: dict[str, tuple[str, str]] = {
 #: the order in which kinds of override are applied (later ones see the earlier ones)
 KIND_ORDER = ("add_site", "set", "update", "scale", "ban")
 PERMITS = "policy.import_permits_t_per_yr"
+#: `[set]` targets of a roadmap's settings (also written as sections, as in instance.toml)
+PERIODS = "periods"
+FROM_YEAR = "policy.from_year"
 SWEEP_SEP = "__"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=-]+")
 
@@ -76,7 +90,10 @@ class Scenario:
 
 
 def sweep_field(o: Override) -> str | None:
-    """The field of an override whose list of values makes a sweep."""
+    """The field of an override whose list of values makes a sweep (the planning years are
+    a list, never a sweep)."""
+    if o.kind == "set" and o.spec["target"] == f"{PERIODS}.years":
+        return None
     return {"set": "value", "update": "value", "scale": "factor"}.get(o.kind)
 
 

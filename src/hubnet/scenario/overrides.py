@@ -9,6 +9,7 @@ import pandas as pd
 from hubnet.instance.schema import SETTINGS, TABLE_BY_NAME
 from hubnet.instance.validate import coerce_table, parse_settings
 from hubnet.scenario.core import ADD_SITE_ROWS, PERMITS, Override
+from hubnet.scenario.roadmap import is_roadmap_target, set_roadmap
 from hubnet.scenario.state import (
     State,
     assign,
@@ -64,6 +65,9 @@ def _set_column(state: State, o: Override, scen: str) -> None:
 
 def _set_setting(state: State, o: Override, scen: str) -> None:
     target = o.spec["target"]
+    if is_roadmap_target(target):
+        set_roadmap(state, o, scen)
+        return
     section, _, key = target.rpartition(".")
     if section == PERMITS:
         if key not in state.origin_regions():
@@ -203,9 +207,10 @@ def add_site(state: State, o: Override, scen: str) -> None:
         if rows:
             groups.append((f".{sub}", table, [{**r, id_col: site_id} for r in rows]))
     added = []
+    roadmap = state.instance.is_roadmap or bool(state.periods)
     for suffix, table, rows in groups:
         t = TABLE_BY_NAME[table]
-        cols = [c.name for c in t.columns]
+        cols = [c.name for c in t.columns] + (["year"] if roadmap and t.yearly else [])
         for n, row in enumerate(rows, start=1):
             for k in row:
                 if k not in cols:

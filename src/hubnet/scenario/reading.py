@@ -7,7 +7,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from hubnet.errors import Issue, ScenarioError
-from hubnet.scenario.core import ENTRY_KEYS, TOP_KEYS, Override, Scenario, safe_name
+from hubnet.scenario.core import (
+    ENTRY_KEYS,
+    PERIODS,
+    TOP_KEYS,
+    Override,
+    Scenario,
+    safe_name,
+)
 
 
 def load(path: Path | str) -> Scenario:
@@ -96,6 +103,7 @@ def _parse(raw: dict, file: str) -> tuple[list[Override], list[Issue]]:
         if isinstance(value, list) and not value:
             issues.append(Issue(file, None, key, value, "a value or a non-empty list (a sweep)"))
         out.append(Override("set", key, file, {"target": target, "value": value}))
+    out.extend(_roadmap_sections(raw, file, issues))
     for kind in ("update", "scale"):
         entries = raw.get(kind, [])
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -130,6 +138,28 @@ def _parse(raw: dict, file: str) -> tuple[list[Override], list[Issue]]:
     for n, entry in enumerate(sites, start=1):
         out.append(Override("add_site", f"add_site[{n}]", file, dict(entry)))
     return out, issues
+
+
+def _roadmap_sections(raw: dict, file: str, issues: list[Issue]) -> list[Override]:
+    """`[periods]` and `[policy.from_year.Y]` sections, written as in instance.toml: the same
+    as `[set]` of "periods.<key>" and "policy.from_year.<Y>.<key>"."""
+    sections: dict = {}
+    if PERIODS in raw:
+        if isinstance(raw[PERIODS], dict):
+            sections[PERIODS] = raw[PERIODS]
+        else:
+            issues.append(Issue(file, None, f"[{PERIODS}]", raw[PERIODS], "a section of keys"))
+    policy = raw.get("policy")
+    if policy is not None:
+        if not isinstance(policy, dict) or set(policy) != {"from_year"}:
+            expected = "only [policy.from_year.<year>] sections (other policy settings: [set])"
+            issues.append(Issue(file, None, "[policy]", None, expected))
+        else:
+            sections["policy"] = policy
+    return [
+        Override("set", target, file, {"target": target, "value": value})
+        for target, value in _flatten(sections)
+    ]
 
 
 def _flatten(table: dict, prefix: str = "") -> Iterable[tuple[str, object]]:

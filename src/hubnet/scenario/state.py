@@ -24,6 +24,10 @@ class State:
         self.collection: dict[str, object] = {}
         self.policy: dict[str, object] = {}
         self.permits = dict(instance.policy.import_permits_t_per_yr)
+        #: roadmap settings: [periods] key -> (override, value); from_year as the instance's
+        self.periods: dict[str, tuple[Override, object]] = {}
+        self.from_year = {y: dict(v) for y, v in instance.policy_from_year.items()}
+        self.from_year_set: Override | None = None
         self.issues: list[Issue] = []
 
     def writable(self, table: str) -> pd.DataFrame:
@@ -113,7 +117,14 @@ def matching_rows(state: State, o: Override, t: Table) -> pd.Series | None:
             state.flag(o, key, col, f"a column of {t.file}: " + ", ".join(cols))
             ok = False
             continue
-        if pd.api.types.is_float_dtype(have):
+        if pd.api.types.is_integer_dtype(have):  # the year column of a roadmap
+            try:
+                wants = [int(w) for w in wants]
+            except (TypeError, ValueError):
+                state.flag(o, key, want, "integers")
+                ok = False
+                continue
+        elif pd.api.types.is_float_dtype(have):
             try:
                 wants = [float(w) for w in wants]
             except (TypeError, ValueError):
@@ -122,13 +133,13 @@ def matching_rows(state: State, o: Override, t: Table) -> pd.Series | None:
                 continue
         else:
             wants = [str(w) for w in wants]
-        present = set(have)
+        present = set(have.dropna())
         for w in wants:
             if w not in present:
                 what = "a region of the sites in " if col == "region" else "a value of "
                 state.flag(o, key, w, f"{what}{t.file} ({known_values(present)})")
                 ok = False
-        mask &= have.isin(wants)
+        mask &= have.isin(wants).fillna(False).astype(bool)
     if not ok:
         return None
     if not mask.any():

@@ -248,3 +248,16 @@ def test_new_columns_default_to_no_cost_and_no_target(tmp_path):
     inst = load_instance(write_instance(tmp_path / "inst"))
     assert inst.capacity_levels["build_cost_jpy"].tolist() == [0.0]
     assert inst.elements[["demand_t_per_yr", "min_supply_share"]].isna().all().all()
+
+
+def test_observed_keeps_its_own_year_column_in_a_roadmap(tmp_path):
+    """observed.csv's year is the figure's (e.g. FY2020), not a planning year."""
+    t = base_tables()
+    figure = {"quantity": "collected", "observed_t_per_yr": 90, "low_t_per_yr": 80}
+    figure.update(high_t_per_yr=100, year="FY2020", source="a survey")
+    t["observed"] = [{"id": "c1", **figure}, {"id": "c2", **figure}]
+    inst = load_instance(write_instance(tmp_path / "inst", t, ROADMAP))
+    assert inst.at(2030).observed["year"].tolist() == ["FY2020", "FY2020"]
+    t["observed"][1]["id"] = "c1"  # one id twice, though the year is the same: still an error
+    [msg] = problems(tmp_path, t, ROADMAP)
+    assert msg.startswith("observed.csv, row 3, column 'id': got 'c1'; expected a unique id")

@@ -84,7 +84,7 @@ class Instance:
         dropped), the policy holding then, no periods. A single-year instance is its own view."""
         if self.periods is None:
             return self
-        tables = {t.name: table_at(self.table(t.name), t.key, year) for t in TABLES}
+        tables = {t.name: table_at(self.table(t.name), t.key, year) for t in TABLES if t.yearly}
         settings, permits = policy_changes_at(self.policy_from_year, year)
         policy = dataclasses.replace(
             self.policy,

@@ -45,7 +45,7 @@ class Periods:
 def rows_at(df: pd.DataFrame, key: tuple[str, ...], year: int) -> np.ndarray:
     """Positions (ascending) of the rows holding at `year`: per key, the row with the largest
     `year <= year`; a row without a year holds from the start."""
-    if YEAR not in df.columns:
+    if YEAR not in df.columns or not df[YEAR].notna().any():
         return np.arange(len(df))
     y = df[YEAR].astype("Float64").fillna(-np.inf).to_numpy(dtype=float)
     pos = np.flatnonzero(y <= year)

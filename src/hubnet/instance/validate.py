@@ -155,7 +155,7 @@ def coerce_year(table: Table, values: pd.Series) -> tuple[pd.Series, list[Issue]
 
 def check_keys(table: Table, df: pd.DataFrame) -> list[Issue]:
     """Each key once (once per year where the table has a year column)."""
-    key = list(table.key) + ([YEAR] if YEAR in df.columns else [])
+    key = list(table.key) + ([YEAR] if table.yearly and YEAR in df.columns else [])
     dup = df.duplicated(subset=key, keep="first")
     return [
         Issue(
@@ -203,25 +203,20 @@ def check_roles(tables: dict[str, pd.DataFrame]) -> list[Issue]:
     """A site referenced in a role must be of the matching kind."""
     kind = dict(zip(tables["sites"]["id"], tables["sites"]["kind"], strict=True))
     issues = []
-    for name, col, want in (
-        ("supply", "site", lambda r: "source"),
-        ("imports", "site", lambda r: "origin"),
-        ("exports", "site", lambda r: "market"),
-        ("facilities", "site", lambda r: r["role"]),
+    for name, want in (
+        ("supply", "source"),
+        ("imports", "origin"),
+        ("exports", "market"),
+        ("facilities", None),  # a facility's site is of the kind of its role
     ):
         df = tables[name]
-        for i, r in df.iterrows():
-            k = kind.get(r[col])
-            if k is not None and k != want(r):
-                issues.append(
-                    Issue(
-                        f"{name}.csv",
-                        int(i) + 2,
-                        col,
-                        r[col],
-                        f"a site of kind '{want(r)}' (sites.csv says '{k}')",
-                    )
-                )
+        wants = df["role"] if want is None else pd.Series(want, index=df.index, dtype=object)
+        kinds = df["site"].map(kind)
+        bad = (kinds.notna() & (kinds != wants)).to_numpy()
+        for i in np.flatnonzero(bad):
+            k, w = kinds.iat[i], wants.iat[i]
+            expected = f"a site of kind '{w}' (sites.csv says '{k}')"
+            issues.append(Issue(f"{name}.csv", int(i) + 2, "site", df["site"].iat[i], expected))
     role = dict(zip(tables["facilities"]["site"], tables["facilities"]["role"], strict=True))
     for i, f in enumerate(tables["recovery"]["facility"]):
         if role.get(f, "smelter") != "smelter":
@@ -410,6 +405,9 @@ def cross_checks_by_year(tables: dict[str, pd.DataFrame], periods: Periods | Non
     for year in periods.years:
         view, positions = {}, {}
         for t in TABLES:
+            if not t.yearly:  # observed.csv: its own year column (the figure's)
+                view[t.name] = tables[t.name]
+                continue
             positions[t.file] = rows_at(tables[t.name], t.key, year)
             df = tables[t.name].iloc[positions[t.file]]
             view[t.name] = df.drop(columns=YEAR, errors="ignore").reset_index(drop=True)

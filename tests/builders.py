@@ -104,3 +104,83 @@ def full_lp(compiled) -> float:  # noqa: ANN001 - hubnet.solve.Compiled
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     return h.getInfo().objective_function_value
+
+
+# Rows of the hand-worked instances (tests/model/test_hand_solved.py, test_periods.py)
+
+
+def site(id_, kind, lat=35.0, lon=135.0, region=""):
+    return {"id": id_, "name": id_, "kind": kind, "lat": lat, "lon": lon, "region": region}
+
+
+def gold(g_per_t=100):
+    """Gold at 10,000 JPY/kg: g_per_t grams per tonne is worth 10 x g_per_t JPY per tonne."""
+    return {
+        "commodities": [{"id": "pcb", "name": "PCB", "hub_yield_share": 1.0}],
+        "elements": [{"id": "Au", "name": "Gold", "price_jpy_per_kg": 10000}],
+        "contents": [{"commodity": "pcb", "element": "Au", "content_g_per_t": g_per_t}],
+    }
+
+
+def hub(id_, existing=0):
+    return {
+        "site": id_,
+        "role": "hub",
+        "existing_capacity_t_per_yr": existing,
+        "processing_cost_jpy_per_t": 0,
+        "accepts": "pcb",
+    }
+
+
+def smelter(id_, existing=1000):
+    return {
+        "site": id_,
+        "role": "smelter",
+        "existing_capacity_t_per_yr": existing,
+        "processing_cost_jpy_per_t": 0,
+        "accepts": "pcb",
+    }
+
+
+def lane(o, d, cost, km=0.0):
+    return {"origin": o, "destination": d, "cost_jpy_per_t": cost, "distance_km": km}
+
+
+def two_hubs(build_h1: float = 0.0, build_h2: float = 0.0) -> dict:
+    """Source S: 100 t of PCB in 2025, 300 t from 2030, worth 1,000 JPY/t smelted at M; every
+    tonne nets 1,000 - 10 - 5 = 985 JPY. H1 opens 150 t for 1,000 JPY/yr, H2 400 t for 1,500."""
+    return {
+        "sites": [site("S", "source"), site("H1", "hub"), site("H2", "hub"), site("M", "smelter")],
+        **gold(100),
+        "supply": [
+            {"site": "S", "commodity": "pcb", "generation_t_per_yr": 100},
+            {"site": "S", "commodity": "pcb", "generation_t_per_yr": 300, "year": 2030},
+        ],
+        "facilities": [hub("H1"), hub("H2"), smelter("M")],
+        "capacity_levels": [
+            {
+                "facility": "H1",
+                "level": "a",
+                "capacity_t_per_yr": 150,
+                "fixed_cost_jpy_per_yr": 1000,
+                "build_cost_jpy": build_h1,
+            },
+            {
+                "facility": "H2",
+                "level": "b",
+                "capacity_t_per_yr": 400,
+                "fixed_cost_jpy_per_yr": 1500,
+                "build_cost_jpy": build_h2,
+            },
+        ],
+        "recovery": [{"facility": "M", "element": "Au", "recovery_share": 1.0}],
+        "lanes": [
+            lane("S", "H1", 10),
+            lane("S", "H2", 10),
+            lane("H1", "M", 5),
+            lane("H2", "M", 5),
+        ],
+    }
+
+
+PERIODS = {"periods": {"years": [2025, 2030], "discount_rate": 0.0, "last_period_years": 5}}

@@ -387,6 +387,10 @@ def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:
         path = str(Path(result_dir) / "summary.json")
         raise ResultsError(Issue(path, None, "instance_dir", None, "the instance folder solved"))
     instance, _ = prepare(summary["instance_dir"], summary.get("scenario_file"))
+    if instance.periods is not None:
+        from hubnet.results.check_roadmap import check_roadmap
+
+        return summary, check_roadmap(instance, tables, summary.get("npv_cost_jpy"))
     return summary, check(instance, tables, summary.get("objective_jpy_per_yr"))
 
 

@@ -3,48 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from builders import write_instance
+from builders import gold, hub, lane, site, smelter, write_instance
 
 from hubnet.run import RunOptions, run_one
 
 QUIET = RunOptions(write=False, maps=False)
-
-
-def site(id_, kind, lat=35.0, lon=135.0, region=""):
-    return {"id": id_, "name": id_, "kind": kind, "lat": lat, "lon": lon, "region": region}
-
-
-def gold(g_per_t=100):
-    """Gold at 10,000 JPY/kg: g_per_t grams per tonne is worth 10 x g_per_t JPY per tonne."""
-    return {
-        "commodities": [{"id": "pcb", "name": "PCB", "hub_yield_share": 1.0}],
-        "elements": [{"id": "Au", "name": "Gold", "price_jpy_per_kg": 10000}],
-        "contents": [{"commodity": "pcb", "element": "Au", "content_g_per_t": g_per_t}],
-    }
-
-
-def hub(id_, existing=0):
-    return {
-        "site": id_,
-        "role": "hub",
-        "existing_capacity_t_per_yr": existing,
-        "processing_cost_jpy_per_t": 0,
-        "accepts": "pcb",
-    }
-
-
-def smelter(id_, existing=1000):
-    return {
-        "site": id_,
-        "role": "smelter",
-        "existing_capacity_t_per_yr": existing,
-        "processing_cost_jpy_per_t": 0,
-        "accepts": "pcb",
-    }
-
-
-def lane(o, d, cost, km=0.0):
-    return {"origin": o, "destination": d, "cost_jpy_per_t": cost, "distance_km": km}
 
 
 def solve(tmp_path, tables, settings=None):

@@ -196,6 +196,11 @@ def roadmap_summary(
         "npv_cost_jpy": r.objective,
         "npv_bound_jpy": r.best_bound,
         "myopia_cost_jpy": myopia,
+        "myopia_cost_max_jpy": (
+            horizon.myopic_cost - r.best_bound
+            if myopia is not None and r.best_bound is not None
+            else None
+        ),
         "by_year": by_year,
     }
 

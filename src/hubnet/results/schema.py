@@ -437,6 +437,13 @@ SUMMARY: tuple[Key, ...] = (
         "roadmap",
     ),
     Key(
+        "myopia_cost_max_jpy",
+        "float or null",
+        "the most the cost of myopia can be: the myopic plan's net present cost - the bound "
+        "(the plan written is optimal only within the gap)",
+        "roadmap",
+    ),
+    Key(
         "by_year",
         "object",
         "year -> {objective_jpy_per_yr, build_cost_jpy, kpis, brief} of that year",

@@ -416,9 +416,10 @@ def cross_checks_by_year(tables: dict[str, pd.DataFrame], periods: Periods | Non
             pos = positions.get(i.file)
             row = i.row if i.row is None or i.row < 2 or pos is None else int(pos[i.row - 2]) + 2
             real = Issue(i.file, row, i.column, i.value, i.expected)
-            found.setdefault((i.file, row, i.column, str(i.value), i.expected), (real, []))[
-                1
-            ].append(year)
+            _, years = found.setdefault(
+                (i.file, row, i.column, str(i.value), i.expected), (real, [])
+            )
+            years.append(year)
     return [_at_years(i, ys, periods) for i, ys in found.values()]
 
 
@@ -430,20 +431,21 @@ def _at_years(issue: Issue, years: list[int], periods: Periods) -> Issue:
     return Issue(issue.file, issue.row, issue.column, issue.value, expected)
 
 
-def year_issues(tables: dict[str, pd.DataFrame], roadmap: bool) -> list[Issue]:
-    """A year column needs a [periods] section; a roadmap's yearly tables all get one."""
-    issues = []
-    for t in TABLES:
-        if not t.yearly:
-            continue
-        if YEAR in tables[t.name].columns and not roadmap:
-            expected = "no year column: instance.toml has no [periods] section listing the years"
-            issues.append(Issue(t.file, 1, YEAR, None, expected))
-        elif roadmap and YEAR not in tables[t.name].columns:
-            tables[t.name] = tables[t.name].assign(
-                **{YEAR: pd.array([pd.NA] * len(tables[t.name]), dtype="Int64")}
-            )
-    return issues
+def year_issues(tables: dict[str, pd.DataFrame]) -> list[Issue]:
+    """A year column in an instance without [periods] (each table, at its header)."""
+    expected = "no year column: instance.toml has no [periods] section listing the years"
+    return [
+        Issue(t.file, 1, YEAR, None, expected)
+        for t in TABLES
+        if t.yearly and YEAR in tables[t.name].columns
+    ]
+
+
+def with_year_columns(tables: dict[str, pd.DataFrame]) -> None:
+    """A roadmap's yearly tables all hold a nullable-integer year (empty where not given)."""
+    for t in (t for t in TABLES if t.yearly and YEAR not in tables[t.name].columns):
+        df = tables[t.name]
+        tables[t.name] = df.assign(**{YEAR: pd.array([pd.NA] * len(df), dtype="Int64")})
 
 
 def validate(raw: RawInstance) -> Instance:
@@ -462,7 +464,10 @@ def validate(raw: RawInstance) -> Instance:
     settings, more = parse_settings(raw.settings)
     periods, from_year, roadmap_issues = parse_roadmap(raw.settings)
     issues.extend(more + roadmap_issues)
-    issues.extend(year_issues(tables, "periods" in raw.settings))
+    if "periods" in raw.settings:
+        with_year_columns(tables)
+    else:
+        issues.extend(year_issues(tables))
     issues.extend(check_coordinates(tables["sites"]))
     issues.extend(check_levels(tables["capacity_levels"]))
     issues.extend(check_informal(tables["commodities"]))

@@ -8,7 +8,7 @@ import pandas as pd
 
 from hubnet.instance.periods import YEAR, Periods
 from hubnet.instance.schema import SETTINGS, TABLES
-from hubnet.instance.settings import parse_from_year, parse_periods
+from hubnet.instance.settings import PERMITS, parse_from_year, parse_periods
 from hubnet.scenario.core import FROM_YEAR, PERIODS, Override
 from hubnet.scenario.state import State, override_issue
 
@@ -43,10 +43,11 @@ def set_roadmap(state: State, o: Override, scen: str) -> None:
         return
     for year, values in changes.items():
         held = state.from_year.setdefault(year, {})
-        permits = values.pop("import_permits_t_per_yr", None)
+        permits: dict = dict(held.get(PERMITS, {}))  # type: ignore[call-overload]
+        permits.update(values.pop(PERMITS, {}))  # type: ignore[call-overload]
         held.update(values)
-        if permits is not None:
-            held["import_permits_t_per_yr"] = {**held.get("import_permits_t_per_yr", {}), **permits}  # type: ignore[dict-item]
+        if permits:
+            held[PERMITS] = permits
     state.from_year_set = o
     logger.info("scenario %s: %s = %r", scen, target, value)
 

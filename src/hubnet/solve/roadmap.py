@@ -3,6 +3,7 @@ found by one LP with every level fixed, then HiGHS's branch and bound over the w
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -92,12 +93,14 @@ def year_by_year(name: str, periods: list[Period], options: SolveOptions, myopic
     plan: dict[tuple[int, str, str], float] = {}
     reports = []
     bound = 0.0
+    got: dict[str, str] | None = None
     steps = [p.discount for p in periods[1:]] + [0.0]
     for p, next_discount in zip(periods, steps, strict=True):
         share = p.discount if myopic else p.discount - next_discount
         data = year_data(p, reached if myopic else {}, share)
         model = build_from_data(f"{name}-{p.year}", data)
-        report = solve_model(model, data, options)
+        # the year before's levels: under myopic foresight a plan of this year too
+        report = solve_model(model, data, options, start=got)
         reports.append((p.year, report))
         if not report.status.has_solution:
             return Pass(None, tuple(reports))
@@ -162,7 +165,26 @@ def solve_roadmap(
             best = got
     if best is not None:
         set_start(compiled, best[0], best[1], bound)
-    return branch_and_bound(model, options, progress, compiled), costs
+    if math.isfinite(bound):
+        stop_within_gap(compiled, bound, options.mip_rel_gap)
+    report = branch_and_bound(model, options, progress, compiled)
+    if report.status is Status.FEASIBLE and report.gap is not None:
+        if report.gap <= options.mip_rel_gap:
+            text = "Within the gap of the independent years' bound"
+            report = dataclasses.replace(report, status=Status.OPTIMAL, termination=text)
+    return report, costs
+
+
+def stop_within_gap(compiled: Compiled, bound: float, gap: float) -> None:
+    """Interrupt HiGHS once its incumbent is within `gap` of `bound`, a lower bound HiGHS
+    does not know (its own root bound over the horizon is far weaker)."""
+
+    def listen(event) -> None:  # noqa: ANN001 - highspy callback event
+        best = event.data_out.mip_primal_bound
+        if math.isfinite(best) and best - bound <= gap * max(abs(best), 1e-9):
+            event.interrupt()
+
+    compiled.highs.cbMipInterrupt.subscribe(listen)
 
 
 def solve_fixed(model: pyo.ConcreteModel, options: SolveOptions, levels: YearLevels) -> SolveReport:

@@ -183,6 +183,15 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
     console.print(f"[dim]times: {times}[/dim]")
 
 
+def print_roadmap(result_dir: Path) -> None:
+    """A roadmap run's brief, from its folder: timeline, numbers per year, net present cost
+    (nothing for a single-year run)."""
+    from hubnet.export.roadmap_brief import roadmap_renderables
+
+    for item in roadmap_renderables(result_dir):
+        console.print(item, highlight=False)
+
+
 def _welfare_line(sol) -> str:  # noqa: ANN001 - Solution
     """Which figures are national welfare (the objective) and which are cash flows."""
     kpi = dict(zip(sol.kpis["term"], sol.kpis["value_jpy_per_yr"], strict=True))
@@ -287,6 +296,7 @@ def solve(
         raise no_solution(text)
     print_brief(record)
     if record.result_dir is not None:
+        print_roadmap(record.result_dir)
         console.print(f"Results written to [bold]{escape(str(record.result_dir))}[/bold]")
     if record.violations:
         raise CheckError(

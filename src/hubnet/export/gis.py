@@ -99,16 +99,20 @@ def leakage_layer(tables: ResultTables) -> gpd.GeoDataFrame:
 
 def build_layers(tables: ResultTables) -> dict[str, gpd.GeoDataFrame]:
     """All GIS layers of a results folder, keyed by layer name; a roadmap run's layers hold
-    every year's features with a first attribute `year`."""
-    if tables.years:
-        return _year_layers(tables)
-    return {
-        "sites": sites_layer(tables),
-        "hubs": facility_layer(tables, "hub"),
-        "smelters": facility_layer(tables, "smelter"),
-        "routes": tables.routes().routes,
-        "leakage": leakage_layer(tables),
-    }
+    every year's features with a first attribute `year`. Made once for both GIS formats."""
+    if "gis" not in tables.derived:
+        tables.derived["gis"] = (
+            _year_layers(tables)
+            if tables.years
+            else {
+                "sites": sites_layer(tables),
+                "hubs": facility_layer(tables, "hub"),
+                "smelters": facility_layer(tables, "smelter"),
+                "routes": tables.routes().routes,
+                "leakage": leakage_layer(tables),
+            }
+        )
+    return tables.derived["gis"]
 
 
 def _year_layers(tables: ResultTables) -> dict[str, gpd.GeoDataFrame]:

@@ -72,8 +72,8 @@ def year_summary(summary: dict, year: int) -> dict:
 
 
 def read_roadmap(folder: Path) -> tuple[Step, ...]:
-    """roadmap.csv of a roadmap folder, sorted by year and site; a missing file, column or a
-    bad value is a ResultsError naming the file, row and column."""
+    """roadmap.csv of a roadmap folder, sorted by year, action (open, expand, retire) and
+    site; a missing file, column or a bad value is a ResultsError naming file, row, column."""
     path = Path(folder) / ROADMAP_FILE
     where = str(path)
     if not path.is_file():
@@ -86,7 +86,7 @@ def read_roadmap(folder: Path) -> tuple[Step, ...]:
     if missing:
         raise ResultsError([Issue(where, 1, c, None, f"column '{c}'") for c in missing])
     steps = [_step(where, i + 2, row) for i, row in enumerate(raw.to_dict("records"))]
-    return tuple(sorted(steps, key=lambda s: (s.year, s.site)))
+    return tuple(sorted(steps, key=lambda s: (s.year, ACTIONS.index(s.action), s.site)))
 
 
 def _step(where: str, row: int, r: dict[str, str]) -> Step:
@@ -246,3 +246,33 @@ def _float(value: object) -> float:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return math.nan
+
+
+# ----------------------------------------------------------------------------- the brief
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapBrief:
+    """What the brief of a roadmap run shows, read from its folder."""
+
+    years: tuple[int, ...]
+    foresight: str
+    #: one line per year with a change (see `timeline`)
+    timeline: tuple[str, ...]
+    #: one row per year: HEADLINES and the `supply_share_*` KPIs
+    headlines: pd.DataFrame
+    npv_cost_jpy: float
+    #: the myopic plan's net present cost above the perfect-foresight plan's; NaN if not computed
+    myopia_cost_jpy: float
+
+
+def read_brief(folder: Path, summary: dict) -> RoadmapBrief:
+    """The brief of a roadmap folder whose summary.json is `summary`."""
+    return RoadmapBrief(
+        years=roadmap_years(summary),
+        foresight=str(summary.get("foresight") or "n/a"),
+        timeline=tuple(read_timeline(folder)),
+        headlines=headlines(folder, summary),
+        npv_cost_jpy=_float(summary.get("npv_cost_jpy")),
+        myopia_cost_jpy=_float(summary.get("myopia_cost_jpy")),
+    )

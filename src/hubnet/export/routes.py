@@ -64,6 +64,8 @@ class ResultTables:
     _routes: RouteSet | None = field(default=None, repr=False)
     #: a roadmap run's planning years (every table then has a `year` column); () otherwise
     years: tuple[int, ...] = ()
+    #: what the formats share beyond the routes (e.g. the GIS layers), made once
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def site_xy(self, site_id: str) -> tuple[float, float]:
         """(lon, lat) of a site."""

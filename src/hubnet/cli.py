@@ -505,6 +505,8 @@ def compare_cmd(
     table = compare_folders(result_dirs, target)
     base = table["baseline"].iloc[0] if "baseline" in table and len(table) else "-"
     files = f"{target / 'compare.csv'}, {target / 'compare.html'}, {target / 'compare.png'}"
+    if (target / "compare_years.csv").is_file():  # roadmap runs: their numbers per year
+        files += f", {target / 'compare_years.csv'}"
     console.print(
         f"{len(table)} runs compared against [bold]{escape(str(base))}[/bold]: {escape(files)}"
     )

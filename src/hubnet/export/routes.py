@@ -166,7 +166,8 @@ def load_results(result_dir: Path) -> ResultTables:
     _check_paths(flows, set(sites.index))
     leakage = read_table(result_dir, "leakage")
     if years:
-        _check_years(result_dir, years, {"sites": sites, "facilities": facilities})
+        named = {"sites": sites, "facilities": facilities, "flows": flows, "leakage": leakage}
+        _check_years(result_dir, years, named)
     return ResultTables(result_dir, sites, facilities, flows, leakage, summary, years=years)
 
 

@@ -221,7 +221,7 @@ YEAR_METRICS: tuple[tuple[str, str], ...] = (
     ("collection_share", "domestic collection (share of generation)"),
     ("leakage_share", "leakage (share of generation)"),
     ("imported_t_per_yr", "imports (t / yr)"),
-    ("hubs_opened", "hubs open"),
+    ("hubs_opened", "hubs opened (a level chosen)"),
 )
 
 

@@ -95,15 +95,28 @@ def _subtitle(view: ResultTables) -> str:
     return f"{cost}/yr · {hubs} hub{plural} open · {collected} · imports {imported:,.0f} t/yr"
 
 
-def _panel(
-    ax: Axes, view: ResultTables, extent: tuple[float, float, float, float], scale: tuple
-) -> None:
+def _panel(ax: Axes, view: ResultTables, extents: tuple, scale: tuple) -> Axes | None:
+    """One year's network in Japan; the Nansei islands in an inset when sites lie there
+    (`extents`: main view and inset view or None). Returns the inset."""
     max_t, max_tp = scale
-    _base_map(ax, extent)
-    _draw_legs(ax, unique_legs(view.routes().legs), max_t)
+    legs = unique_legs(view.routes().legs)
+    main, south = extents
+    _base_map(ax, main)
+    _draw_legs(ax, legs, max_t)
     _draw_sites(ax, view, max_tp)
     ax.set_title(str(view.summary["year"]), fontsize=15, fontweight="bold", loc="left")
-    ax.text(1.0, 1.01, _subtitle(view), transform=ax.transAxes, fontsize=8, va="bottom", ha="right")
+    ax.text(
+        1.0, 1.01, _subtitle(view), transform=ax.transAxes, fontsize=7.5, va="bottom", ha="right"
+    )
+    if south is None:
+        return None
+    inset = ax.inset_axes((0.012, 0.735, 0.3, 0.255))  # over the Sea of Japan, as map.png
+    _base_map(inset, south)
+    inset.set_xticks([])
+    inset.set_yticks([])
+    _draw_legs(inset, legs, max_t)
+    _draw_sites(inset, view, max_tp)
+    return inset
 
 
 def panel_years(fig: Figure) -> list[str]:
@@ -130,17 +143,20 @@ def build_year_figure(tables: ResultTables) -> Figure:
         largest_leg(tables) if len(legs) else 0.0,
         float(hubs["throughput_t_per_yr"].max()) if len(hubs) else 0.0,
     )
-    extent, _ = _japan_extents(tables)
+    extents = _japan_extents(tables)
     axes = []
     for i, year in enumerate(years):
         ax = fig.add_subplot(gs[i // cols, i % cols])
         view = tables.at(year)
-        _panel(ax, view, extent, scale)
-        axes.append((ax, view))
-    for ax, _ in axes:
+        axes.append((ax, _panel(ax, view, extents, scale), view))
+    for ax, inset, _ in axes:
         ax.apply_aspect()
+        if inset is not None:
+            inset.apply_aspect()
     labeller = _Labeller(fig)
-    for ax, view in axes:
+    for ax, inset, view in axes:
+        if inset is not None:
+            labeller.taken.append(inset.get_window_extent(labeller.renderer))
         _label_facilities(ax, view, labeller)
     _legends(fig, tables, scale, bottom)
     fig.suptitle(tables.title(), fontsize=15, fontweight="bold", x=0.04, ha="left", y=0.995)

@@ -17,7 +17,7 @@ from hubnet.units import yen
 #: headline columns of the per-year table: (column, header, format)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("total_cost_jpy_per_yr", "annual cost", "yen"),
-    ("hubs_opened", "hubs open", "int"),
+    ("hubs_opened", "hubs opened", "int"),
     ("collected_t_per_yr", "collected (t/yr)", "int"),
     ("collection_share", "collected (share)", "share"),
     ("leakage_share", "leakage (share)", "share"),

@@ -287,7 +287,7 @@ def charts(table: pd.DataFrame, by_year: pd.DataFrame | None = None) -> dict[str
     if n == 0:
         return out
     if by_year is not None and len(by_year):
-        out["Headline numbers per planning year"] = _png(year_figure(table, by_year))
+        out["Roadmaps: headline numbers per planning year"] = _png(year_figure(table, by_year))
     height = max(3.0, 0.25 * n + 1.5)
     fig = Figure(layout="constrained", figsize=(max(6.0, 0.45 * n + 3), 5))
     _cost_chart(fig.add_subplot(), table)

@@ -245,8 +245,10 @@ def _roadmap_html(table: pd.DataFrame, by_year: pd.DataFrame, div: float) -> lis
             parts.append(f"<tr><td class='t'>{year}</td>{cells}</tr>")
         parts.append("</table>")
     columns = [c for c in by_year.columns if c not in ("run", "year")]
+    unit = money(table)[1]
+    heads = "".join(f"<th>{html.escape(_header(c, unit))}</th>" for c in columns)
     parts.append("<h3>Headline numbers per planning year</h3><table><tr><th>run</th>")
-    parts.append("<th>year</th>" + "".join(f"<th>{html.escape(c)}</th>" for c in columns))
+    parts.append(f"<th>year</th>{heads}")
     parts.append("</tr>")
     for r in by_year.to_dict("records"):
         cells = "".join(f"<td>{_fmt(r.get(c), c, div)}</td>" for c in columns)
@@ -255,3 +257,11 @@ def _roadmap_html(table: pd.DataFrame, by_year: pd.DataFrame, div: float) -> lis
         )
     parts.append("</table>")
     return parts
+
+
+def _header(column: str, unit: str) -> str:
+    """A column name as a table header: `collected_t_per_yr` -> `collected (t/yr)`."""
+    for suffix, shown in (("_jpy_per_yr", unit), ("_t_per_yr", "t/yr"), ("_share", "share")):
+        if column.endswith(suffix):
+            return f"{column.removesuffix(suffix).replace('_', ' ')} ({shown})"
+    return column.replace("_", " ")

@@ -158,3 +158,16 @@ def test_per_year_charts_have_a_curve_per_roadmap_and_a_line_per_single_run(runs
     assert unit == "M JPY / yr"  # costs of a few 100,000 JPY are drawn in millions
     assert list(curves["baseline"].get_ydata()) == pytest.approx([own / div] * 2)
     assert curves["roadmap"].get_ydata()[1] == pytest.approx(own / div)
+
+
+def test_the_command_line_compares_roadmaps_and_names_the_per_year_file(runs, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from hubnet.cli import app
+
+    folder, later, _ = runs
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(app, ["compare", str(folder), str(later), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "compare_years.csv" in "".join(result.output.split())
+    assert len(pd.read_csv(out / "compare_years.csv")) == 4  # 2 runs x 2 years

@@ -184,6 +184,15 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
     console.print(f"[dim]times: {times}[/dim]")
 
 
+def print_roadmap(result_dir: Path) -> None:
+    """A roadmap run's brief, from its folder: timeline, numbers per year, net present cost
+    (nothing for a single-year run)."""
+    from hubnet.export.roadmap_brief import roadmap_renderables
+
+    for item in roadmap_renderables(result_dir):
+        console.print(item, highlight=False)
+
+
 def _welfare_line(sol) -> str:  # noqa: ANN001 - Solution
     """Which figures are national welfare (the objective) and which are cash flows."""
     kpi = dict(zip(sol.kpis["term"], sol.kpis["value_jpy_per_yr"], strict=True))
@@ -301,6 +310,7 @@ def solve(
         raise no_solution(text)
     print_brief(record)
     if record.result_dir is not None:
+        print_roadmap(record.result_dir)
         console.print(f"Results written to [bold]{escape(str(record.result_dir))}[/bold]")
     if record.violations:
         raise CheckError(
@@ -509,6 +519,8 @@ def compare_cmd(
     table = compare_folders(result_dirs, target)
     base = table["baseline"].iloc[0] if "baseline" in table and len(table) else "-"
     files = f"{target / 'compare.csv'}, {target / 'compare.html'}, {target / 'compare.png'}"
+    if (target / "compare_years.csv").is_file():  # roadmap runs: their numbers per year
+        files += f", {target / 'compare_years.csv'}"
     console.print(
         f"{len(table)} runs compared against [bold]{escape(str(base))}[/bold]: {escape(files)}"
     )

@@ -5,6 +5,10 @@ results/schema.py), never from a model or an instance; a run without a folder (i
 failed, missing) still gets a row saying so.
 Differences against the baseline (the run named `baseline`, else the first run with
 results) are columns of their own (`delta_*`), in the CSV and in the HTML.
+
+A roadmap run's row holds its first planning year (what a single-year run of the same
+instance describes), its years, net present cost and timeline; its numbers per year go to
+compare_years.csv and the per-year charts, where a single-year run is a flat reference line.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import pandas as pd
 
 from hubnet.compare_charts import charts, hub_levels, overview_png
 from hubnet.compare_html import render_html
-from hubnet.export.tables import has_tables, read_summary, read_table, read_tables
+from hubnet.export.roadmap import HEADLINES, headlines, read_timeline, roadmap_years
+from hubnet.export.tables import YEAR, has_tables, read_summary, read_table, read_tables
 from hubnet.report import COST_TERMS
 
 logger = logging.getLogger(__name__)
@@ -61,15 +66,60 @@ def read_run(folder: Path) -> dict:
         diagnosis = summary.get("diagnosis") or []
         row["message"] = " ".join(diagnosis) if isinstance(diagnosis, list) else str(diagnosis)
     else:
+        years = roadmap_years(summary)
         tables = read_tables(folder, COMPARED)
+        brief = summary.get("brief") or {}
+        if years:  # the row holds the first planning year; every year is in compare_years
+            tables = {n: _first_year(df, years[0]) for n, df in tables.items()}
+            brief = (summary.get("by_year") or {}).get(str(years[0]), {}).get("brief") or {}
+            row.update(_roadmap(folder, summary, years))
         row.update(_costs(tables["kpis"]))
         row.update(_levels(tables["facilities"]))
         row.update(_flows(tables))
-        row["co2_t_per_yr"] = float((summary.get("brief") or {}).get("co2_t_per_yr", math.nan))
+        row["co2_t_per_yr"] = float(brief.get("co2_t_per_yr", math.nan))
         row.update(_calibration(folder))
     row["result_dir"] = str(folder)
     row["scenario_file"] = summary.get("scenario_file")
     return row
+
+
+def _first_year(df: pd.DataFrame, year: int) -> pd.DataFrame:
+    return df[df[YEAR] == year].drop(columns=YEAR).reset_index(drop=True)
+
+
+def _roadmap(folder: Path, summary: dict, years: tuple[int, ...]) -> dict[str, object]:
+    """What a roadmap run adds to its row: its years, foresight, costs over the horizon and
+    its timeline (years joined by ' | ')."""
+    return {
+        "years": ";".join(map(str, years)),
+        "foresight": summary.get("foresight"),
+        "npv_cost_jpy": _number(summary.get("npv_cost_jpy")),
+        "myopia_cost_jpy": _number(summary.get("myopia_cost_jpy")),
+        "timeline": " | ".join(read_timeline(folder)),
+    }
+
+
+def _number(value: object) -> float:
+    return math.nan if value is None else float(value)  # type: ignore[arg-type]
+
+
+def years_across(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per roadmap run and planning year: the headline numbers of that year (see
+    `hubnet.export.roadmap.headlines`); empty when no run is a roadmap run. Single-year runs
+    have no years and are left out (the charts draw them as flat reference lines)."""
+    frames = []
+    for run, folder, years in zip(
+        table["run"], table.get("result_dir", []), table.get("years", []), strict=False
+    ):
+        if not isinstance(years, str) or not years:
+            continue
+        summary = read_summary(Path(folder))
+        heads = headlines(Path(folder), summary).reset_index()
+        heads.insert(0, "run", run)
+        frames.append(heads)
+    if not frames:
+        return pd.DataFrame(columns=["run", YEAR, *HEADLINES])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _costs(kpis: pd.DataFrame) -> dict[str, float]:
@@ -251,8 +301,8 @@ def add_deltas(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_comparison(table: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
-    """compare.csv, compare.html and compare.png in `out_dir`, and compare_calibration.csv
-    when some run has observed figures."""
+    """compare.csv, compare.html and compare.png in `out_dir`, compare_calibration.csv when
+    some run has observed figures and compare_years.csv when some run is a roadmap run."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -265,9 +315,15 @@ def write_comparison(table: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
     if len(calibration):
         paths["calibration"] = out_dir / "compare_calibration.csv"
         calibration.to_csv(paths["calibration"], index=False, float_format="%.10g")
-    images = charts(table)
-    paths["html"].write_text(render_html(table, out_dir, images, calibration), encoding="utf-8")
-    paths["png"].write_bytes(overview_png(table))
+    by_year = years_across(table)
+    if len(by_year):
+        paths["years"] = out_dir / "compare_years.csv"
+        by_year.to_csv(paths["years"], index=False, float_format="%.10g")
+    images = charts(table, by_year)
+    paths["html"].write_text(
+        render_html(table, out_dir, images, calibration, by_year), encoding="utf-8"
+    )
+    paths["png"].write_bytes(overview_png(table, by_year))
     logger.info("comparison of %d runs written to %s", len(table), out_dir)
     return paths
 
@@ -290,6 +346,7 @@ __all__ = [
     "add_deltas",
     "calibration_across",
     "collect",
+    "years_across",
     "compare",
     "compare_runs",
     "read_run",

@@ -215,18 +215,79 @@ def _sweep_chart(ax: object, key: str, sub: pd.DataFrame) -> None:
     ax.set_title(f"Trade-off: {key.split('__')[0]}", fontsize=9)
 
 
+#: the per-year curves of roadmap runs: (column, axis label); supply shares are added
+YEAR_METRICS: tuple[tuple[str, str], ...] = (
+    ("total_cost_jpy_per_yr", "annual cost"),
+    ("collection_share", "domestic collection (share of generation)"),
+    ("leakage_share", "leakage (share of generation)"),
+    ("imported_t_per_yr", "imports (t / yr)"),
+    ("hubs_opened", "hubs opened (a level chosen)"),
+)
+
+
+def year_metrics(by_year: pd.DataFrame) -> list[tuple[str, str]]:
+    """The curves to draw: YEAR_METRICS and each domestic supply share the runs carry."""
+    shares = [c for c in by_year.columns if "supply_share" in c]
+    return [*YEAR_METRICS, *((c, c.replace("_", " ")) for c in shares)]
+
+
+def _year_chart(
+    ax: object, column: str, label: str, table: pd.DataFrame, by_year: pd.DataFrame
+) -> None:
+    """One headline number against the planning year: a line per roadmap run, a dashed flat
+    line per single-year run (it has no year)."""
+    div, unit = money(table) if column.endswith("_jpy_per_yr") else (1.0, "")
+    for i, (run, sub) in enumerate(by_year.groupby("run", sort=False)):
+        colour = f"C{i % 10}"
+        ax.plot(sub["year"], sub[column] / div, marker="o", color=colour, label=str(run))
+    single = table[table["has_results"] & _is_single(table)]
+    for j, r in enumerate(single.to_dict("records")):
+        value = r.get(column)
+        if isinstance(value, int | float) and not math.isnan(value):
+            ax.axhline(value / div, ls="--", lw=1, color=f"C{(j + 5) % 10}", label=f"{r['run']}")
+    ax.set_xticks(sorted(by_year["year"].unique()))
+    if "share" in column:
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_title(label + (f" ({unit})" if unit else ""), fontsize=9)
+    ax.set_xlabel("planning year", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=6)
+
+
+def _is_single(table: pd.DataFrame) -> pd.Series:
+    """Runs that are not roadmap runs (no `years`)."""
+    if "years" not in table:
+        return pd.Series(True, index=table.index)
+    return ~table["years"].map(lambda y: isinstance(y, str) and bool(y))
+
+
+def year_figure(table: pd.DataFrame, by_year: pd.DataFrame) -> Figure:
+    """Per-year curves of the headline numbers, one panel per number (three a row)."""
+    metrics = year_metrics(by_year)
+    rows = math.ceil(len(metrics) / 3)
+    fig = Figure(layout="constrained", figsize=(15, 3.6 * rows))
+    grid = fig.add_gridspec(rows, 3)
+    for k, (column, label) in enumerate(metrics):
+        _year_chart(fig.add_subplot(grid[k // 3, k % 3]), column, label, table, by_year)
+    fig.suptitle("Roadmaps: headline numbers per planning year (dashed: single-year runs)")
+    return fig
+
+
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     return buf.getvalue()
 
 
-def charts(table: pd.DataFrame) -> dict[str, bytes]:
-    """Each chart as PNG bytes, for the HTML report."""
+def charts(table: pd.DataFrame, by_year: pd.DataFrame | None = None) -> dict[str, bytes]:
+    """Each chart as PNG bytes, for the HTML report; `by_year` (`compare.years_across`) adds
+    the per-year curves of roadmap runs."""
     out = {}
     n = int(table["has_results"].sum())
     if n == 0:
         return out
+    if by_year is not None and len(by_year):
+        out["Roadmaps: headline numbers per planning year"] = _png(year_figure(table, by_year))
     height = max(3.0, 0.25 * n + 1.5)
     fig = Figure(layout="constrained", figsize=(max(6.0, 0.45 * n + 3), 5))
     _cost_chart(fig.add_subplot(), table)
@@ -248,11 +309,13 @@ def charts(table: pd.DataFrame) -> dict[str, bytes]:
     return out
 
 
-def overview_png(table: pd.DataFrame) -> bytes:
-    """compare.png: cost breakdown, cost against the baseline, hubs, and the sweeps."""
+def overview_png(table: pd.DataFrame, by_year: pd.DataFrame | None = None) -> bytes:
+    """compare.png: cost breakdown, cost against the baseline, hubs, the sweeps, and for
+    roadmap runs the annual cost and collection per planning year."""
     groups = sweeps(table)
     n = int(table["has_results"].sum())
-    rows = 2 + math.ceil(len(groups) / 2)
+    roadmaps = n > 0 and by_year is not None and len(by_year) > 0
+    rows = 2 + math.ceil(len(groups) / 2) + int(roadmaps)
     fig = Figure(layout="constrained", figsize=(16, 5 * rows))
     grid = fig.add_gridspec(rows, 2)
     if n:
@@ -261,4 +324,7 @@ def overview_png(table: pd.DataFrame) -> bytes:
         _hub_chart(fig.add_subplot(grid[1, :]), table)
     for i, (key, sub) in enumerate(groups.items()):
         _sweep_chart(fig.add_subplot(grid[2 + i // 2, i % 2]), key, sub)
+    if roadmaps:
+        for k, (column, label) in enumerate(YEAR_METRICS[:2]):
+            _year_chart(fig.add_subplot(grid[rows - 1, k]), column, label, table, by_year)
     return _png(fig)

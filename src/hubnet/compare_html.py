@@ -71,9 +71,11 @@ def render_html(
     out_dir: Path,
     images: dict[str, bytes],
     calibration: pd.DataFrame | None = None,
+    by_year: pd.DataFrame | None = None,
 ) -> str:
     """The single-file report: table with differences, charts inline, links to the maps,
-    and the calibration of the runs that have observed figures."""
+    the calibration of the runs that have observed figures, and for roadmap runs their
+    costs over the horizon, timelines side by side and numbers per year (`by_year`)."""
     base = table["baseline"].iloc[0] if "baseline" in table and len(table) else ""
     div, unit = money(table)
     parts = [
@@ -114,6 +116,8 @@ def render_html(
         note = "" if ok else (r.get("message") or "no results folder")
         parts.append(f"<td class='t'>{html.escape(str(note))[:300]}</td></tr>")
     parts.append("</table>")
+    if by_year is not None and len(by_year):
+        parts.extend(_roadmap_html(table, by_year, div))
     if calibration is not None and len(calibration):
         parts.extend(_calibration_html(table, calibration))
     for title, png in images.items():
@@ -194,3 +198,70 @@ def _tonnes(v: object) -> str:
 def _is_false(v: object) -> bool:
     """A flag read back as False (a run without the figure gives NaN: not False)."""
     return isinstance(v, bool | np.bool_) and not v
+
+
+def timelines(table: pd.DataFrame) -> dict[str, dict[int, str]]:
+    """run -> year -> what opens, expands or retires that year (from the `timeline` column)."""
+    out: dict[str, dict[int, str]] = {}
+    for run, text in zip(table["run"], table.get("timeline", []), strict=False):
+        if not isinstance(text, str) or not text:
+            continue
+        steps = {}
+        for line in text.split(" | "):
+            year, _, what = line.partition(": ")
+            steps[int(year)] = what
+        out[str(run)] = steps
+    return out
+
+
+def _roadmap_html(table: pd.DataFrame, by_year: pd.DataFrame, div: float) -> list[str]:
+    """Roadmap runs: costs over the horizon, the timelines side by side, numbers per year."""
+    roadmaps = table[table["run"].astype(str).isin(set(by_year["run"].astype(str)))]
+    parts = [
+        "<h2>Roadmaps</h2><p class='note'>A roadmap run's row in the summary holds its first "
+        "planning year. Single-year runs have no years: the per-year charts draw them as "
+        "dashed flat lines.</p><table><tr><th>run</th><th>years</th><th>foresight</th>"
+        "<th>net present cost (JPY)</th><th>cost of myopia (JPY)</th></tr>"
+    ]
+    for r in roadmaps.to_dict("records"):
+        parts.append(
+            f"<tr><td class='t'>{html.escape(str(r['run']))}</td>"
+            f"<td class='t'>{html.escape(str(r.get('years')).replace(';', ', '))}</td>"
+            f"<td class='t'>{html.escape(str(r.get('foresight') or ''))}</td>"
+            f"<td>{_fmt(r.get('npv_cost_jpy'), 'npv')}</td>"
+            f"<td>{_fmt(r.get('myopia_cost_jpy'), 'myopia')}</td></tr>"
+        )
+    parts.append("</table>")
+    lines = timelines(roadmaps)
+    if lines:
+        runs = list(lines)
+        parts.append("<h3>Opening timelines</h3><table><tr><th>year</th>")
+        parts.extend(f"<th>{html.escape(run)}</th>" for run in runs)
+        parts.append("</tr>")
+        for year in sorted({y for steps in lines.values() for y in steps}):
+            cells = "".join(
+                f"<td class='t'>{html.escape(lines[run].get(year, ''))}</td>" for run in runs
+            )
+            parts.append(f"<tr><td class='t'>{year}</td>{cells}</tr>")
+        parts.append("</table>")
+    columns = [c for c in by_year.columns if c not in ("run", "year")]
+    unit = money(table)[1]
+    heads = "".join(f"<th>{html.escape(_header(c, unit))}</th>" for c in columns)
+    parts.append("<h3>Headline numbers per planning year</h3><table><tr><th>run</th>")
+    parts.append(f"<th>year</th>{heads}")
+    parts.append("</tr>")
+    for r in by_year.to_dict("records"):
+        cells = "".join(f"<td>{_fmt(r.get(c), c, div)}</td>" for c in columns)
+        parts.append(
+            f"<tr><td class='t'>{html.escape(str(r['run']))}</td><td>{r['year']}</td>{cells}</tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def _header(column: str, unit: str) -> str:
+    """A column name as a table header: `collected_t_per_yr` -> `collected (t/yr)`."""
+    for suffix, shown in (("_jpy_per_yr", unit), ("_t_per_yr", "t/yr"), ("_share", "share")):
+        if column.endswith(suffix):
+            return f"{column.removesuffix(suffix).replace('_', ' ')} ({shown})"
+    return column.replace("_", " ")

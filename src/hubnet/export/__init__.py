@@ -7,6 +7,11 @@ RESULT_DIR` can redraw any run. Files written (into out_dir, default the results
 * ``geojson``: geojson/<layer>.geojson, the same layers
 * ``html``: map.html, a self-contained Leaflet map (renders offline)
 * ``png``: map.png, a two-panel report figure
+
+A roadmap run's folder (every table stacked by planning year) gets the same files drawn per
+year: the GIS layers carry a `year` attribute on every feature, map.html holds one layer
+group per year behind a year switch, and map.png has one panel per year. The route geometry
+is drawn once for all years.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ import pyogrio
 
 from hubnet.errors import ResultsError
 from hubnet.export.routes import CRS, ResultTables
+from hubnet.export.tables import YEAR
 from hubnet.results.schema import FACILITIES, LEAKAGE, SITES
 
 logger = logging.getLogger(__name__)
@@ -97,13 +98,42 @@ def leakage_layer(tables: ResultTables) -> gpd.GeoDataFrame:
 
 
 def build_layers(tables: ResultTables) -> dict[str, gpd.GeoDataFrame]:
-    """All GIS layers of a results folder, keyed by layer name."""
+    """All GIS layers of a results folder, keyed by layer name; a roadmap run's layers hold
+    every year's features with a first attribute `year`. Made once for both GIS formats."""
+    if "gis" not in tables.derived:
+        tables.derived["gis"] = (
+            _year_layers(tables)
+            if tables.years
+            else {
+                "sites": sites_layer(tables),
+                "hubs": facility_layer(tables, "hub"),
+                "smelters": facility_layer(tables, "smelter"),
+                "routes": tables.routes().routes,
+                "leakage": leakage_layer(tables),
+            }
+        )
+    return tables.derived["gis"]
+
+
+def _year_layers(tables: ResultTables) -> dict[str, gpd.GeoDataFrame]:
+    """Each year's layers stacked, with the year as their first attribute."""
+    parts: dict[str, list[gpd.GeoDataFrame]] = {}
+    for year in tables.years:
+        view = tables.at(year)
+        layers = {
+            "sites": sites_layer(view),
+            "hubs": facility_layer(view, "hub"),
+            "smelters": facility_layer(view, "smelter"),
+            "routes": view.routes().routes.drop(columns=YEAR),
+            "leakage": leakage_layer(view),
+        }
+        for name, gdf in layers.items():
+            gdf = gdf.drop(columns=YEAR, errors="ignore")
+            gdf.insert(0, YEAR, year)
+            parts.setdefault(name, []).append(gdf)
     return {
-        "sites": sites_layer(tables),
-        "hubs": facility_layer(tables, "hub"),
-        "smelters": facility_layer(tables, "smelter"),
-        "routes": tables.routes().routes,
-        "leakage": leakage_layer(tables),
+        name: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=CRS)
+        for name, frames in parts.items()
     }
 
 

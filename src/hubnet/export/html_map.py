@@ -9,8 +9,10 @@ renders offline (see `hubnet.export.html_leaflet`).
 from __future__ import annotations
 
 import html
+import itertools
 import logging
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,7 @@ MAX_WEIGHT_PX = 10.0
 MIN_HUB_RADIUS_PX = 6.0
 MAX_HUB_RADIUS_PX = 22.0
 OUTLINES_PANE = "hubnet-outlines"
+LEAK_MEASURES = ("generation_t_per_yr", "collected_t_per_yr", "uncollected_t_per_yr")
 SITES_PANE = "hubnet-sites"
 
 
@@ -116,6 +119,18 @@ def hub_radius(throughput: float, max_throughput: float) -> float:
 
 
 # --------------------------------------------------------------------------- layers
+
+
+@dataclass
+class Inner:
+    """Drawing one year of a roadmap map: scales shared by every year, and the groups made
+    (name -> group), which the year switch shows or hides; no entry in the layer control."""
+
+    max_t: float
+    max_tp: float
+    parts: dict[str, folium.FeatureGroup] = field(default_factory=dict)
+
+
 #
 # Routes and sites are emitted as one data array per layer and created by a short JS loop,
 # rather than as one folium element each: folium compiles a Jinja template per element,
@@ -144,15 +159,19 @@ def _route_popup(labels: _Labels, route: dict[str, Any]) -> str:
     return _popup(title, rows, note)
 
 
-def add_routes(m: folium.Map, tables: ResultTables) -> dict[str, int]:
-    """One FeatureGroup per commodity with every leg of its routes; returns legs per commodity."""
+def add_routes(
+    m: folium.Map | folium.FeatureGroup, tables: ResultTables, inner: Inner | None = None
+) -> dict[str, int]:
+    """One FeatureGroup per commodity with every leg of its routes; returns legs per commodity.
+
+    `inner`: the groups go into one year's group of a roadmap map (see `Inner`)."""
     routes = tables.routes().routes
     legs = tables.routes().legs
     labels = _Labels(tables.sites)
     counts: dict[str, int] = {}
     if routes.empty:
         return counts
-    max_t = float(routes["tonnes_per_yr"].max())
+    max_t = inner.max_t if inner else float(routes["tonnes_per_yr"].max())
     records = routes.drop(columns="geometry").to_dict("records")
     legs_of: dict[int, list[int]] = {}
     for i, r in enumerate(legs["route"].to_numpy()):
@@ -166,8 +185,13 @@ def add_routes(m: folium.Map, tables: ResultTables) -> dict[str, int]:
         sub = routes[routes["commodity"] == commodity]
         total = float(sub["tonnes_per_yr"].sum())
         group = folium.FeatureGroup(
-            name=f"Routes: {_esc(commodity)} ({total:,.0f} t/yr)", overlay=True, show=True
+            name=f"Routes: {_esc(commodity)} ({total:,.0f} t/yr)",
+            overlay=True,
+            show=True,
+            control=inner is None,
         )
+        if inner:
+            inner.parts[f"Routes: {commodity}"] = group
         data: list[list[Any]] = []
         popups: list[str] = []
         # heavy flows last, so they are drawn on top
@@ -208,19 +232,20 @@ def add_routes(m: folium.Map, tables: ResultTables) -> dict[str, int]:
 def _leakage_popups(tables: ResultTables, labels: _Labels) -> dict[str, str]:
     """Popup HTML per source: collected and leaked tonnes per commodity."""
     out: dict[str, str] = {}
-    leak = tables.leakage.sort_values(["source", "commodity"])
-    for source, grp in leak.groupby("source", sort=False):
+    leak = tables.leakage.sort_values(["source", "commodity"], kind="stable")
+    columns = ["source", "commodity", *LEAK_MEASURES]
+    # one pass over plain records: a pandas group per source took most of the sources' time
+    for source, group in itertools.groupby(
+        leak[columns].itertuples(index=False, name=None), key=lambda r: r[0]
+    ):
+        records = list(group)
         rows = [
-            (
-                _esc(r["commodity"]),
-                f"{_num(r['collected_t_per_yr'])} of {_num(r['generation_t_per_yr'])} t "
-                f"collected; {_num(r['uncollected_t_per_yr'])} t leak",
-            )
-            for r in grp.to_dict("records")
+            (_esc(k), f"{_num(col)} of {_num(gen)} t collected; {_num(unc)} t leak")
+            for _, k, gen, col, unc in records
         ]
-        gen = float(grp["generation_t_per_yr"].sum())
+        gen = float(np.sum([r[2] for r in records]))
         if gen > 0:
-            unc = float(grp["uncollected_t_per_yr"].sum())
+            unc = float(np.sum([r[4] for r in records]))
             rows.append(("uncollected", f"{unc / gen:.1%}"))
         out[str(source)] = _popup(labels.full(str(source)), rows, "<br><small>source</small>")
     return out
@@ -241,20 +266,25 @@ def _shape(lat: float, lon: float, kind: str, popup: str, tooltip: str) -> dict[
     return {"k": "icon", "ll": [float(lat), float(lon)], "o": opts, "p": popup, "t": tooltip}
 
 
-def add_sites(m: folium.Map, tables: ResultTables) -> dict[str, int]:
+def add_sites(
+    m: folium.Map | folium.FeatureGroup, tables: ResultTables, inner: Inner | None = None
+) -> dict[str, int]:
     """Hubs, smelters, ports, origins, markets and sources; returns how many of each."""
     labels = _Labels(tables.sites)
     sources = _source_items(tables, labels)
-    hubs = _hub_items(tables, labels)
+    hubs = _hub_items(tables, labels, inner.max_tp if inner else None)
     shapes, counts = _shape_items(tables, labels)
     counts = {"source": len(sources), "hub": len(hubs), **counts}
 
-    sources_group = folium.FeatureGroup(name="Sources (leakage)", overlay=True, show=True)
-    sources_group.add_child(SiteMarkers(sources))
-    sources_group.add_to(m)
-    group = folium.FeatureGroup(name="Hubs, smelters, ports, origins, markets", overlay=True)
-    group.add_child(SiteMarkers(hubs + shapes))
-    group.add_to(m)
+    for name, items in (
+        ("Sources (leakage)", sources),
+        ("Hubs, smelters, ports, origins, markets", hubs + shapes),
+    ):
+        group = folium.FeatureGroup(name=name, overlay=True, show=True, control=inner is None)
+        group.add_child(SiteMarkers(items))
+        group.add_to(m)
+        if inner:
+            inner.parts[name] = group
     return counts
 
 
@@ -289,12 +319,16 @@ def _source_items(tables: ResultTables, labels: _Labels) -> list[dict[str, Any]]
     return items
 
 
-def _hub_items(tables: ResultTables, labels: _Labels) -> list[dict[str, Any]]:
+def _hub_items(
+    tables: ResultTables, labels: _Labels, max_tp: float | None = None
+) -> list[dict[str, Any]]:
     """Hubs: circles sized by throughput (largest first, so small ones stay clickable on top);
-    candidates not opened are small hollow circles."""
+    candidates not opened are small hollow circles. `max_tp`: the throughput of the largest
+    circle (default the busiest hub's)."""
     fac = tables.facilities
     hubs = fac[fac["role"] == "hub"].sort_values("throughput_t_per_yr", ascending=False)
-    max_tp = float(hubs["throughput_t_per_yr"].max()) if len(hubs) else 0.0
+    if max_tp is None:
+        max_tp = float(hubs["throughput_t_per_yr"].max()) if len(hubs) else 0.0
     items = []
     for r in hubs.to_dict("records"):
         used = bool(r["open"])
@@ -440,8 +474,13 @@ def build_map(tables: ResultTables) -> folium.Map:
     web.add_to(m)
     OutlineLayer("Countries and prefectures (offline)", outline_features(), OUTLINES_PANE).add_to(m)
 
-    add_routes(m, tables)
-    add_sites(m, tables)
+    if tables.years:
+        from hubnet.export.html_years import add_years
+
+        add_years(m, tables)
+    else:
+        add_routes(m, tables)
+        add_sites(m, tables)
 
     root.html.add_child(RawHtml(_title_html(tables)), name="hubnet_title")
     root.html.add_child(RawHtml(_legend_html(tables)), name="hubnet_legend")

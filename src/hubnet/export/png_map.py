@@ -455,7 +455,11 @@ def _base_map(ax: Axes, extent: tuple[float, float, float, float], *, japan: boo
 
 
 def build_figure(tables: ResultTables) -> Figure:
-    """The two-panel report figure of a results folder."""
+    """The two-panel report figure of a results folder (a roadmap run: one panel a year)."""
+    if tables.years:
+        from hubnet.export.png_years import build_year_figure
+
+        return build_year_figure(tables)
     legs_all = unique_legs(tables.routes().legs)
     max_t = float(legs_all["tonnes_per_yr"].max()) if len(legs_all) else 0.0
     fac = tables.facilities

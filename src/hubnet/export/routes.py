@@ -33,7 +33,8 @@ import pyproj
 from shapely.geometry import LineString
 
 from hubnet.errors import ResultsError
-from hubnet.export.tables import read_summary, read_table
+from hubnet.export.roadmap import roadmap_years, year_summary
+from hubnet.export.tables import YEAR, read_summary, read_table
 from hubnet.units import yen
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,10 @@ class ResultTables:
     leakage: pd.DataFrame
     summary: dict[str, Any]
     _routes: RouteSet | None = field(default=None, repr=False)
+    #: a roadmap run's planning years (every table then has a `year` column); () otherwise
+    years: tuple[int, ...] = ()
+    #: what the formats share beyond the routes (e.g. the GIS layers), made once
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def site_xy(self, site_id: str) -> tuple[float, float]:
         """(lon, lat) of a site."""
@@ -77,11 +82,35 @@ class ResultTables:
         """One-line map title: instance, scenario and total cost."""
         return map_title(self.summary)
 
+    def at(self, year: int) -> ResultTables:
+        """One planning year of a roadmap run: its rows of every table (routes drawn once for
+        all years and shared), and a summary with that year's objective and KPIs."""
+
+        def rows(df: pd.DataFrame) -> pd.DataFrame:
+            return df[df[YEAR] == year].reset_index(drop=True)
+
+        routes = self.routes()
+        summary = {**self.summary, **year_summary(self.summary, year), "year": year}
+        return ResultTables(
+            self.result_dir,
+            rows(self.sites).set_index("id", drop=False),
+            rows(self.facilities),
+            rows(self.flows),
+            rows(self.leakage),
+            summary,
+            routes.subset(routes.routes[YEAR] == year),
+        )
+
 
 def map_title(summary: dict[str, Any]) -> str:
     """Title naming the instance, scenario and the objective in yen a year."""
     instance = summary.get("instance") or "?"
     scenario = summary.get("scenario") or "?"
+    if summary.get("years") and "year" not in summary:  # a roadmap run as a whole
+        npv = yen(summary.get("npv_cost_jpy"), missing="")
+        return f"hubnet: {instance} / {scenario}, net present cost {npv or 'n/a'}"
+    if "year" in summary:
+        instance = f"{instance} / {summary['year']}"
     objective = yen(summary.get("objective_jpy_per_yr"), missing="")
     cost = f"total cost {objective}/yr" if objective else "total cost n/a"
     return f"hubnet: {instance} / {scenario}, {cost}"
@@ -121,9 +150,11 @@ def load_results(result_dir: Path) -> ResultTables:
     if not result_dir.is_dir():
         raise ResultsError(f"results folder {result_dir} does not exist")
     summary = read_summary(result_dir)
+    years = roadmap_years(summary)
     sites = read_table(result_dir, "sites")
-    if sites["id"].duplicated().any():
-        dup = sites.loc[sites["id"].duplicated(), "id"].iloc[0]
+    key = [YEAR, "id"] if years else ["id"]
+    if sites.duplicated(key).any():
+        dup = sites.loc[sites.duplicated(key), "id"].iloc[0]
         raise ResultsError(f"{result_dir / 'sites.csv'}: site id {dup!r} appears twice")
     if sites[["lat", "lon"]].isna().any().any():
         bad = sites.loc[sites[["lat", "lon"]].isna().any(axis=1), "id"].iloc[0]
@@ -134,7 +165,23 @@ def load_results(result_dir: Path) -> ResultTables:
     flows = flows[flows["tonnes_per_yr"] > 0].reset_index(drop=True)
     _check_paths(flows, set(sites.index))
     leakage = read_table(result_dir, "leakage")
-    return ResultTables(result_dir, sites, facilities, flows, leakage, summary)
+    if years:
+        named = {"sites": sites, "facilities": facilities, "flows": flows, "leakage": leakage}
+        _check_years(result_dir, years, named)
+    return ResultTables(result_dir, sites, facilities, flows, leakage, summary, years=years)
+
+
+def _check_years(result_dir: Path, years: tuple[int, ...], tables: dict[str, pd.DataFrame]) -> None:
+    """Every table of a roadmap run has a `year` column holding only the summary's years."""
+    for name, df in tables.items():
+        where = result_dir / f"{name}.csv"
+        if YEAR not in df.columns:
+            raise ResultsError(f"{where}: needs a first column 'year' (summary.json has years)")
+        unknown = sorted(set(df[YEAR]) - set(years))
+        if unknown:
+            raise ResultsError(
+                f"{where}: year(s) {unknown} are not among summary.json's years {list(years)}"
+            )
 
 
 def split_path(text: str) -> list[str]:
@@ -328,6 +375,14 @@ class RouteSet:
     routes: gpd.GeoDataFrame
     legs: gpd.GeoDataFrame
 
+    def subset(self, keep: pd.Series) -> RouteSet:
+        """The routes where `keep` holds, and their legs, numbered 0.. again."""
+        kept = np.flatnonzero(keep.to_numpy())
+        new_id = {int(old): i for i, old in enumerate(kept)}
+        legs = self.legs[self.legs["route"].isin(new_id)].copy()
+        legs["route"] = legs["route"].map(new_id).astype(int)
+        return RouteSet(self.routes.iloc[kept].reset_index(drop=True), legs.reset_index(drop=True))
+
 
 ROUTE_COLUMNS = (
     "lane",
@@ -355,8 +410,13 @@ def line_length_km(coords: np.ndarray) -> float:
 
 
 def build_routes(flows: pd.DataFrame, sites: pd.DataFrame) -> RouteSet:
-    """Draw every flow with tonnes > 0 along its path; legs share one cache."""
+    """Draw every flow with tonnes > 0 along its path; legs share one cache, and so do
+    routes along the same path (other commodities, other years of a roadmap run).
+
+    Flows with a `year` column (a roadmap run) give routes and legs with one too, first."""
     builder = RouteBuilder(sites)
+    by_year = YEAR in flows.columns
+    drawn: dict[tuple[str, str], tuple[np.ndarray, list[Leg], float]] = {}
     rows: list[dict[str, Any]] = []
     geoms: list[LineString] = []
     leg_rows: list[dict[str, Any]] = []
@@ -366,10 +426,15 @@ def build_routes(flows: pd.DataFrame, sites: pd.DataFrame) -> RouteSet:
             continue
         path = split_path(flow.path)
         modes = split_path(flow.path_modes)
-        coords, legs = builder.route(path, modes)
+        key = (";".join(path), ";".join(modes))
+        if key not in drawn:
+            coords, legs = builder.route(path, modes)
+            drawn[key] = (coords, legs, round(line_length_km(coords), 3))
+        coords, legs, drawn_km = drawn[key]
         modes_text = flow.modes if str(flow.modes).strip() else ";".join(dict.fromkeys(modes))
         rows.append(
-            {
+            ({YEAR: int(flow.year)} if by_year else {})
+            | {
                 "lane": flow.lane,
                 "stage": flow.stage,
                 "origin": flow.origin,
@@ -383,13 +448,14 @@ def build_routes(flows: pd.DataFrame, sites: pd.DataFrame) -> RouteSet:
                 "distance_km": float(flow.distance_km),
                 "path": ";".join(path),
                 "path_modes": ";".join(modes),
-                "drawn_km": round(line_length_km(coords), 3),
+                "drawn_km": drawn_km,
             }
         )
         geoms.append(LineString(coords))
         for j, leg in enumerate(legs):
             leg_rows.append(
-                {
+                ({YEAR: int(flow.year)} if by_year else {})
+                | {
                     "route": len(rows) - 1,
                     "flow_row": i,
                     "leg": j,
@@ -403,13 +469,15 @@ def build_routes(flows: pd.DataFrame, sites: pd.DataFrame) -> RouteSet:
                 }
             )
             leg_geoms.append(LineString(leg.coords if len(leg.coords) > 1 else leg.coords[[0, 0]]))
+    first = [YEAR] if by_year else []
     routes = gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=list(ROUTE_COLUMNS)), geometry=geoms, crs=CRS
+        pd.DataFrame(rows, columns=[*first, *ROUTE_COLUMNS]), geometry=geoms, crs=CRS
     )
     legs_df = gpd.GeoDataFrame(
         pd.DataFrame(
             leg_rows,
             columns=[
+                *first,
                 "route",
                 "flow_row",
                 "leg",

@@ -54,6 +54,14 @@ def used_modes(legs: pd.DataFrame) -> list[str]:
 
 def status_line(tables: ResultTables) -> str:
     """The line under a map's title: status, hubs open, routes and tonnes moved."""
+    if tables.years:  # a roadmap run as a whole
+        years = tables.years
+        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+        foresight = tables.summary.get("foresight") or "n/a"
+        return (
+            f"status {tables.summary.get('status', 'n/a')} · {len(years)} planning years "
+            f"({span}) · {foresight} foresight"
+        )
     routes = tables.routes().routes
     fac = tables.facilities
     hubs_open = int((fac["open"] & (fac["role"] == "hub")).sum())

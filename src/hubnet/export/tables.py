@@ -145,8 +145,9 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
     """A declared table of a results folder, with the declared columns, order and types.
 
     Ids stay text ("NA" is an id, not a missing value); empty cells are '' in text columns
-    and NaN in number columns. A missing file or column, or a value of the wrong type, is a
-    ResultsError naming the file, row and column.
+    and NaN in number columns; a roadmap run's table keeps its `year` column (integers) first.
+    A missing file or column, or a value of the wrong type, is a ResultsError naming the
+    file, row and column.
     """
     table = TABLE_BY_NAME[name]
     path = Path(folder) / table.file
@@ -164,15 +165,22 @@ def read_table(folder: Path, name: str) -> pd.DataFrame:
                 for c in missing
             ]
         )
-    out = pd.DataFrame({c.name: _typed(path, raw[c.name], c) for c in table.columns})
-    if YEAR in raw.columns and YEAR not in table.names:
-        years = pd.to_numeric(raw[YEAR], errors="coerce")
-        bad = years.isna() | (years != years.round())
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ResultsError(_where(path, i + 2, YEAR, raw[YEAR].iloc[i], "a whole year"))
-        out.insert(0, YEAR, years.astype(int))
-    return out
+    typed = {c.name: _typed(path, raw[c.name], c) for c in table.columns}
+    if (
+        YEAR in raw.columns and YEAR not in table.names
+    ):  # a roadmap run's table: the planning year of each row, first
+        typed = {YEAR: _years(path, raw[YEAR]), **typed}
+    return pd.DataFrame(typed)
+
+
+def _years(path: Path, raw: pd.Series) -> pd.Series:
+    """The `year` column of a roadmap run's table as integers; a bad value is a ResultsError."""
+    values = pd.to_numeric(raw.str.strip(), errors="coerce")
+    bad = values.isna() | (values != values.round())
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ResultsError(_where(path, i + 2, YEAR, raw.iloc[i], "a planning year (integer)"))
+    return values.astype(int)
 
 
 def _where(path: Path, row: int | None, column: str | None, value: object, expected: str) -> Issue:

@@ -108,11 +108,14 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
     sol = record.solution
     rep = record.report
     b = sol.brief
+    cost = "equivalent annual cost" if record.years else "annual cost"
     console.print(
         f"\n[bold]{escape(record.instance)} / {escape(record.scenario)}[/bold]: {rep.headline}; "
-        f"annual cost {_yen(record.objective)} ({record.objective:,.3f})"
+        f"{cost} {_yen(record.objective)} ({record.objective:,.3f})"
         + (f" (bound {_yen(record.best_bound)})" if rep.status.value != "optimal" else "")
     )
+    if record.years:
+        console.print(f"The first planning year, {record.years[0]} (every year below):")
     costs = Table(title="Cost breakdown (per year)", show_header=True)
     costs.add_column("term")
     costs.add_column("value", justify="right")

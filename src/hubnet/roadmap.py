@@ -157,6 +157,16 @@ def stacked_tables(solutions: list[Solution], years: list[Year], built: dict) ->
     return out
 
 
+def supply_shares(metals: pd.DataFrame) -> dict[str, float]:
+    """`supply_share_<element>`: metal recovered in Japan over national demand, where the
+    instance states a demand."""
+    known = metals[metals["demand_t_per_yr"] > 0]
+    return {
+        f"supply_share_{e}": float(x)
+        for e, x in zip(known["element"], known["supply_share"], strict=True)
+    }
+
+
 def _equivalent_annual(x: float | None, weight_sum: float) -> float | None:
     return None if x is None else x / weight_sum
 
@@ -174,7 +184,10 @@ def roadmap_summary(
         by_year[str(y.year)] = {
             "objective_jpy_per_yr": s.report.objective,
             "build_cost_jpy": sum(c for (yy, _), c in built.items() if yy == y.year),
-            "kpis": dict(zip(s.kpis["term"], s.kpis["value_jpy_per_yr"], strict=True)),
+            "kpis": {
+                **dict(zip(s.kpis["term"], s.kpis["value_jpy_per_yr"], strict=True)),
+                **supply_shares(s.metals),
+            },
             "brief": s.brief,
         }
     myopia = None

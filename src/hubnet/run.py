@@ -63,6 +63,9 @@ class RunRecord:
     report: SolveReport | None = None
     solution: Solution | None = None
     message: str = ""
+    #: a roadmap run's planning years (its objective is then the equivalent annual cost, its
+    #: solution the first year's)
+    years: tuple[int, ...] = ()
 
 
 class Timer:
@@ -293,6 +296,7 @@ def run_roadmap(
         horizon = rm.solve_horizon(instance.name, years, foresight, options.solve, progress)
     report = horizon.report
     record = _record(instance, scen, report, timer.times)
+    record.years = tuple(y.year for y in years)
     out = options.out_dir or options.results_root / instance.name / scen
     if report.status is Status.INFEASIBLE:
         year = int(report.termination.split(":")[0])

@@ -264,6 +264,8 @@ class RoadmapBrief:
     npv_cost_jpy: float
     #: the myopic plan's net present cost above the perfect-foresight plan's; NaN if not computed
     myopia_cost_jpy: float
+    #: the most it can be (the answer is optimal within its gap); NaN if not computed
+    myopia_cost_max_jpy: float = math.nan
 
 
 def read_brief(folder: Path, summary: dict) -> RoadmapBrief:
@@ -275,4 +277,5 @@ def read_brief(folder: Path, summary: dict) -> RoadmapBrief:
         headlines=headlines(folder, summary),
         npv_cost_jpy=_float(summary.get("npv_cost_jpy")),
         myopia_cost_jpy=_float(summary.get("myopia_cost_jpy")),
+        myopia_cost_max_jpy=_float(summary.get("myopia_cost_max_jpy")),
     )

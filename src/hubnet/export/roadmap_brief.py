@@ -64,9 +64,11 @@ def brief_lines(brief: RoadmapBrief) -> list[str]:
         f"foresight): net present cost {yen(brief.npv_cost_jpy, missing='n/a')}."
     ]
     if not math.isnan(brief.myopia_cost_jpy):
+        most = brief.myopia_cost_max_jpy
+        within = f", at most {yen(most)} within the gap" if not math.isnan(most) else ""
         lines.append(
-            f"Cost of myopia: {yen(brief.myopia_cost_jpy)} (the myopic plan's net present "
-            "cost above the perfect-foresight plan's)."
+            f"Cost of myopia: {yen(brief.myopia_cost_jpy)}{within} (the myopic plan's net "
+            "present cost above the perfect-foresight plan's)."
         )
     lines.append(
         "Timeline:" if brief.timeline else "Timeline: nothing opened, expanded or retired."

@@ -446,7 +446,8 @@ SUMMARY: tuple[Key, ...] = (
     Key(
         "by_year",
         "object",
-        "year -> {objective_jpy_per_yr, build_cost_jpy, kpis, brief} of that year",
+        "year -> {objective_jpy_per_yr, build_cost_jpy, kpis, brief} of that year (its kpis "
+        "also hold supply_share_<element>: recovered in Japan / demand, where demand is stated)",
         "roadmap",
     ),
 )

@@ -53,6 +53,8 @@ class Horizon:
     myopic_cost: float | None
     #: (year, report) of each year of the myopic pass
     myopic_reports: tuple[tuple[int, SolveReport], ...]
+    #: the year the myopic pass found no plan for (None: every year had one)
+    failed_year: int | None = None
 
 
 def build_costs(instance: Instance) -> dict[Key, float]:
@@ -110,7 +112,7 @@ def solve_horizon(
     if myopic.levels is None:
         year, failed = myopic.reports[-1]
         report = dataclasses.replace(failed, termination=f"{year}: {failed.termination}")
-        return Horizon(model, report, foresight, None, myopic.reports)
+        return Horizon(model, report, foresight, None, myopic.reports, year)
     if foresight == "myopic":
         report = solve_fixed(model, options, myopic.levels)
         return Horizon(model, report, foresight, report.objective, myopic.reports)

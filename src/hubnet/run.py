@@ -298,10 +298,10 @@ def run_roadmap(
     record = _record(instance, scen, report, timer.times)
     record.years = tuple(y.year for y in years)
     out = options.out_dir or options.results_root / instance.name / scen
-    if report.status is Status.INFEASIBLE:
-        year = int(report.termination.split(":")[0])
-        failed = next(y for y in years if y.year == year)
-        record.message = f"{year}: " + diagnose(failed.instance, failed.lanes, options.solve)
+    if report.status is Status.INFEASIBLE and horizon.failed_year is not None:
+        failed = next(y for y in years if y.year == horizon.failed_year)
+        why = diagnose(failed.instance, failed.lanes, options.solve)
+        record.message = f"{failed.year}, with the levels of the years before kept: {why}"
         if options.write:
             write_diagnosis(out, instance, scen, scenario_path, report, record.message)
             record.result_dir = out

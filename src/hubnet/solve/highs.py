@@ -83,17 +83,33 @@ class Compiled:
         return [con.parent_component().local_name for con, _ in self.rows]
 
 
+#: HiGHS threads of every instance this process creates: HiGHS's thread scheduler is one per
+#: process, and a run asking another count than it was started with fails
+_THREADS = {"count": 0}
+
+
+def use_threads(count: int) -> None:
+    """Make `count` HiGHS threads the process's setting (0: HiGHS's default), restarting the
+    scheduler where it changes; called as a solve begins, before any HiGHS of it runs."""
+    if count != _THREADS["count"]:
+        highspy.Highs.resetGlobalScheduler(True)
+        _THREADS["count"] = count
+
+
 def new_highs() -> highspy.Highs:
-    """A HiGHS instance, without the banner HiGHS prints on stdout the first time."""
+    """A HiGHS instance, without the banner HiGHS prints on stdout the first time, set to the
+    process's thread count."""
     sys.stdout.flush()
     saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(null, 1)
-        return highspy.Highs()
+        h = highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
         os.close(null)
+    h.setOptionValue("threads", _THREADS["count"])
+    return h
 
 
 def listen_for_cancel(h: highspy.Highs) -> None:
@@ -133,6 +149,7 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
 
 def handoff(model: pyo.ConcreteModel, options: SolveOptions) -> Compiled:
     """Compile `model` to a sparse standard form and pass it to a fresh HiGHS in memory."""
+    use_threads(int(options.threads or 0))
     t0 = time.perf_counter()
     with PauseGC():
         sf = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
@@ -187,7 +204,7 @@ def apply_options(compiled: Compiled, options: SolveOptions) -> None:
     h.setOptionValue("random_seed", int(options.seed))
     h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
     h.setOptionValue("time_limit", float(options.time_limit_s or np.inf))
-    h.setOptionValue("threads", int(options.threads or 0))
+    h.setOptionValue("threads", _THREADS["count"])
     obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
     h.setOptionValue("user_objective_scale", obj_exp)
     h.setOptionValue("user_bound_scale", bound_exp)

@@ -8,39 +8,34 @@ from pyomo.environ import quicksum
 from hubnet.model.data import ModelData
 
 
-def recovery_targets(m: pyo.ConcreteModel, data: ModelData) -> None:
-    """Eq. (10b): smelters recover at least the target tonnes of an element.
-
-    An element no delivery can recover gets a column held at 0 (`unrecoverable`) as its
-    recovered tonnes: its row then reaches HiGHS, which finds it infeasible and diagnosis
-    names it, where a row without columns would fail to compile.
-    """
+def _recovered_at_least(
+    m: pyo.ConcreteModel, data: ModelData, least: dict[str, float], name: str, zero: str
+) -> None:
+    """`m.<name>[e]`: recovered tonnes of element e >= least[e]. An element no delivery can
+    recover gets a column held at 0 (`m.<zero>`) as its recovered tonnes: its row then reaches
+    HiGHS, which finds it infeasible and diagnosis names it, where a row without columns would
+    fail to compile."""
     recoverable = {e for per_t in data.recovered_t_per_t.values() for e in per_t}
-    m.UNRECOVERABLE = pyo.Set(initialize=sorted(set(data.element_target_t) - recoverable))
-    m.unrecoverable = pyo.Var(m.UNRECOVERABLE, bounds=(0.0, 0.0))
-    m.TARGET_ELEMENTS = pyo.Set(initialize=sorted(data.element_target_t))
+    m.add_component(zero.upper(), pyo.Set(initialize=sorted(set(least) - recoverable)))
+    m.add_component(zero, pyo.Var(getattr(m, zero.upper()), bounds=(0.0, 0.0)))
+    m.add_component(f"{name.upper()}_ELEMENTS", pyo.Set(initialize=sorted(least)))
 
     def rule(m, e):  # noqa: ANN001, ANN202
-        got = m.recovered_t[e] if e in recoverable else m.unrecoverable[e]
-        return got >= data.element_target_t[e]
+        got = m.recovered_t[e] if e in recoverable else getattr(m, zero)[e]
+        return got >= least[e]
 
-    m.recovery_targets = pyo.Constraint(m.TARGET_ELEMENTS, rule=rule)
+    m.add_component(name, pyo.Constraint(getattr(m, f"{name.upper()}_ELEMENTS"), rule=rule))
+
+
+def recovery_targets(m: pyo.ConcreteModel, data: ModelData) -> None:
+    """Eq. (10b): smelters recover at least the target tonnes of an element."""
+    _recovered_at_least(m, data, data.element_target_t, "recovery_targets", "unrecoverable")
 
 
 def supply_share(m: pyo.ConcreteModel, data: ModelData) -> None:
     """Eq. (10h): metal recovered in Japan, from domestic and imported scrap, meets at least
-    the target share of the element's national demand (a column held at 0 stands in for an
-    element no delivery recovers, as in 10b)."""
-    recoverable = {e for per_t in data.recovered_t_per_t.values() for e in per_t}
-    m.UNSUPPLIED = pyo.Set(initialize=sorted(set(data.element_supply_t) - recoverable))
-    m.unsupplied = pyo.Var(m.UNSUPPLIED, bounds=(0.0, 0.0))
-    m.SUPPLY_SHARE_ELEMENTS = pyo.Set(initialize=sorted(data.element_supply_t))
-
-    def rule(m, e):  # noqa: ANN001, ANN202
-        got = m.recovered_t[e] if e in recoverable else m.unsupplied[e]
-        return got >= data.element_supply_t[e]
-
-    m.supply_share = pyo.Constraint(m.SUPPLY_SHARE_ELEMENTS, rule=rule)
+    the target share of the element's national demand."""
+    _recovered_at_least(m, data, data.element_supply_t, "supply_share", "unsupplied")
 
 
 def co2_cap(m: pyo.ConcreteModel, data: ModelData) -> None:

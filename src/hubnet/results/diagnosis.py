@@ -107,7 +107,13 @@ class Explainer:
         if f == "recovery_targets":
             (e,) = idx
             return f"smelters must recover at least {_t(d.element_target_t[e])} of {e}"
-        if f == "unrecoverable":
+        if f == "supply_share":
+            (e,) = idx
+            return (
+                f"metal recovered in Japan must meet the target share of {e} demand "
+                f"({_t(d.element_supply_t[e])})"
+            )
+        if f in ("unrecoverable", "unsupplied"):
             return (
                 f"no smelter recovers {idx[0]}: none with a recovery share for it receives a "
                 "commodity that contains it"

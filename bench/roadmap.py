@@ -13,6 +13,7 @@ import argparse
 import importlib.util
 import json
 import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ def municipal(out: Path) -> Path:
         "build_roadmap", ROADMAP / "build" / "build_roadmap.py"
     )
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module.municipal_roadmap(out)
 

@@ -198,7 +198,7 @@ def roadmap_summary(
         and horizon.myopic_cost is not None
         and r.objective is not None
     ):
-        myopia = horizon.myopic_cost - r.objective
+        myopia = max(0.0, horizon.myopic_cost - r.objective)  # the answer is never worse
     return {
         **base,
         "status": r.status.value,

@@ -7,47 +7,14 @@ import math
 
 import pandas as pd
 import pytest
-from builders import PERIODS, gold, hub, lane, site, smelter, two_hubs, write_instance
+from builders import PERIODS, far_hub, two_hubs, write_instance
 
 from hubnet.report import SolveOptions
+from hubnet.results.marginals import marginal_lines, names_of
 from hubnet.run import RunOptions, build, prepare, run_one
 from hubnet.solve import solve_model
 
 QUIET = RunOptions(write=False, maps=False)
-
-
-def far_hub(cap: float | None = 0.4, g_per_t: float = 100) -> dict:
-    """Source S: 300 t of PCB at 100 g/t of gold, worth 1,000 JPY/t smelted at M. H1 opens
-    150 t for 1,000 JPY/yr, 10 + 5 JPY/t of freight: each tonne through H1 nets 985. H2 has
-    1,000 t already but its lane costs 1,200 JPY/t: each tonne through it nets -205.
-
-    Without a cap: H1 opens and takes 150 t; 150 t (50 %) stay uncollected; H2 idle.
-    With a leakage cap of 40 % (at most 120 t uncollected) 30 t go through H2 at a loss.
-    """
-    tables = {
-        "sites": [site("S", "source"), site("H1", "hub"), site("H2", "hub"), site("M", "smelter")],
-        **gold(g_per_t),
-        "supply": [{"site": "S", "commodity": "pcb", "generation_t_per_yr": 300}],
-        "facilities": [hub("H1"), hub("H2", existing=1000), smelter("M")],
-        "capacity_levels": [
-            {
-                "facility": "H1",
-                "level": "a",
-                "capacity_t_per_yr": 150,
-                "fixed_cost_jpy_per_yr": 1000,
-            }
-        ],
-        "recovery": [{"facility": "M", "element": "Au", "recovery_share": 1.0}],
-        "lanes": [
-            lane("S", "H1", 10),
-            lane("S", "H2", 1200),
-            lane("H1", "M", 5),
-            lane("H2", "M", 5),
-        ],
-    }
-    if cap is not None:
-        tables["commodities"][0]["max_leakage_share"] = cap
-    return tables
 
 
 def solved(tmp_path, tables, settings=None, options=QUIET):
@@ -150,28 +117,26 @@ def test_the_lp_with_levels_fixed_never_costs_more_than_the_branch_and_bound(tmp
     assert priced.marginals_s is not None and plain.marginals_s is None
 
 
-def test_a_roadmap_reports_each_year_s_capacity_per_year(tmp_path):
-    """Two years, 2025 (weight 5) and 2030 (weight 5); S makes 100 t then 300 t, each tonne
-    nets 985 through either hub. 2025: H1 (150 t, 1,000/yr) takes the 100 t: slack, 0.
-    2030: both open? H1 + H2 = 550 t > 300 t: H2 alone (400 t, 1,500/yr) takes 300 t, or H1
-    kept and H2 added. Levels only grow, so H1 stays open; H1 alone would cap 2030 at 150 t
-    (losing 150 x 985 a year): H2 opens too, and 300 t fit in 550 t: every capacity slack,
-    0 in both years.
-
-    With H2 removed, 2030 collects 150 t through H1 at full capacity: one more tonne of H1
-    capacity in 2030 nets 985 a year, in 2025 nothing.
-    """
+def test_a_roadmap_reports_each_year_s_capacity_per_year_of_it(tmp_path):
+    """two_hubs without H2, over 2025 and 2030 (five years each, discounted at 5 %): S makes
+    100 t then 300 t, each tonne nets 985 JPY through H1 (150 t for 1,000 JPY/yr). 2025: H1
+    takes the 100 t, its capacity slack: 0. 2030: H1 is full at 150 t, so one more tonne of
+    its capacity nets 985 JPY in each year 2030 stands for; the dual in the net present cost
+    is 985 x W_2030, and W_2030 is divided out."""
     tables = two_hubs()
     tables["sites"] = [s for s in tables["sites"] if s["id"] != "H2"]
     tables["facilities"] = [f for f in tables["facilities"] if f["site"] != "H2"]
     tables["capacity_levels"] = [r for r in tables["capacity_levels"] if r["facility"] != "H2"]
     tables["lanes"] = [r for r in tables["lanes"] if "H2" not in (r["origin"], r["destination"])]
-    rec = solved(tmp_path, tables, PERIODS)
+    settings = {"periods": {**PERIODS["periods"], "discount_rate": 0.05}}
+    rec = solved(tmp_path, tables, settings)
     m = rec.solution.marginals
-    assert "year" in m.columns
     h1 = m[(m["constraint"] == "hub_capacity") & (m["key"] == "H1")].set_index("year")["value"]
     assert h1.to_dict() == pytest.approx({2025: 0.0, 2030: 985.0}, abs=1e-6)
     assert rec.solution.brief["marginals_largest"] == []  # the first year's: all slack
+    assert marginal_lines(m, names_of(rec.solution)) == [
+        "One more tonne a year of capacity at H1 in 2030 saves ¥985 a year"
+    ]
 
 
 def test_marginals_csv_is_written_with_its_declared_columns(tmp_path):

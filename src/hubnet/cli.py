@@ -180,9 +180,9 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
 
     for line in calibration_lines(sol.calibration):
         console.print(escape(line), highlight=False)
-    from hubnet.results.marginals import marginal_lines, names_of
+    from hubnet.results.marginals import marginal_lines
 
-    lines = marginal_lines(sol.marginals, names_of(sol))
+    lines = marginal_lines(sol.marginals)
     if lines:
         console.print("Marginal values (the network held as planned; marginals.csv):")
     for line in lines:

@@ -10,7 +10,7 @@ import pytest
 from builders import PERIODS, far_hub, two_hubs, write_instance
 
 from hubnet.report import SolveOptions
-from hubnet.results.marginals import marginal_lines, names_of
+from hubnet.results.marginals import marginal_lines
 from hubnet.run import RunOptions, build, prepare, run_one
 from hubnet.solve import solve_model
 
@@ -134,7 +134,7 @@ def test_a_roadmap_reports_each_year_s_capacity_per_year_of_it(tmp_path):
     h1 = m[(m["constraint"] == "hub_capacity") & (m["key"] == "H1")].set_index("year")["value"]
     assert h1.to_dict() == pytest.approx({2025: 0.0, 2030: 985.0}, abs=1e-6)
     assert rec.solution.brief["marginals_largest"] == []  # the first year's: all slack
-    assert marginal_lines(m, names_of(rec.solution)) == [
+    assert marginal_lines(m) == [
         "One more tonne a year of capacity at H1 in 2030 saves ¥985 a year"
     ]
 
@@ -144,5 +144,5 @@ def test_marginals_csv_is_written_with_its_declared_columns(tmp_path):
     options = RunOptions(out_dir=out, maps=False)
     solved(tmp_path, far_hub(), options=options)
     df = pd.read_csv(out / "marginals.csv", keep_default_na=False)
-    assert list(df.columns) == ["constraint", "key", "value", "unit"]
+    assert list(df.columns) == ["constraint", "key", "name", "value", "unit"]
     assert not any(math.isnan(v) for v in df["value"])

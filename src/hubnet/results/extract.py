@@ -20,7 +20,7 @@ from hubnet.model.payables import TERMS
 from hubnet.model.variables import solution_values
 from hubnet.report import SolveReport
 from hubnet.results.calibration import calibration_brief, calibration_table
-from hubnet.results.marginals import marginal_lines, marginals_table, names_of
+from hubnet.results.marginals import marginal_lines, marginals_table
 from hubnet.results.schema import FLOWS, IMPORTS, SITES, conform
 from hubnet.results.solution import Solution
 
@@ -79,8 +79,8 @@ def extract(
     )
     calibration = calibration_table(instance, solution.tables())
     brief.update(calibration_brief(calibration))
-    marginals = marginals_table(m, data, weight)
-    brief["marginals_largest"] = marginal_lines(marginals, names_of(solution))
+    marginals = marginals_table(m, data, instance, weight)
+    brief["marginals_largest"] = marginal_lines(marginals)
     return dataclasses.replace(solution, calibration=calibration, marginals=marginals)
 
 

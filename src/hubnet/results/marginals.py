@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 import pyomo.environ as pyo
 
+from hubnet.instance import Instance
 from hubnet.model.data import ModelData
 from hubnet.results.schema import MARGINAL_FAMILIES, YEAR, conform
-from hubnet.results.solution import Solution
 from hubnet.units import yen
 
 #: values below this many JPY a year per unit are solver noise: 0
@@ -60,13 +60,16 @@ def _saving(duals: pyo.Suffix, con: pyo.Constraint, weight: float) -> float:
     return 0.0 if abs(value) < TOL_JPY else value
 
 
-def marginals_table(m: pyo.Block, data: ModelData, weight: float = 1.0) -> pd.DataFrame | None:
+def marginals_table(
+    m: pyo.Block, data: ModelData, instance: Instance, weight: float = 1.0
+) -> pd.DataFrame | None:
     """One row per limit of `m` (a model, or a roadmap year's block) with its marginal value;
     None if the solve wrote no duals. `weight`: that of the block's cost in the objective
     solved (a roadmap year's discounted years), divided out to give a value per year."""
     duals = m.model().component("dual")
     if duals is None or not len(duals):
         return None
+    names = names_of(instance)
     rows = []
     for family, limit in LIMITS.items():
         component = m.component(family)
@@ -77,35 +80,29 @@ def marginals_table(m: pyo.Block, data: ModelData, weight: float = 1.0) -> pd.Da
             if capacity and _capacity(m, data, index) <= 0:
                 continue  # held shut by the network: no limit of the plan
             key = "" if index is None else str(index)
-            rows.append((family, key, _saving(duals, con, weight), limit.unit))
-    table = pd.DataFrame(rows, columns=["constraint", "key", "value", "unit"])
+            value = _saving(duals, con, weight)
+            rows.append((family, key, names.get(key, key), value, limit.unit))
+    table = pd.DataFrame(rows, columns=["constraint", "key", "name", "value", "unit"])
     return conform("marginals", table)
 
 
-def names_of(solution: Solution) -> dict[str, str]:
-    """id -> English name of every site, commodity and element of a solution."""
+def names_of(instance: Instance) -> dict[str, str]:
+    """id -> English name of every site, commodity and element of an instance."""
     out: dict[str, str] = {}
-    for table, key in (
-        (solution.sites, "id"),
-        (solution.leakage_by_commodity, "commodity"),
-        (solution.metals, "element"),
-    ):
-        out.update(zip(table[key], table["name"], strict=True))
+    for table in (instance.sites, instance.commodities, instance.elements):
+        out.update(zip(table["id"], table["name"], strict=True))
     return out
 
 
-def marginal_lines(
-    table: pd.DataFrame | None, names: dict[str, str], largest: int = LARGEST
-) -> list[str]:
-    """The brief's sentences for the `largest` positive values, largest first: "one more
-    tonne a year of capacity at Naoshima (in 2035) saves ¥x a year". `names`: id -> the
-    planner's name of a site, commodity or element."""
+def marginal_lines(table: pd.DataFrame | None, largest: int = LARGEST) -> list[str]:
+    """The brief's sentences for the `largest` positive values, largest first: "One more
+    tonne a year of capacity at Naoshima (in 2035) saves ¥x a year"."""
     if table is None or table.empty:
         return []
     top = table[table["value"] > 0].sort_values("value", ascending=False, kind="stable")
     lines = []
     for r in top.head(largest).to_dict("records"):
-        phrase = LIMITS[r["constraint"]].phrase.format(name=names.get(r["key"], r["key"]))
+        phrase = LIMITS[r["constraint"]].phrase.format(name=r["name"] or r["key"])
         when = f" in {r[YEAR]}" if YEAR in r else ""
         lines.append(f"{phrase[0].upper()}{phrase[1:]}{when} saves {yen(r['value'])} a year")
     return lines

@@ -353,6 +353,11 @@ MARGINALS = Table(
             "the row's id: facility, region, commodity, element or port (empty for "
             "the CO2 cap and the capital budget)",
         ),
+        _text(
+            "name",
+            "the key in the planner's words: English name of the site, commodity or "
+            "element (the region's id for a permit)",
+        ),
         Column(
             "value",
             "float",

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 import pytest
-from builders import PERIODS, far_hub, two_hubs, write_instance
+from builders import PERIODS, far_hub, lane, site, two_hubs, write_instance
 
 from hubnet.report import SolveOptions
 from hubnet.results.marginals import marginal_lines
@@ -89,6 +89,26 @@ def test_a_shut_hub_has_no_capacity_row_and_a_scalar_cap_has_an_empty_key(tmp_pa
     assert got[("export_leakage", "pcb")] == pytest.approx(205.0, abs=1e-6)
     assert got[("co2_cap", "")] == 0.0
     assert got[("capital_budget", "")] == 0.0
+
+
+def test_a_binding_import_permit_is_worth_the_margin_of_its_last_tonne(tmp_path):
+    """far_hub without a cap, and an EU origin F offering 100 t of PCB at 0 JPY/t over a free
+    lane to H2 (existing 1,000 t): each imported tonne nets 1,000 - 5 = 995. The EU permit
+    of 20 t binds: one more tonne of it saves 995. Cost: 1,000 - 150 x 985 - 20 x 995 =
+    -166,650. H2 takes 20 t of its 1,000: slack, 0."""
+    tables = far_hub(cap=None)
+    tables["sites"].append(site("F", "origin", lat=51.9, lon=4.4, region="eu"))
+    tables["imports"] = [
+        {"site": "F", "commodity": "pcb", "available_t_per_yr": 100, "price_jpy_per_t": 0}
+    ]
+    tables["lanes"].append(lane("F", "H2", 0))
+    permits = {"policy": {"import_permits_t_per_yr": {"eu": 20}}}
+    rec = solved(tmp_path, tables, permits)
+    assert rec.objective == pytest.approx(-166_650.0, abs=1e-6)
+    got = values(rec)
+    assert got[("import_permits", "eu")] == pytest.approx(995.0, abs=1e-6)
+    assert got[("hub_capacity", "H2")] == pytest.approx(0.0, abs=1e-6)
+    assert got[("hub_capacity", "H1")] == pytest.approx(985.0, abs=1e-6)
 
 
 def test_without_marginals_no_table_and_the_same_plan(tmp_path):

@@ -184,3 +184,37 @@ def two_hubs(build_h1: float = 0.0, build_h2: float = 0.0) -> dict:
 
 
 PERIODS = {"periods": {"years": [2025, 2030], "discount_rate": 0.0, "last_period_years": 5}}
+
+
+def far_hub(cap: float | None = 0.4, g_per_t: float = 100) -> dict:
+    """Source S: 300 t of PCB at 100 g/t of gold, worth 1,000 JPY/t smelted at M. H1 opens
+    150 t for 1,000 JPY/yr, 10 + 5 JPY/t of freight: each tonne through H1 nets 985. H2 has
+    1,000 t already but its lane costs 1,200 JPY/t: each tonne through it nets -205.
+
+    Without a cap: H1 opens and takes 150 t; 150 t (50 %) stay uncollected; H2 idle.
+    With a leakage cap of 40 % (at most 120 t uncollected) 30 t go through H2 at a loss.
+    """
+    tables = {
+        "sites": [site("S", "source"), site("H1", "hub"), site("H2", "hub"), site("M", "smelter")],
+        **gold(g_per_t),
+        "supply": [{"site": "S", "commodity": "pcb", "generation_t_per_yr": 300}],
+        "facilities": [hub("H1"), hub("H2", existing=1000), smelter("M")],
+        "capacity_levels": [
+            {
+                "facility": "H1",
+                "level": "a",
+                "capacity_t_per_yr": 150,
+                "fixed_cost_jpy_per_yr": 1000,
+            }
+        ],
+        "recovery": [{"facility": "M", "element": "Au", "recovery_share": 1.0}],
+        "lanes": [
+            lane("S", "H1", 10),
+            lane("S", "H2", 1200),
+            lane("H1", "M", 5),
+            lane("H2", "M", 5),
+        ],
+    }
+    if cap is not None:
+        tables["commodities"][0]["max_leakage_share"] = cap
+    return tables

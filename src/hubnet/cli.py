@@ -183,6 +183,13 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
 
     for line in calibration_lines(sol.calibration):
         console.print(escape(line), highlight=False)
+    from hubnet.results.marginals import marginal_lines
+
+    lines = marginal_lines(sol.marginals)
+    if lines:
+        console.print("Marginal values (the network held as planned; marginals.csv):")
+    for line in lines:
+        console.print(escape(f"  {line}."), highlight=False)
     times = " / ".join(f"{k} {v:.2f}s" for k, v in record.times.items())
     console.print(f"[dim]times: {times}[/dim]")
 
@@ -285,13 +292,23 @@ def solve(
             "by year, earlier builds kept). Default: as the instance's [periods] says."
         ),
     ] = None,
+    marginals: Annotated[
+        bool,
+        typer.Option(
+            "--marginals/--no-marginals",
+            help="Re-solve the LP with the plan's levels fixed: its operations are the answer, "
+            "its duals marginals.csv (what one more unit of each limit is worth).",
+        ),
+    ] = True,
 ) -> None:
     """Solve an instance and write its results folder (tables, summary, maps)."""
     from hubnet.run import RunOptions, run_one
 
     folder = resolve_instance(instance)
     opts = RunOptions(
-        solve=SolveOptions(time_limit_s=time_limit, mip_rel_gap=gap, threads=threads),
+        solve=SolveOptions(
+            time_limit_s=time_limit, mip_rel_gap=gap, threads=threads, marginals=marginals
+        ),
         out_dir=out,
         results_root=results_root,
         maps=maps,

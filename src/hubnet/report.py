@@ -50,6 +50,9 @@ class SolveOptions:
     search_s: float | None = None
     #: log HiGHS's own output to the console (off: hubnet shows its own progress)
     solver_log: bool = False
+    #: after the branch and bound, re-solve the LP with the integers fixed: its operations are
+    #: the answer, its duals the marginal values (`hubnet.solve.fixed`)
+    marginals: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,8 @@ class SolveReport:
     n_nonzeros: int
     #: seconds of the start stage (relaxation and level search) before HiGHS; None if none ran
     start_s: float | None = None
+    #: seconds of the LP with the integers fixed (marginal values); None if none ran
+    marginals_s: float | None = None
 
     @property
     def headline(self) -> str:

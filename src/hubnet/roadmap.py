@@ -134,7 +134,8 @@ def extract_years(horizon: Horizon, years: list[Year], scenario: str) -> list[So
         block = horizon.model.period[y.year]
         annual = float(pyo.value(block.annual_cost))
         report = dataclasses.replace(horizon.report, objective=annual, best_bound=None, gap=None)
-        out.append(extract(block, y.period.data, y.instance, y.lanes, report, scenario=scenario))
+        data, weight = y.period.data, y.period.weight
+        out.append(extract(block, data, y.instance, y.lanes, report, scenario, weight))
     return out
 
 
@@ -145,8 +146,8 @@ def built_by_year(horizon: Horizon) -> dict[tuple[int, str], float]:
 
 
 def stacked_tables(solutions: list[Solution], years: list[Year], built: dict) -> dict:
-    """Every table of the years stacked with a leading `year` column, roadmap.csv, and the
-    first year's calibration."""
+    """Every table of the years stacked with a leading `year` column, roadmap.csv, the
+    years' marginal values and the first year's calibration."""
     out: dict[str, pd.DataFrame] = {}
     for name in TABLE_NAMES:
         parts = [
@@ -154,6 +155,9 @@ def stacked_tables(solutions: list[Solution], years: list[Year], built: dict) ->
         ]
         out[name] = pd.concat(parts, ignore_index=True)
     out["roadmap"] = roadmap_table(out["facilities"], built)
+    if solutions[0].marginals is not None:
+        parts = [s.marginals.assign(year=y.year) for s, y in zip(solutions, years, strict=True)]
+        out["marginals"] = pd.concat(parts, ignore_index=True)
     if solutions[0].calibration is not None:
         out["calibration"] = solutions[0].calibration
     return out

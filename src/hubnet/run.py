@@ -205,6 +205,8 @@ def run_one(
     if report.start_s is not None:
         timer.times["start"] = report.start_s
     timer.times["solve"] = report.solve_s
+    if report.marginals_s is not None:
+        timer.times["marginals"] = report.marginals_s
     record = RunRecord(
         instance=instance.name,
         scenario=scen,
@@ -314,7 +316,8 @@ def run_roadmap(
         tables = rm.stacked_tables(solutions, years, rm.built_by_year(horizon))
     with timer.stage("check"):
         record.violations = check_roadmap(instance, tables, report.objective)
-    record.solution = solutions[0]
+    # the brief words the largest marginal values of every year
+    record.solution = dataclasses.replace(solutions[0], marginals=tables.get("marginals"))
     summary = rm.roadmap_summary(
         summary_of(instance, scen, scenario_path, solutions[0], timer.times),
         horizon,

@@ -11,6 +11,7 @@ import pytest
 from builders import base_tables, exporting_tables, write_instance
 
 from hubnet.results.schema import (
+    MARGINALS,
     SUMMARY,
     TABLES,
     format_markdown,
@@ -66,8 +67,9 @@ def exported(tmp_path_factory) -> Path:
 
 def test_a_solved_run_writes_every_declared_table_and_summary_key(exported):
     csvs = {p.name for p in exported.glob("*.csv")}
-    assert csvs == {t.file for t in TABLES}
-    for t in TABLES:
+    # marginal values are on by default: their table is written with the others
+    assert csvs == {t.file for t in TABLES} | {MARGINALS.file}
+    for t in (*TABLES, MARGINALS):
         df = pd.read_csv(exported / t.file, keep_default_na=False, dtype=str)
         assert list(df.columns) == t.names, t.name
         if t.sort:

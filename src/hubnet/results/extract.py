@@ -20,6 +20,7 @@ from hubnet.model.payables import TERMS
 from hubnet.model.variables import solution_values
 from hubnet.report import SolveReport
 from hubnet.results.calibration import calibration_brief, calibration_table
+from hubnet.results.marginals import marginal_lines, marginals_table
 from hubnet.results.schema import FLOWS, IMPORTS, SITES, conform
 from hubnet.results.solution import Solution
 
@@ -40,7 +41,10 @@ def extract(
     lanes: pd.DataFrame,
     report: SolveReport,
     scenario: str = "baseline",
+    weight: float = 1.0,
 ) -> Solution:
+    """The solution in `m` (a model, or a roadmap year's block whose cost has `weight` in
+    the objective solved: marginal values are per year of it)."""
     values = solution_values(m, data)
     terms_of = term_values(data, values)
     flows = flows_table(data, values, lanes)
@@ -75,7 +79,9 @@ def extract(
     )
     calibration = calibration_table(instance, solution.tables())
     brief.update(calibration_brief(calibration))
-    return dataclasses.replace(solution, calibration=calibration)
+    marginals = marginals_table(m, data, instance, weight)
+    brief["marginals_largest"] = marginal_lines(marginals)
+    return dataclasses.replace(solution, calibration=calibration, marginals=marginals)
 
 
 def flows_table(data: ModelData, values: dict, lanes: pd.DataFrame) -> pd.DataFrame:

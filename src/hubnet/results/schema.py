@@ -323,6 +323,54 @@ ROADMAP = Table(
     sort=("site",),
 )
 
+#: the constraint families whose rows marginals.csv reports (`hubnet.results.marginals`)
+MARGINAL_FAMILIES = (
+    "hub_capacity",
+    "smelter_capacity",
+    "import_permits",
+    "export_leakage",
+    "element_leakage",
+    "recovery_targets",
+    "supply_share",
+    "co2_cap",
+    "port_throughput",
+    "capital_budget",
+)
+
+MARGINALS = Table(
+    "marginals",
+    "Written when the solve priced its plan (on unless `--no-marginals`): what one more unit "
+    "of each limit is worth, from the LP with every integer decision (levels, assignments) "
+    "fixed at the plan's. One row per limit of the model: each facility with capacity in "
+    "the plan, permit region, capped commodity and element, recovery and supply-share "
+    "target, port, the CO2 cap and the capital budget. A limit that does not bind is worth "
+    "0. The network is held fixed, so the value is local: it holds while the same rows "
+    "bind, and says nothing of opening or closing a site.",
+    (
+        _text("constraint", "constraint family (models/formulation.md)", MARGINAL_FAMILIES),
+        _text(
+            "key",
+            "the row's id: facility, region, commodity, element or port (empty for "
+            "the CO2 cap and the capital budget)",
+        ),
+        _text(
+            "name",
+            "the key in the planner's words: English name of the site, commodity or "
+            "element (the region's id for a permit)",
+        ),
+        Column(
+            "value",
+            "float",
+            "see unit",
+            "what one more unit of the limit saves: the fall of the objective when the limit "
+            "is relaxed by one unit (a capacity or permit raised, a cap loosened, a target "
+            "lowered), >= 0; a roadmap's per year of the row's year (its weight divided out)",
+        ),
+        _text("unit", "unit of the value: JPY a year per unit of the limit"),
+    ),
+    sort=("constraint", "key"),
+)
+
 #: every table of a solved run's folder, in the order written (CSV files, results.xlsx sheets)
 TABLES: tuple[Table, ...] = (
     SITES,
@@ -336,7 +384,7 @@ TABLES: tuple[Table, ...] = (
     KPIS,
 )
 #: tables written only when the instance asks for them, after the others
-OPTIONAL_TABLES: tuple[Table, ...] = (CALIBRATION, ROADMAP)
+OPTIONAL_TABLES: tuple[Table, ...] = (CALIBRATION, ROADMAP, MARGINALS)
 TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in (*TABLES, *OPTIONAL_TABLES)}
 
 _BRIEF = (
@@ -370,6 +418,11 @@ _BRIEF = (
     Key("calibration_count", "int", "observed figures compared (0 without observed.csv)"),
     Key("calibration_within_range", "int", "of those, how many the plan reproduces within range"),
     Key("calibration_misses", "list", "ids of the observed figures outside their range"),
+    Key(
+        "marginals_largest",
+        "list",
+        "the largest marginal values (marginals.csv), as the brief words them (empty without)",
+    ),
 )
 
 SUMMARY: tuple[Key, ...] = (

@@ -32,11 +32,15 @@ class Solution:
     brief: dict = field(default_factory=dict)
     #: calibration.csv, when the instance has observed figures
     calibration: pd.DataFrame | None = None
+    #: marginals.csv, when the solve priced its plan (`hubnet.results.marginals`)
+    marginals: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         out = {name: getattr(self, name) for name in TABLE_NAMES}
         if self.calibration is not None:
             out["calibration"] = self.calibration
+        if self.marginals is not None:
+            out["marginals"] = self.marginals
         return out
 
     def kpi(self, term: str) -> float:

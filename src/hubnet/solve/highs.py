@@ -25,6 +25,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from hubnet.errors import SolveError
 from hubnet.report import Progress, SolveOptions, SolveReport, Status
+from hubnet.solve.fixed import load_duals, price_network
 
 logger = logging.getLogger(__name__)
 
@@ -310,10 +311,14 @@ def branch_and_bound(
             # stopped before it took the start in (a limit of seconds): the plan still stands
             status, text, values = Status.FEASIBLE, f"{text}; the level search's plan", start.values
     solve_s = time.perf_counter() - t0
-    objective = None
+    objective = marginals_s = None
     if status.has_solution:
         if compiled.n_binaries:
             values = _round_integers(values, compiled.integer)
+        if options.marginals:
+            t1 = time.perf_counter()
+            values = _with_duals(model, compiled, values)
+            marginals_s = time.perf_counter() - t1
         load_values(model, compiled.columns, values)
         objective = compiled.objective(values)
         if compiled.n_binaries == 0:
@@ -331,9 +336,33 @@ def branch_and_bound(
         n_binaries=compiled.n_binaries,
         n_constraints=compiled.built_rows or len(compiled.rows),
         n_nonzeros=compiled.nnz,
+        marginals_s=marginals_s,
     )
     logger.info("HiGHS: %s, objective %s, bound %s", report.headline, objective, bound)
     return report
+
+
+def _with_duals(model: pyo.ConcreteModel, compiled: Compiled, values: np.ndarray) -> np.ndarray:
+    """The values to load, and the rows' duals written into `model.dual`. With integers:
+    those of the LP with them fixed (at least as good, and free of the flow a binary within
+    HiGHS's integrality tolerance lets into a shut hub); a pure LP's own otherwise."""
+    h = compiled.highs
+    if not compiled.n_binaries and h.getInfo().dual_solution_status == 2:  # feasible duals
+        load_duals(model, compiled, np.asarray(h.getSolution().row_dual)[: len(compiled.rows)])
+        return values
+    got = price_network(compiled, values)
+    if got is None:
+        return values
+    before = compiled.objective(values)
+    if got.objective > before + 1e-9 * max(1.0, abs(before)):
+        logger.info(
+            "LP with the levels fixed: %.6g above the branch and bound's %.6g (its "
+            "values broke a row within HiGHS's tolerances)",
+            got.objective,
+            before,
+        )
+    load_duals(model, compiled, got.row_dual)
+    return got.values
 
 
 def _round_integers(values: np.ndarray, integer: np.ndarray) -> np.ndarray:

@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
 import pyomo.environ as pyo
 
@@ -19,6 +18,7 @@ from hubnet.model.periods import Period, Reached, year_data
 from hubnet.model.start import plan_of
 from hubnet.report import Progress, SolveOptions, SolveReport, Status
 from hubnet.solve.entry import solve_model
+from hubnet.solve.fixed import fixed_lp, load_duals, price_network
 from hubnet.solve.highs import (
     Compiled,
     apply_options,
@@ -45,31 +45,20 @@ def level_columns(compiled: Compiled) -> dict[tuple[int, str, str], int]:
     return out
 
 
-def with_levels_fixed(compiled: Compiled, levels: YearLevels) -> tuple[np.ndarray, float] | None:
-    """The best operations for `levels` (every integer column fixed; absent levels closed):
-    one LP over the whole horizon. None if the levels allow no feasible plan."""
-    h = compiled.highs
-    lp = h.getLp()
-    lower = np.array(lp.col_lower_, dtype=float)
-    upper = np.array(lp.col_upper_, dtype=float)
+def levels_vector(compiled: Compiled, levels: YearLevels) -> np.ndarray:
+    """Column values of `levels`: 1 for each level open that year, 0 for every other
+    integer column."""
     fixed = np.zeros(len(compiled.columns))
     for key, j in level_columns(compiled).items():
         fixed[j] = round(levels.get(key, 0.0))
-    cols = np.flatnonzero(compiled.integer)
-    try:
-        h.changeColsIntegrality(
-            len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous)
-        )
-        h.changeColsBounds(len(cols), cols, fixed[cols], fixed[cols])
-        h.run()
-        ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-        values = np.asarray(h.getSolution().col_value) if ok else None
-    finally:
-        h.changeColsBounds(len(cols), cols, lower[cols], upper[cols])
-        h.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger))
-    if values is None:
-        return None
-    return values, compiled.objective(values)
+    return fixed
+
+
+def with_levels_fixed(compiled: Compiled, levels: YearLevels) -> tuple[np.ndarray, float] | None:
+    """The best operations for `levels` (every integer column fixed; absent levels closed):
+    one LP over the whole horizon. None if the levels allow no feasible plan."""
+    got = fixed_lp(compiled, levels_vector(compiled, levels))
+    return None if got is None else (got.values, got.objective)
 
 
 @dataclass(frozen=True)
@@ -193,12 +182,15 @@ def solve_fixed(model: pyo.ConcreteModel, options: SolveOptions, levels: YearLev
     compiled = handoff(model, options)
     apply_options(compiled, SolveOptions(threads=options.threads, auto_scale=options.auto_scale))
     t0 = time.perf_counter()
-    got = with_levels_fixed(compiled, levels)
+    fixed = levels_vector(compiled, levels)
+    got = price_network(compiled, fixed) if options.marginals else fixed_lp(compiled, fixed)
     status = Status.OPTIMAL if got is not None else Status.INFEASIBLE
     objective = None
     if got is not None:
-        values, objective = got
-        load_values(model, compiled.columns, values)
+        objective = got.objective
+        load_values(model, compiled.columns, got.values)
+        if options.marginals:
+            load_duals(model, compiled, got.row_dual)
     return SolveReport(
         status=status,
         termination="the operations of levels fixed year by year (myopic foresight)",

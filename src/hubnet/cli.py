@@ -6,6 +6,7 @@ import logging
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -300,6 +301,12 @@ def solve(
         record = run_one(folder, scenario, opts, progress=view)
     finally:
         view.close()
+    report_run(record)
+
+
+def report_run(record, before: Callable[[], None] | None = None) -> None:  # noqa: ANN001
+    """A run's brief and where it went; an error (and exit code) if it has no solution or
+    the checker rejects it. `before` prints what comes ahead of the brief."""
     if record.solution is None:
         text = f"{record.instance} / {record.scenario}: {record.message}"
         if record.result_dir is not None:
@@ -308,6 +315,8 @@ def solve(
             InfeasibleError if record.status in ("infeasible", "unbounded") else SolveError
         )
         raise no_solution(text)
+    if before is not None:
+        before()
     print_brief(record)
     if record.result_dir is not None:
         print_roadmap(record.result_dir)
@@ -317,6 +326,63 @@ def solve(
             "the independent checker found violations:\n"
             + "\n".join(f"  - {v}" for v in record.violations)
         )
+
+
+@app.command()
+def evaluate(
+    result_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Results folder of a solved run: its network (levels, per year for a "
+            "roadmap) is kept."
+        ),
+    ],
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="The future to test it in: a scenario TOML file of the plan's instance "
+            "(default: the instance as it is).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Results folder (default results/<instance>/<plan>-in-<scenario>)."),
+    ] = None,
+    results_root: Annotated[
+        Path, typer.Option(help="Where results/<instance>/<plan>-in-<scenario> go.")
+    ] = Path("results"),
+    maps: Annotated[bool, typer.Option("--maps/--no-maps", help="Write the maps.")] = True,
+    threads: Annotated[int | None, typer.Option(help="HiGHS threads.")] = None,
+) -> None:
+    """Keep a solved run's network and re-optimise everything else under a scenario."""
+    from hubnet.evaluate import evaluate as evaluate_plan
+    from hubnet.run import RunOptions
+
+    opts = RunOptions(
+        solve=SolveOptions(threads=threads), out_dir=out, results_root=results_root, maps=maps
+    )
+    record = evaluate_plan(result_dir, scenario, opts)
+    report_run(record, lambda: print_evaluated(record.result_dir))
+
+
+def print_evaluated(result_dir: Path) -> None:
+    """Which plan was kept, and its cost in its own future beside this one's."""
+    import json
+
+    summary = json.loads((result_dir / "summary.json").read_text(encoding="utf-8"))
+    plan = summary["evaluated_plan"]
+    key = "npv_cost_jpy" if summary.get("years") else "objective_jpy_per_yr"
+    what = "net present cost" if key == "npv_cost_jpy" else "annual cost"
+    own, here = plan.get(key), summary.get(key)
+    line = (
+        f"Plan of {plan['result_dir']} (built for {plan['scenario']}) kept, tested in "
+        f"{summary['scenario']}: {what} {_yen(here)}, against {_yen(own)} in its own future"
+    )
+    if own is not None and here is not None:
+        line += f" ({'+' if here >= own else '-'}{_yen(abs(here - own))})"
+    console.print(escape(line + "."), highlight=False)
 
 
 @app.command()

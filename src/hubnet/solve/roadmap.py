@@ -30,32 +30,37 @@ from hubnet.solve.highs import (
 
 logger = logging.getLogger(__name__)
 
-#: (year, facility, level) -> 1 if the level is open that year
-YearLevels = Mapping[tuple[int, str, str], float]
+#: (year, facility, level) -> 1 if the level is open that year; (facility, level) -> 1 in a
+#: single-year model
+YearLevels = Mapping[tuple, float]
 
 
-def level_columns(compiled: Compiled) -> dict[tuple[int, str, str], int]:
-    """Column of each `period[year].open_level[facility, level]`."""
+def level_columns(compiled: Compiled) -> dict[tuple, int]:
+    """Column of each `open_level[facility, level]`: keyed (facility, level) in a single-year
+    model, (year, facility, level) in a roadmap's `period[year]` blocks."""
     out = {}
     for j, v in enumerate(compiled.columns):
         comp = v.parent_component()
         if comp.local_name == "open_level":
-            f, lv = v.index()
-            out[int(comp.parent_block().index()), f, lv] = j
+            block = comp.parent_block()
+            year = () if block.parent_block() is None else (int(block.index()),)
+            out[(*year, *v.index())] = j
     return out
 
 
 def with_levels_fixed(compiled: Compiled, levels: YearLevels) -> tuple[np.ndarray, float] | None:
-    """The best operations for `levels` (every integer column fixed; absent levels closed):
-    one LP over the whole horizon. None if the levels allow no feasible plan."""
+    """The best operations for `levels` (every level column fixed; absent levels closed):
+    one LP, or a MIP over what other integers are left (single sourcing's assignments, which
+    are operations). None if the levels allow no feasible plan."""
     h = compiled.highs
     lp = h.getLp()
     lower = np.array(lp.col_lower_, dtype=float)
     upper = np.array(lp.col_upper_, dtype=float)
+    at = level_columns(compiled)
+    cols = np.array(sorted(at.values()), dtype=np.int32)
     fixed = np.zeros(len(compiled.columns))
-    for key, j in level_columns(compiled).items():
+    for key, j in at.items():
         fixed[j] = round(levels.get(key, 0.0))
-    cols = np.flatnonzero(compiled.integer)
     try:
         h.changeColsIntegrality(
             len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous)
@@ -69,6 +74,7 @@ def with_levels_fixed(compiled: Compiled, levels: YearLevels) -> tuple[np.ndarra
         h.changeColsIntegrality(len(cols), cols, np.full(len(cols), highspy.HighsVarType.kInteger))
     if values is None:
         return None
+    values = np.where(compiled.integer, np.round(values), values)
     return values, compiled.objective(values)
 
 
@@ -187,9 +193,15 @@ def stop_within_gap(compiled: Compiled, bound: float, gap: float) -> None:
     compiled.highs.cbMipInterrupt.subscribe(listen)
 
 
-def solve_fixed(model: pyo.ConcreteModel, options: SolveOptions, levels: YearLevels) -> SolveReport:
-    """The best operations for the levels of a plan decided elsewhere (myopic foresight),
-    loaded into the model: one LP over the whole horizon."""
+MYOPIC = "the operations of levels fixed year by year (myopic foresight)"
+
+
+def solve_fixed(
+    model: pyo.ConcreteModel, options: SolveOptions, levels: YearLevels, termination: str = MYOPIC
+) -> SolveReport:
+    """The best operations for the levels of a plan decided elsewhere (myopic foresight, or a
+    plan evaluated in another future), loaded into the model: one LP over the whole horizon
+    (or the one year of a single-year model)."""
     compiled = handoff(model, options)
     apply_options(compiled, SolveOptions(threads=options.threads, auto_scale=options.auto_scale))
     t0 = time.perf_counter()
@@ -201,7 +213,7 @@ def solve_fixed(model: pyo.ConcreteModel, options: SolveOptions, levels: YearLev
         load_values(model, compiled.columns, values)
     return SolveReport(
         status=status,
-        termination="the operations of levels fixed year by year (myopic foresight)",
+        termination=termination if got is not None else "the levels allow no feasible plan",
         objective=objective,
         best_bound=None,
         gap=None,

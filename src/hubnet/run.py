@@ -279,11 +279,11 @@ def finish_single(ctx: RunContext, built: tuple, report: SolveReport) -> RunReco
     record.solution = solution
     if options.write:
         summary = summary_of(instance, ctx.scenario, ctx.scenario_path, solution, timer.times)
-        summary.update(ctx.extra)
         summary["check"] = {
             "passed": not record.violations,
             "violations": [str(v) for v in record.violations],
         }
+        summary.update(ctx.extra)
         write_folder(ctx, solution.tables(), summary)
         record.result_dir = ctx.out
     return record
@@ -357,7 +357,6 @@ def finish_roadmap(ctx: RunContext, horizon, years: list) -> RunRecord:  # noqa:
     record.solution = solutions[0]
     base = summary_of(ctx.instance, ctx.scenario, ctx.scenario_path, solutions[0], timer.times)
     summary = rm.roadmap_summary(base, horizon, years, solutions)
-    summary.update(ctx.extra)
     if record.violations:
         summary["status"] = record.status = Status.INVALID.value
         summary["termination"] = "rejected by the independent checker (see check.violations)"
@@ -369,6 +368,7 @@ def finish_roadmap(ctx: RunContext, horizon, years: list) -> RunRecord:  # noqa:
         "passed": not record.violations,
         "violations": [str(v) for v in record.violations],
     }
+    summary.update(ctx.extra)
     if ctx.options.write:
         write_folder(ctx, tables, summary)
         record.result_dir = ctx.out
@@ -392,8 +392,8 @@ def write_diagnosis(ctx: RunContext, report: SolveReport, text: str) -> None:
 
     summary = {
         **run_header(ctx.instance, ctx.scenario, ctx.scenario_path, report),
-        **ctx.extra,
         "diagnosis": text.splitlines(),
+        **ctx.extra,
     }
     with atomic_folder(ctx.out) as tmp:
         (tmp / "diagnosis.txt").write_text(text + "\n", encoding="utf-8")

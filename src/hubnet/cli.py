@@ -526,6 +526,13 @@ def batch(
             "are every run's starting plan."
         ),
     ] = None,
+    evaluate: Annotated[
+        Path | None,
+        typer.Option(
+            help="A solved run's results folder: keep its network and test it in every "
+            "scenario (hubnet evaluate), into <out>/<plan>-in-<run>/."
+        ),
+    ] = None,
 ) -> None:
     """Run scenarios in parallel on Dask (one HiGHS thread per run) and compare them."""
     from hubnet.batch import FAILED, batch_folder, run_batch
@@ -541,7 +548,14 @@ def batch(
         maps=maps,
         warm_start=warm_start,
     )
-    table = run_batch(folder, scenarios, workers=workers, scheduler_address=scheduler, options=opts)
+    table = run_batch(
+        folder,
+        scenarios,
+        workers=workers,
+        scheduler_address=scheduler,
+        options=opts,
+        evaluate=evaluate,
+    )
     t = Table(title=f"Batch: {len(table)} runs")
     for c in ("run", "status", "annual cost", "time", "note"):
         t.add_column(c, justify="right" if c in ("annual cost", "time") else "left")
@@ -558,6 +572,8 @@ def batch(
         )
     console.print(t)
     compare_dir = batch_folder(folder, opts) / "_compare"
+    if (compare_dir / "compare_regret.csv").is_file():
+        print_regret(compare_dir / "compare_regret.csv")
     console.print(f"Comparison written to [bold]{escape(str(compare_dir / 'compare.html'))}[/bold]")
     bad = table["status"].isin(FAILED) | (table["violations"].fillna(0) > 0)
     if bad.any():
@@ -587,9 +603,49 @@ def compare_cmd(
     files = f"{target / 'compare.csv'}, {target / 'compare.html'}, {target / 'compare.png'}"
     if (target / "compare_years.csv").is_file():  # roadmap runs: their numbers per year
         files += f", {target / 'compare_years.csv'}"
+    if (target / "compare_regret.csv").is_file():  # evaluated plans: the regret table
+        files += f", {target / 'compare_regret.csv'}"
+        print_regret(target / "compare_regret.csv")
     console.print(
         f"{len(table)} runs compared against [bold]{escape(str(base))}[/bold]: {escape(files)}"
     )
+
+
+def print_regret(path: Path) -> None:
+    """compare_regret.csv as a table: each plan (rows) in each future (columns), its regret
+    against the future's own optimum, each plan's worst, and the plan whose worst is
+    smallest."""
+    import pandas as pd
+
+    from hubnet.compare_regret import choice, matrix
+
+    regret = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    regret["plan"] = regret["plan"].astype(str)
+    regret["future"] = regret["future"].astype(str)
+    gap = matrix(regret)
+    basis = " / ".join(dict.fromkeys(regret["basis"]))
+    t = Table(title=f"Regret ({basis} - the future's own optimum)")
+    t.add_column("plan \\ future")
+    for f in gap.columns:
+        t.add_column(escape(str(f)), justify="right")
+    t.add_column("worst", justify="right")
+    worst = regret.drop_duplicates("plan").set_index("plan")["worst_regret_jpy"]
+    for p in gap.index:
+        cells = [_regret(float(gap.at[p, f])) for f in gap.columns]
+        t.add_row(escape(str(p)), *cells, _regret(float(worst[p])))
+    console.print(t)
+    best = choice(regret)
+    if best is not None:
+        console.print(
+            f"Smallest worst-case regret: [bold]{escape(best['plan'])}[/bold], at most "
+            f"{_yen(best['worst_regret_jpy'])} (in {escape(best['worst_future'])})."
+        )
+
+
+def _regret(x: float) -> str:
+    if x != x:
+        return "-"
+    return "infeasible" if x == float("inf") else _yen(x)
 
 
 def main() -> None:

@@ -640,6 +640,13 @@ def print_regret(path: Path) -> None:
             f"Smallest worst-case regret: [bold]{escape(best['plan'])}[/bold], at most "
             f"{_yen(best['worst_regret_jpy'])} (in {escape(best['worst_future'])})."
         )
+    own = regret.drop_duplicates("future")
+    within = (own["optimum_gap"].fillna(0.0) * own["optimum_jpy"].abs()).max()
+    if within > 0:
+        console.print(
+            f"[dim]The futures' own optima were solved to a gap: a regret under "
+            f"{_yen(within)} may be the solver's tolerance.[/dim]"
+        )
 
 
 def _regret(x: float) -> str:

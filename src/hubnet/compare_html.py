@@ -321,4 +321,11 @@ def _regret_html(regret: pd.DataFrame) -> list[str]:
             f"{_money(best['worst_regret_jpy'], div)} {unit} (in "
             f"{html.escape(best['worst_future'])}).</p>"
         )
+    own = regret.drop_duplicates("future")
+    within = float((own["optimum_gap"].fillna(0.0) * own["optimum_jpy"].abs()).max())
+    if within > 0:
+        parts.append(
+            f"<p class='note'>The futures' own optima were solved to a gap: a regret under "
+            f"{_money(within, div)} {unit} may be the solver's tolerance.</p>"
+        )
     return parts

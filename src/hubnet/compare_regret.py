@@ -7,7 +7,9 @@ own optimum of the future it is named after, and also that plan in its own futur
 the plan's cost in a future - that future's own optimum: the annual cost for single-year runs,
 the net present cost for roadmap runs. A plan that cannot be operated in a future (infeasible)
 has an infinite regret there. A future without its own optimum among the folders has no
-column; a plan missing from a future has no worst case and cannot be chosen.
+column; a plan missing from a future has no worst case and cannot be chosen. An optimum
+solved to a gap (`optimum_gap`) is that much above the true optimum at most: a regret smaller
+than gap x |optimum| is within the solver's tolerance (and may be negative).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ COLUMNS = [
     "status",
     "cost_jpy",
     "optimum_jpy",
+    "optimum_gap",
     "regret_jpy",
     "worst_regret_jpy",
     "worst_future",
@@ -55,7 +58,7 @@ def regret_table(table: pd.DataFrame) -> pd.DataFrame:
     evaluated = [r for r in rows if _is_evaluated(r)]
     if not evaluated:
         return pd.DataFrame(columns=COLUMNS)
-    optimum: dict[str, tuple[str, float]] = {}
+    optimum: dict[str, tuple[str, float, float]] = {}
     cells: dict[tuple[str, str], tuple[str, str, float]] = {}
     for r in rows:
         basis, cost = _cost(r)
@@ -63,7 +66,8 @@ def regret_table(table: pd.DataFrame) -> pd.DataFrame:
             cells[str(r["evaluated_plan"]), str(r["future"])] = (basis, str(r["status"]), cost)
         elif math.isfinite(cost):
             name = str(r["run"])
-            optimum[name] = (basis, cost)
+            gap = r.get("gap")
+            optimum[name] = (basis, cost, float(gap) if gap is not None else math.nan)
             cells.setdefault((name, name), (basis, str(r["status"]), cost))
     plans = list(dict.fromkeys(str(r["evaluated_plan"]) for r in evaluated))
     wanted = [*(str(r["future"]) for r in evaluated), *plans]
@@ -72,8 +76,9 @@ def regret_table(table: pd.DataFrame) -> pd.DataFrame:
     for p in plans:
         for f in futures:
             basis, status, cost = cells.get((p, f), (optimum[f][0], "missing", math.nan))
-            out.append((p, f, basis, status, cost, optimum[f][1], cost - optimum[f][1]))
-    long = pd.DataFrame(out, columns=COLUMNS[:7])
+            best, gap = optimum[f][1:]
+            out.append((p, f, basis, status, cost, best, gap, cost - best))
+    long = pd.DataFrame(out, columns=COLUMNS[:8])
     return _worst_cases(long)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import PERIODS, two_hubs, write_instance
+from builders import PERIODS, gold, hub, lane, site, smelter, two_hubs, write_instance
 
 from hubnet.errors import InputError
 from hubnet.evaluate import evaluate
@@ -197,3 +197,29 @@ def test_the_command_prints_the_plan_and_exits_3_when_it_cannot_be_kept(plans, t
     assert "H1 is closed in the scenario" in p.stderr and "Traceback" not in p.stderr
     p = hubnet("evaluate", str(tmp_path / "nowhere"))
     assert p.returncode == 2 and "Traceback" not in p.stderr
+
+
+def test_single_sourcing_assignments_are_operations_left_to_decide(tmp_path):
+    """With single sourcing, which hub a source ships to is an operation, not the network.
+    S (100 t worth 10 JPY/t, none may leak) ships whole to A (1 JPY/t) or B (2 JPY/t), each
+    400 t for 1,000 JPY/yr: the plan opens A, 1,000 + 100 - 1,000 = 100, and evaluated in its own scenario
+    it must assign S to A again (assignments held at 0 would leave nothing collectable)."""
+    t = {
+        "sites": [site("S", "source"), site("A", "hub"), site("B", "hub"), site("M", "smelter")],
+        **gold(1),
+        "supply": [{"site": "S", "commodity": "pcb", "generation_t_per_yr": 100}],
+        "facilities": [hub("A"), hub("B"), smelter("M")],
+        "capacity_levels": [
+            {"facility": f, "level": "L", "capacity_t_per_yr": 400, "fixed_cost_jpy_per_yr": 1000}
+            for f in ("A", "B")
+        ],
+        "recovery": [{"facility": "M", "element": "Au", "recovery_share": 1.0}],
+        "lanes": [lane("S", "A", 1), lane("S", "B", 2), lane("A", "M", 0), lane("B", "M", 0)],
+    }
+    t["commodities"][0]["max_leakage_share"] = 0.0
+    inst = write_instance(tmp_path / "inst", t, {"policy": {"single_sourcing": True}})
+    rec = run_one(inst, None, opts(tmp_path / "plan"))
+    assert rec.objective == pytest.approx(100, abs=1e-6)
+    again = evaluate(tmp_path / "plan", None, opts(tmp_path / "again"))
+    assert again.status == "optimal" and again.violations == []
+    assert again.objective == pytest.approx(100, abs=1e-6)

@@ -202,8 +202,8 @@ def test_the_command_prints_the_plan_and_exits_3_when_it_cannot_be_kept(plans, t
 def test_single_sourcing_assignments_are_operations_left_to_decide(tmp_path):
     """With single sourcing, which hub a source ships to is an operation, not the network.
     S (100 t worth 10 JPY/t, none may leak) ships whole to A (1 JPY/t) or B (2 JPY/t), each
-    400 t for 1,000 JPY/yr: the plan opens A, 1,000 + 100 - 1,000 = 100, and evaluated in its own scenario
-    it must assign S to A again (assignments held at 0 would leave nothing collectable)."""
+    400 t for 1,000 JPY/yr: the plan opens A, 1,000 + 100 - 1,000 = 100. Evaluated in its
+    own scenario it must assign S to A again (assignments held at 0 leave S nowhere to go)."""
     t = {
         "sites": [site("S", "source"), site("A", "hub"), site("B", "hub"), site("M", "smelter")],
         **gold(1),

@@ -369,20 +369,9 @@ def evaluate(
 
 def print_evaluated(result_dir: Path) -> None:
     """Which plan was kept, and its cost in its own future beside this one's."""
-    import json
+    from hubnet.compare_brief import evaluated_line
 
-    summary = json.loads((result_dir / "summary.json").read_text(encoding="utf-8"))
-    plan = summary["evaluated_plan"]
-    key = "npv_cost_jpy" if summary.get("years") else "objective_jpy_per_yr"
-    what = "net present cost" if key == "npv_cost_jpy" else "annual cost"
-    own, here = plan.get(key), summary.get(key)
-    line = (
-        f"Plan of {plan['result_dir']} (built for {plan['scenario']}) kept, tested in "
-        f"{summary['scenario']}: {what} {_yen(here)}, against {_yen(own)} in its own future"
-    )
-    if own is not None and here is not None:
-        line += f" ({'+' if here >= own else '-'}{_yen(abs(here - own))})"
-    console.print(escape(line + "."), highlight=False)
+    console.print(evaluated_line(result_dir), highlight=False)
 
 
 @app.command()
@@ -612,47 +601,11 @@ def compare_cmd(
 
 
 def print_regret(path: Path) -> None:
-    """compare_regret.csv as a table: each plan (rows) in each future (columns), its regret
-    against the future's own optimum, each plan's worst, and the plan whose worst is
-    smallest."""
-    import pandas as pd
+    """compare_regret.csv: each plan in each future against its own optimum."""
+    from hubnet.compare_brief import regret_renderables
 
-    from hubnet.compare_regret import choice, matrix
-
-    regret = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    regret["plan"] = regret["plan"].astype(str)
-    regret["future"] = regret["future"].astype(str)
-    gap = matrix(regret)
-    basis = " / ".join(dict.fromkeys(regret["basis"]))
-    t = Table(title=f"Regret ({basis} - the future's own optimum)")
-    t.add_column("plan \\ future")
-    for f in gap.columns:
-        t.add_column(escape(str(f)), justify="right")
-    t.add_column("worst", justify="right")
-    worst = regret.drop_duplicates("plan").set_index("plan")["worst_regret_jpy"]
-    for p in gap.index:
-        cells = [_regret(float(gap.at[p, f])) for f in gap.columns]
-        t.add_row(escape(str(p)), *cells, _regret(float(worst[p])))
-    console.print(t)
-    best = choice(regret)
-    if best is not None:
-        console.print(
-            f"Smallest worst-case regret: [bold]{escape(best['plan'])}[/bold], at most "
-            f"{_yen(best['worst_regret_jpy'])} (in {escape(best['worst_future'])})."
-        )
-    own = regret.drop_duplicates("future")
-    within = (own["optimum_gap"].fillna(0.0) * own["optimum_jpy"].abs()).max()
-    if within > 0:
-        console.print(
-            f"[dim]The futures' own optima were solved to a gap: a regret under "
-            f"{_yen(within)} may be the solver's tolerance.[/dim]"
-        )
-
-
-def _regret(x: float) -> str:
-    if x != x:
-        return "-"
-    return "infeasible" if x == float("inf") else _yen(x)
+    for item in regret_renderables(path):
+        console.print(item, highlight=False)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from builders import two_hubs, write_instance
 from hubnet.batch import run_batch
 from hubnet.compare import compare
 from hubnet.compare_regret import NPV, choice, regret_table
+from hubnet.report import SolveOptions
 from hubnet.run import RunOptions
 
 SCALE_B = '[[scale]]\ntable = "supply"\ncolumn = "generation_t_per_yr"\nfactor = 3\n'
@@ -41,7 +42,8 @@ def batches(tmp_path_factory):
     (root / "b.toml").write_text(f'name = "b"\n{SCALE_B}', encoding="utf-8")
     (root / "c.toml").write_text(f'name = "c"\n{CLOSE_H1}', encoding="utf-8")
     futures = [None, root / "b.toml", root / "c.toml"]
-    opts = RunOptions(out_dir=root / "runs", maps=False)
+    # HiGHS's default threads: a process that already ran HiGHS on more threads refuses 1
+    opts = RunOptions(solve=SolveOptions(threads=0), out_dir=root / "runs", maps=False)
     own = run_batch(inst, futures, workers=0, options=opts, show_progress=False, compare=False)
     assert list(own["status"]) == ["optimal"] * 3
     run_batch(inst, futures, workers=0, options=opts, show_progress=False,

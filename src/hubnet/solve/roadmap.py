@@ -14,6 +14,7 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
+from hubnet.errors import SolveError
 from hubnet.model import build_from_data
 from hubnet.model.periods import Period, Reached, year_data
 from hubnet.model.start import plan_of
@@ -66,7 +67,9 @@ def with_levels_fixed(compiled: Compiled, levels: YearLevels) -> tuple[np.ndarra
             len(cols), cols, np.full(len(cols), highspy.HighsVarType.kContinuous)
         )
         h.changeColsBounds(len(cols), cols, fixed[cols], fixed[cols])
-        h.run()
+        if h.run() == highspy.HighsStatus.kError:
+            # e.g. a thread count other than the one HiGHS's scheduler started with
+            raise SolveError("HiGHS refused to solve the model with its levels fixed")
         ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         values = np.asarray(h.getSolution().col_value) if ok else None
     finally:

@@ -73,15 +73,22 @@ def _row(run: str, scenario_file: str | None, status: str, **fields: object) -> 
     return row
 
 
-def run_task(instance_dir: str, scenario: Scenario | None, options: RunOptions) -> dict:
-    """One run, in whatever process it lands: a small status dict, never an exception."""
+def run_task(
+    instance_dir: str, scenario: Scenario | None, options: RunOptions, plan: str | None = None
+) -> dict:
+    """One run, in whatever process it lands: a small status dict, never an exception.
+    With `plan` (a results folder), that plan evaluated in the scenario (`hubnet evaluate`)."""
+    from hubnet.evaluate import evaluate
     from hubnet.run import run_one
 
     name = "baseline" if scenario is None else scenario.name
     ref = None if scenario is None else scenario.reference
     t0 = time.perf_counter()
     try:
-        record = run_one(instance_dir, scenario, options)
+        if plan is None:
+            record = run_one(instance_dir, scenario, options)
+        else:
+            record = evaluate(plan, scenario, options)
     except InputError as e:
         return _row(name, ref, "error", message=e.render(), seconds=time.perf_counter() - t0)
     except (HubnetError, OSError, ValueError) as e:
@@ -125,6 +132,7 @@ def run_batch(
     *,
     show_progress: bool = True,
     compare: bool = True,
+    evaluate: Path | str | None = None,
 ) -> pd.DataFrame:
     """Run every scenario (sweeps expanded) as one Dask task each; one status row per run.
 
@@ -133,15 +141,27 @@ def run_batch(
     in this process (no Dask; for benchmarks and debugging). Each run writes
     `<batch folder>/<run name>/` (see `batch_folder`), and the comparison of all runs goes
     to `<batch folder>/_compare/` unless `compare` is off.
+
+    With `evaluate` (a solved run's results folder), each scenario is a future that plan is
+    tested in (`hubnet evaluate`), written to `<batch folder>/<plan>-in-<run name>/`; the
+    comparison then takes in the batch folder's other runs and the plan's folder, so the
+    futures' own optima solved there before give the regret table.
     """
     options = options or RunOptions()
     if options.solve.threads is None:
         options = dataclasses.replace(options, solve=dataclasses.replace(options.solve, threads=1))
     folder = batch_folder(instance_dir, options)  # also validates the instance up front
     runs, failed = plan_runs(scenarios)
+    plan, prefix = _plan_of(instance_dir, evaluate)
     instance_dir = str(Path(instance_dir).resolve())
     jobs = [
-        (m, dataclasses.replace(options, out_dir=folder / ("baseline" if m is None else m.name)))
+        (
+            m,
+            dataclasses.replace(
+                options, out_dir=folder / (prefix + ("baseline" if m is None else m.name))
+            ),
+            plan,
+        )
         for m in runs
     ]
     if workers == 0 and scheduler_address is None:
@@ -157,8 +177,27 @@ def run_batch(
     if compare:
         from hubnet.compare import compare_runs
 
-        compare_runs(table, folder / "_compare")
+        others = [folder, plan] if plan is not None else []
+        compare_runs(table, folder / "_compare", others)
     return table
+
+
+def _plan_of(instance_dir: Path | str, result_dir: Path | str | None) -> tuple[str | None, str]:
+    """The plan folder an evaluation batch tests (checked up front: a solved run of this
+    instance) and its runs' folder prefix; (None, "") for an ordinary batch."""
+    if result_dir is None:
+        return None, ""
+    from hubnet.errors import Issue
+    from hubnet.evaluate import read_plan
+    from hubnet.instance import load_instance
+
+    plan = read_plan(result_dir)
+    name = load_instance(instance_dir).name
+    if plan.summary.get("instance") != name:
+        where = str(plan.result_dir / "summary.json")
+        got = plan.summary.get("instance")
+        raise InputError(Issue(where, None, "instance", got, f"a run of instance {name}"))
+    return str(plan.result_dir), f"{plan.name}-in-"
 
 
 class _Bar:
@@ -206,9 +245,9 @@ def _run_here(instance_dir: str, jobs: list, n_failed: int, show: bool) -> list[
     rows = []
     with _Bar(len(jobs) + n_failed, n_failed, show) as bar:
         bar.progress.advance(bar.task, n_failed)
-        for scen, opts in jobs:
+        for scen, opts, plan in jobs:
             bar.update(None, 1)
-            rows.append(run_task(instance_dir, scen, opts))
+            rows.append(run_task(instance_dir, scen, opts, plan))
             bar.update(rows[-1], 0)
     return rows
 
@@ -239,9 +278,10 @@ def _run_on_dask(
     try:
         slots = sum(client.nthreads().values()) or 1
         futures, what = [], {}
-        for i, (scen, opts) in enumerate(jobs):
+        for i, (scen, opts, plan) in enumerate(jobs):
             name = "baseline" if scen is None else scen.name
-            fut = client.submit(run_task, instance_dir, scen, opts, key=f"hubnet-{i}-{name}")
+            key = f"hubnet-{i}-{name}"
+            fut = client.submit(run_task, instance_dir, scen, opts, plan, key=key)
             futures.append(fut)
             what[fut.key] = (name, scen)
         with _Bar(len(jobs) + n_failed, n_failed, show) as bar:

@@ -6,6 +6,7 @@ import logging
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -320,6 +321,12 @@ def solve(
         record = run_one(folder, scenario, opts, progress=view)
     finally:
         view.close()
+    report_run(record)
+
+
+def report_run(record, before: Callable[[], None] | None = None) -> None:  # noqa: ANN001
+    """A run's brief and where it went; an error (and exit code) if it has no solution or
+    the checker rejects it. `before` prints what comes ahead of the brief."""
     if record.solution is None:
         text = f"{record.instance} / {record.scenario}: {record.message}"
         if record.result_dir is not None:
@@ -328,6 +335,8 @@ def solve(
             InfeasibleError if record.status in ("infeasible", "unbounded") else SolveError
         )
         raise no_solution(text)
+    if before is not None:
+        before()
     print_brief(record)
     if record.result_dir is not None:
         print_roadmap(record.result_dir)
@@ -337,6 +346,52 @@ def solve(
             "the independent checker found violations:\n"
             + "\n".join(f"  - {v}" for v in record.violations)
         )
+
+
+@app.command()
+def evaluate(
+    result_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Results folder of a solved run: its network (levels, per year for a "
+            "roadmap) is kept."
+        ),
+    ],
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            "-s",
+            help="The future to test it in: a scenario TOML file of the plan's instance "
+            "(default: the instance as it is).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Results folder (default results/<instance>/<plan>-in-<scenario>)."),
+    ] = None,
+    results_root: Annotated[
+        Path, typer.Option(help="Where results/<instance>/<plan>-in-<scenario> go.")
+    ] = Path("results"),
+    maps: Annotated[bool, typer.Option("--maps/--no-maps", help="Write the maps.")] = True,
+    threads: Annotated[int | None, typer.Option(help="HiGHS threads.")] = None,
+) -> None:
+    """Keep a solved run's network and re-optimise everything else under a scenario."""
+    from hubnet.evaluate import evaluate as evaluate_plan
+    from hubnet.run import RunOptions
+
+    opts = RunOptions(
+        solve=SolveOptions(threads=threads), out_dir=out, results_root=results_root, maps=maps
+    )
+    record = evaluate_plan(result_dir, scenario, opts)
+    report_run(record, lambda: print_evaluated(record.result_dir))
+
+
+def print_evaluated(result_dir: Path) -> None:
+    """Which plan was kept, and its cost in its own future beside this one's."""
+    from hubnet.compare_brief import evaluated_line
+
+    console.print(evaluated_line(result_dir), highlight=False)
 
 
 @app.command()
@@ -480,6 +535,13 @@ def batch(
             "are every run's starting plan."
         ),
     ] = None,
+    evaluate: Annotated[
+        Path | None,
+        typer.Option(
+            help="A solved run's results folder: keep its network and test it in every "
+            "scenario (hubnet evaluate), into <out>/<plan>-in-<run>/."
+        ),
+    ] = None,
 ) -> None:
     """Run scenarios in parallel on Dask (one HiGHS thread per run) and compare them."""
     from hubnet.batch import FAILED, batch_folder, run_batch
@@ -495,7 +557,14 @@ def batch(
         maps=maps,
         warm_start=warm_start,
     )
-    table = run_batch(folder, scenarios, workers=workers, scheduler_address=scheduler, options=opts)
+    table = run_batch(
+        folder,
+        scenarios,
+        workers=workers,
+        scheduler_address=scheduler,
+        options=opts,
+        evaluate=evaluate,
+    )
     t = Table(title=f"Batch: {len(table)} runs")
     for c in ("run", "status", "annual cost", "time", "note"):
         t.add_column(c, justify="right" if c in ("annual cost", "time") else "left")
@@ -512,6 +581,8 @@ def batch(
         )
     console.print(t)
     compare_dir = batch_folder(folder, opts) / "_compare"
+    if (compare_dir / "compare_regret.csv").is_file():
+        print_regret(compare_dir / "compare_regret.csv")
     console.print(f"Comparison written to [bold]{escape(str(compare_dir / 'compare.html'))}[/bold]")
     bad = table["status"].isin(FAILED) | (table["violations"].fillna(0) > 0)
     if bad.any():
@@ -541,9 +612,20 @@ def compare_cmd(
     files = f"{target / 'compare.csv'}, {target / 'compare.html'}, {target / 'compare.png'}"
     if (target / "compare_years.csv").is_file():  # roadmap runs: their numbers per year
         files += f", {target / 'compare_years.csv'}"
+    if (target / "compare_regret.csv").is_file():  # evaluated plans: the regret table
+        files += f", {target / 'compare_regret.csv'}"
+        print_regret(target / "compare_regret.csv")
     console.print(
         f"{len(table)} runs compared against [bold]{escape(str(base))}[/bold]: {escape(files)}"
     )
+
+
+def print_regret(path: Path) -> None:
+    """compare_regret.csv: each plan in each future against its own optimum."""
+    from hubnet.compare_brief import regret_renderables
+
+    for item in regret_renderables(path):
+        console.print(item, highlight=False)
 
 
 def main() -> None:

@@ -6,6 +6,9 @@ failed, missing) still gets a row saying so.
 Differences against the baseline (the run named `baseline`, else the first run with
 results) are columns of their own (`delta_*`), in the CSV and in the HTML.
 
+An evaluated run (`hubnet evaluate`) is named `<plan> in <future>`; with the futures' own
+optima among the folders, compare_regret.csv holds the regret table (`compare_regret`).
+
 A roadmap run's row holds its first planning year (what a single-year run of the same
 instance describes), its years, net present cost and timeline; its numbers per year go to
 compare_years.csv and the per-year charts, where a single-year run is a flat reference line.
@@ -22,6 +25,7 @@ import pandas as pd
 
 from hubnet.compare_charts import charts, hub_levels, overview_png
 from hubnet.compare_html import render_html
+from hubnet.compare_regret import regret_table
 from hubnet.export.roadmap import HEADLINES, headlines, read_timeline, roadmap_years
 from hubnet.export.tables import YEAR, has_tables, read_summary, read_table, read_tables
 from hubnet.report import COST_TERMS
@@ -62,6 +66,11 @@ def read_run(folder: Path) -> dict:
         "status": summary.get("status"),
         "gap": summary.get("gap"),
     }
+    plan = summary.get("evaluated_plan")
+    if isinstance(plan, dict):  # `hubnet evaluate`: a plan (named by its run) in this future
+        row["evaluated_plan"] = str(plan.get("scenario"))
+        row["future"] = row["run"]
+        row["run"] = f"{plan.get('scenario')} in {row['run']}"
     if not has_tables(summary):  # e.g. infeasible: summary.json + diagnosis only
         diagnosis = summary.get("diagnosis") or []
         row["message"] = " ".join(diagnosis) if isinstance(diagnosis, list) else str(diagnosis)
@@ -302,7 +311,8 @@ def add_deltas(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_comparison(table: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
     """compare.csv, compare.html and compare.png in `out_dir`, compare_calibration.csv when
-    some run has observed figures and compare_years.csv when some run is a roadmap run."""
+    some run has observed figures, compare_years.csv when some run is a roadmap run and
+    compare_regret.csv when some run is an evaluated plan (`compare_regret`)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -319,9 +329,13 @@ def write_comparison(table: pd.DataFrame, out_dir: Path) -> dict[str, Path]:
     if len(by_year):
         paths["years"] = out_dir / "compare_years.csv"
         by_year.to_csv(paths["years"], index=False, float_format="%.10g")
+    regret = regret_table(table)
+    if len(regret):
+        paths["regret"] = out_dir / "compare_regret.csv"
+        regret.to_csv(paths["regret"], index=False, float_format="%.10g")
     images = charts(table, by_year)
     paths["html"].write_text(
-        render_html(table, out_dir, images, calibration, by_year), encoding="utf-8"
+        render_html(table, out_dir, images, calibration, by_year, regret), encoding="utf-8"
     )
     paths["png"].write_bytes(overview_png(table, by_year))
     logger.info("comparison of %d runs written to %s", len(table), out_dir)
@@ -335,9 +349,12 @@ def compare(result_dirs: Iterable[Path | str], out_dir: Path | str) -> pd.DataFr
     return table
 
 
-def compare_runs(runs: pd.DataFrame, out_dir: Path | str) -> pd.DataFrame:
-    """The end of a batch: its status table (runs without a folder too), compared."""
-    table = add_deltas(collect([], runs))
+def compare_runs(
+    runs: pd.DataFrame, out_dir: Path | str, others: Iterable[Path | str] = ()
+) -> pd.DataFrame:
+    """The end of a batch: its status table (runs without a folder too), compared, with the
+    results folders `others` (an evaluation batch: the futures' own optima beside it)."""
+    table = add_deltas(collect(list(others), runs))
     write_comparison(table, Path(out_dir))
     return table
 

@@ -72,10 +72,12 @@ def render_html(
     images: dict[str, bytes],
     calibration: pd.DataFrame | None = None,
     by_year: pd.DataFrame | None = None,
+    regret: pd.DataFrame | None = None,
 ) -> str:
     """The single-file report: table with differences, charts inline, links to the maps,
-    the calibration of the runs that have observed figures, and for roadmap runs their
-    costs over the horizon, timelines side by side and numbers per year (`by_year`)."""
+    the calibration of the runs that have observed figures, for roadmap runs their
+    costs over the horizon, timelines side by side and numbers per year (`by_year`), and
+    for evaluated plans the regret table (`compare_regret`)."""
     base = table["baseline"].iloc[0] if "baseline" in table and len(table) else ""
     div, unit = money(table)
     parts = [
@@ -116,6 +118,8 @@ def render_html(
         note = "" if ok else (r.get("message") or "no results folder")
         parts.append(f"<td class='t'>{html.escape(str(note))[:300]}</td></tr>")
     parts.append("</table>")
+    if regret is not None and len(regret):
+        parts.extend(_regret_html(regret))
     if by_year is not None and len(by_year):
         parts.extend(_roadmap_html(table, by_year, div))
     if calibration is not None and len(calibration):
@@ -265,3 +269,63 @@ def _header(column: str, unit: str) -> str:
         if column.endswith(suffix):
             return f"{column.removesuffix(suffix).replace('_', ' ')} ({shown})"
     return column.replace("_", " ")
+
+
+def _money(v: float, div: float) -> str:
+    if math.isnan(v):
+        return ""
+    if math.isinf(v):
+        return "infeasible"
+    return f"{v / div:,.3f}" if div > 1 else f"{v:,.0f}"
+
+
+def _regret_html(regret: pd.DataFrame) -> list[str]:
+    """Each plan (rows) in each future (columns): its cost and its regret against the
+    future's own optimum; each plan's worst regret; the plan whose worst is smallest."""
+    from hubnet.compare_regret import choice, matrix
+
+    finite = regret["cost_jpy"][np.isfinite(regret["cost_jpy"])].abs()
+    top = float(finite.max()) if len(finite) else 0.0
+    div, unit = (1e9, "bn JPY") if top >= 1e8 else (1e6, "M JPY") if top >= 1e5 else (1.0, "JPY")
+    cost, gap = matrix(regret, "cost_jpy"), matrix(regret, "regret_jpy")
+    optimum = regret.drop_duplicates("future").set_index("future")["optimum_jpy"]
+    basis = " / ".join(dict.fromkeys(regret["basis"]))
+    best = choice(regret)
+    parts = [
+        "<h2>Regret: each plan in each future</h2>",
+        f"<p>Each plan's network kept and operated in each future: its {html.escape(basis)} "
+        f"({unit}) and, below it, its regret (that cost - the future's own optimum).</p>",
+        "<table><tr><th>plan \\ future</th>",
+    ]
+    parts.extend(f"<th>{html.escape(str(f))}</th>" for f in cost.columns)
+    parts.append("<th>worst regret</th></tr><tr><td class='t'><i>own optimum</i></td>")
+    parts.extend(f"<td>{_money(float(optimum[f]), div)}</td>" for f in cost.columns)
+    parts.append("<td></td></tr>")
+    worst = regret.drop_duplicates("plan").set_index("plan")
+    for p in cost.index:
+        chosen = best is not None and p == best["plan"]
+        name = f"<b>{html.escape(str(p))}</b>" if chosen else html.escape(str(p))
+        parts.append(f"<tr><td class='t'>{name}</td>")
+        for f in cost.columns:
+            c, r = float(cost.at[p, f]), float(gap.at[p, f])
+            sign = "+" if r >= 0 else ""
+            regret_text = "" if not math.isfinite(r) else f"<br>{sign}{_money(r, div)}"
+            parts.append(f"<td>{_money(c, div)}{regret_text}</td>")
+        w = float(worst.at[p, "worst_regret_jpy"])
+        where = html.escape(str(worst.at[p, "worst_future"]))
+        parts.append(f"<td>{_money(w, div)} {f'({where})' if where else ''}</td></tr>")
+    parts.append("</table>")
+    if best is not None:
+        parts.append(
+            f"<p>Smallest worst-case regret: <b>{html.escape(best['plan'])}</b>, at most "
+            f"{_money(best['worst_regret_jpy'], div)} {unit} (in "
+            f"{html.escape(best['worst_future'])}).</p>"
+        )
+    own = regret.drop_duplicates("future")
+    within = float((own["optimum_gap"].fillna(0.0) * own["optimum_jpy"].abs()).max())
+    if within > 0:
+        parts.append(
+            f"<p class='note'>The futures' own optima were solved to a gap: a regret under "
+            f"{_money(within, div)} {unit} may be the solver's tolerance.</p>"
+        )
+    return parts

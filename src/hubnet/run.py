@@ -68,6 +68,45 @@ class RunRecord:
     years: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class RunContext:
+    """What a run's results folder is written from, besides the solve: the instance solved,
+    the run's name and scenario file, the options, the stage timer, and what an evaluated run
+    adds (summary keys, and a check on its tables)."""
+
+    instance: Instance
+    scenario: str
+    scenario_path: Path | None
+    options: RunOptions
+    timer: Timer
+    #: summary.json keys added to every run's (an evaluated run's `evaluated_plan`)
+    extra: dict = field(default_factory=dict)
+    #: a check on the tables besides the checker's (an evaluated run: the plan was kept)
+    also_check: Callable[[dict[str, pd.DataFrame]], list[Violation]] | None = None
+
+    @property
+    def out(self) -> Path:
+        o = self.options
+        return o.out_dir or o.results_root / self.instance.name / self.scenario
+
+    def record(self, report: SolveReport) -> RunRecord:
+        return RunRecord(
+            instance=self.instance.name,
+            scenario=self.scenario,
+            status=report.status.value,
+            objective=report.objective,
+            best_bound=report.best_bound,
+            gap=report.gap,
+            result_dir=None,
+            times=self.timer.times,
+            violations=[],
+            report=report,
+        )
+
+    def violations(self, tables: dict[str, pd.DataFrame]) -> list[Violation]:
+        return self.also_check(tables) if self.also_check is not None else []
+
+
 class Timer:
     def __init__(self) -> None:
         self.times: dict[str, float] = {}
@@ -175,6 +214,19 @@ def summary_of(
     }
 
 
+def scenario_source(
+    scenario: Path | str | Scenario | None,
+) -> tuple[Path | None, Path | Scenario | None]:
+    """The scenario file summary.json records (a sweep's run: `file#run`), and what `prepare`
+    reads the scenario from."""
+    from hubnet.scenario import Scenario
+
+    if isinstance(scenario, Scenario):
+        return (Path(scenario.reference) if scenario.reference else None), scenario
+    path = Path(scenario) if scenario is not None else None
+    return path, path
+
+
 def run_one(
     instance_dir: Path | str,
     scenario: Path | str | Scenario | None = None,
@@ -183,56 +235,43 @@ def run_one(
 ) -> RunRecord:
     """Solve one instance (and scenario) end to end; write its results folder whole."""
     from hubnet.export.tables import previous_plan
-    from hubnet.scenario import Scenario
     from hubnet.solve import solve_model
 
     options = options or RunOptions()
     timer = Timer()
-    if isinstance(scenario, Scenario):
-        # summary.json records how to rebuild it: its file, or file#run for a sweep's run
-        scenario_path = Path(scenario.reference) if scenario.reference else None
-    else:
-        scenario_path = Path(scenario) if scenario is not None else None
-    instance, scen = prepare(
-        instance_dir, scenario if isinstance(scenario, Scenario) else scenario_path, timer
-    )
+    scenario_path, source = scenario_source(scenario)
+    instance, scen = prepare(instance_dir, source, timer)
     if instance.periods is not None:
         return run_roadmap(instance, scen, scenario_path, options, progress, timer)
     model, data, lanes = build(instance, timer)
     previous = previous_plan(options.warm_start) if options.warm_start else None
     report = solve_model(model, data, options.solve, previous, progress=progress)
+    ctx = RunContext(instance, scen, scenario_path, options, timer)
+    return finish_single(ctx, (model, data, lanes), report)
+
+
+def finish_single(ctx: RunContext, built: tuple, report: SolveReport) -> RunRecord:
+    """A solved single-year model (`built`: model, data, lanes) to its record and results
+    folder: the diagnosis if infeasible, else the tables, checked, summary and maps."""
+    model, data, lanes = built
+    instance, options, timer = ctx.instance, ctx.options, ctx.timer
     timer.times["handoff"] = report.handoff_s
     if report.start_s is not None:
         timer.times["start"] = report.start_s
     timer.times["solve"] = report.solve_s
     if report.marginals_s is not None:
         timer.times["marginals"] = report.marginals_s
-    record = RunRecord(
-        instance=instance.name,
-        scenario=scen,
-        status=report.status.value,
-        objective=report.objective,
-        best_bound=report.best_bound,
-        gap=report.gap,
-        result_dir=None,
-        times=timer.times,
-        violations=[],
-        report=report,
-    )
+    record = ctx.record(report)
     if report.status is Status.INFEASIBLE:
-        record.message = diagnose(instance, lanes, options.solve)
-        if options.write:
-            out = options.out_dir or options.results_root / instance.name / scen
-            write_diagnosis(out, instance, scen, scenario_path, report, record.message)
-            record.result_dir = out
-        return record
+        return infeasible(ctx, record, diagnose(instance, lanes, options.solve))
     if not report.status.has_solution:
         record.message = f"no solution: {report.headline}"
         return record
     with timer.stage("extract"):
-        solution = extract(model, data, instance, lanes, report, scenario=scen)
+        solution = extract(model, data, instance, lanes, report, scenario=ctx.scenario)
+    tables = solution.tables()
     with timer.stage("check"):
-        record.violations = check(instance, solution.tables(), report.objective)
+        record.violations = check(instance, tables, report.objective) + ctx.violations(tables)
     if record.violations:
         # whatever HiGHS said, a plan the checker rejects is reported as invalid
         report = dataclasses.replace(
@@ -244,38 +283,36 @@ def run_one(
         record.status, record.report = report.status.value, report
     record.solution = solution
     if options.write:
-        out = options.out_dir or options.results_root / instance.name / scen
-        summary = summary_of(instance, scen, scenario_path, solution, timer.times)
+        summary = summary_of(instance, ctx.scenario, ctx.scenario_path, solution, timer.times)
         summary["check"] = {
             "passed": not record.violations,
             "violations": [str(v) for v in record.violations],
         }
-        tables = solution.tables()
-        with atomic_folder(out) as tmp:
-            with timer.stage("write"):
-                write_tables(tmp, tables, summary)
-            if options.maps:
-                from hubnet.export import write_maps
-
-                with timer.stage("maps"):
-                    write_maps(tmp)
-        record.result_dir = out
+        summary.update(ctx.extra)
+        write_folder(ctx, solution.tables(), summary)
+        record.result_dir = ctx.out
     return record
 
 
-def _record(instance: Instance, scen: str, report: SolveReport, times: dict) -> RunRecord:
-    return RunRecord(
-        instance=instance.name,
-        scenario=scen,
-        status=report.status.value,
-        objective=report.objective,
-        best_bound=report.best_bound,
-        gap=report.gap,
-        result_dir=None,
-        times=times,
-        violations=[],
-        report=report,
-    )
+def infeasible(ctx: RunContext, record: RunRecord, text: str) -> RunRecord:
+    """An infeasible run's record with its diagnosis, and its folder (summary and diagnosis)."""
+    record.message = text
+    if ctx.options.write:
+        write_diagnosis(ctx, record.report, text)
+        record.result_dir = ctx.out
+    return record
+
+
+def write_folder(ctx: RunContext, tables: dict[str, pd.DataFrame], summary: dict) -> None:
+    """The results folder, whole: tables, summary.json and (if asked) the maps."""
+    with atomic_folder(ctx.out) as tmp:
+        with ctx.timer.stage("write"):
+            write_tables(tmp, tables, summary)
+        if ctx.options.maps:
+            from hubnet.export import write_maps
+
+            with ctx.timer.stage("maps"):
+                write_maps(tmp)
 
 
 def run_roadmap(
@@ -289,41 +326,44 @@ def run_roadmap(
     """`run_one` for an instance with planning years: one results folder, every table with a
     year column, roadmap.csv, and the horizon's figures in summary.json."""
     from hubnet import roadmap as rm
-    from hubnet.results.check_roadmap import check_roadmap
 
     foresight = options.foresight or instance.periods.foresight
     with timer.stage("network"):
         years = rm.plan_years(instance, lanes_of)
     with timer.stage("solve"):
         horizon = rm.solve_horizon(instance.name, years, foresight, options.solve, progress)
-    report = horizon.report
-    record = _record(instance, scen, report, timer.times)
-    record.years = tuple(y.year for y in years)
-    out = options.out_dir or options.results_root / instance.name / scen
-    if report.status is Status.INFEASIBLE and horizon.failed_year is not None:
+    ctx = RunContext(instance, scen, scenario_path, options, timer)
+    if horizon.report.status is Status.INFEASIBLE and horizon.failed_year is not None:
+        record = ctx.record(horizon.report)
         failed = next(y for y in years if y.year == horizon.failed_year)
         why = diagnose(failed.instance, failed.lanes, options.solve)
-        record.message = f"{failed.year}, with the levels of the years before kept: {why}"
-        if options.write:
-            write_diagnosis(out, instance, scen, scenario_path, report, record.message)
-            record.result_dir = out
-        return record
+        text = f"{failed.year}, with the levels of the years before kept: {why}"
+        return infeasible(ctx, record, text)
+    return finish_roadmap(ctx, horizon, years)
+
+
+def finish_roadmap(ctx: RunContext, horizon, years: list) -> RunRecord:  # noqa: ANN001
+    """A solved roadmap (a `roadmap.Horizon` over its `Year`s) to its record and results
+    folder: every year's tables stacked, checked, the horizon's summary and the maps."""
+    from hubnet import roadmap as rm
+    from hubnet.results.check_roadmap import check_roadmap
+
+    report, timer = horizon.report, ctx.timer
+    record = ctx.record(report)
+    record.years = tuple(y.year for y in years)
     if not report.status.has_solution:
         record.message = f"no solution: {report.headline}"
         return record
     with timer.stage("extract"):
-        solutions = rm.extract_years(horizon, years, scen)
+        solutions = rm.extract_years(horizon, years, ctx.scenario)
         tables = rm.stacked_tables(solutions, years, rm.built_by_year(horizon))
     with timer.stage("check"):
-        record.violations = check_roadmap(instance, tables, report.objective)
+        record.violations = check_roadmap(ctx.instance, tables, report.objective)
+        record.violations += ctx.violations(tables)
     # the brief words the largest marginal values of every year
     record.solution = dataclasses.replace(solutions[0], marginals=tables.get("marginals"))
-    summary = rm.roadmap_summary(
-        summary_of(instance, scen, scenario_path, solutions[0], timer.times),
-        horizon,
-        years,
-        solutions,
-    )
+    base = summary_of(ctx.instance, ctx.scenario, ctx.scenario_path, solutions[0], timer.times)
+    summary = rm.roadmap_summary(base, horizon, years, solutions)
     if record.violations:
         summary["status"] = record.status = Status.INVALID.value
         summary["termination"] = "rejected by the independent checker (see check.violations)"
@@ -335,16 +375,10 @@ def run_roadmap(
         "passed": not record.violations,
         "violations": [str(v) for v in record.violations],
     }
-    if options.write:
-        with atomic_folder(out) as tmp:
-            with timer.stage("write"):
-                write_tables(tmp, tables, summary)
-            if options.maps:
-                from hubnet.export import write_maps
-
-                with timer.stage("maps"):
-                    write_maps(tmp)
-        record.result_dir = out
+    summary.update(ctx.extra)
+    if ctx.options.write:
+        write_folder(ctx, tables, summary)
+        record.result_dir = ctx.out
     return record
 
 
@@ -359,22 +393,16 @@ def diagnose(instance: Instance, lanes: pd.DataFrame, options: SolveOptions) -> 
     return explain(conflicts, method, instance, data)
 
 
-def write_diagnosis(
-    out: Path,
-    instance: Instance,
-    scenario: str,
-    scenario_file: Path | None,
-    report: SolveReport,
-    text: str,
-) -> None:
+def write_diagnosis(ctx: RunContext, report: SolveReport, text: str) -> None:
     """An infeasible run's folder: summary.json (status infeasible) and diagnosis.txt only."""
     import json
 
     summary = {
-        **run_header(instance, scenario, scenario_file, report),
+        **run_header(ctx.instance, ctx.scenario, ctx.scenario_path, report),
         "diagnosis": text.splitlines(),
+        **ctx.extra,
     }
-    with atomic_folder(out) as tmp:
+    with atomic_folder(ctx.out) as tmp:
         (tmp / "diagnosis.txt").write_text(text + "\n", encoding="utf-8")
         (tmp / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -394,11 +422,23 @@ def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:
         path = str(Path(result_dir) / "summary.json")
         raise ResultsError(Issue(path, None, "instance_dir", None, "the instance folder solved"))
     instance, _ = prepare(summary["instance_dir"], summary.get("scenario_file"))
+    kept = _plan_kept(summary, tables["facilities"])
     if instance.periods is not None:
         from hubnet.results.check_roadmap import check_roadmap
 
-        return summary, check_roadmap(instance, tables, summary.get("npv_cost_jpy"))
-    return summary, check(instance, tables, summary.get("objective_jpy_per_yr"))
+        return summary, check_roadmap(instance, tables, summary.get("npv_cost_jpy")) + kept
+    return summary, check(instance, tables, summary.get("objective_jpy_per_yr")) + kept
+
+
+def _plan_kept(summary: dict, facilities: pd.DataFrame) -> list[Violation]:
+    """An evaluated run: the levels it operated are those of the plan's folder."""
+    from hubnet.export.tables import read_table
+    from hubnet.results.check_plan import check_plan_kept
+
+    plan = summary.get("evaluated_plan")
+    if not plan:
+        return []
+    return check_plan_kept(read_table(Path(plan["result_dir"]), "facilities"), facilities)
 
 
 __all__ = ["RunOptions", "RunRecord", "Status", "build", "check_folder", "prepare", "run_one"]

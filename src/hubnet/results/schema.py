@@ -19,7 +19,7 @@ from hubnet.instance.schema import FACILITY_STATUS, OBSERVED_QUANTITIES, SITE_KI
 from hubnet.report import COST_TERMS, Status
 
 ColumnType = Literal["str", "float", "bool"]
-RunKind = Literal["all", "solved", "infeasible", "roadmap"]
+RunKind = Literal["all", "solved", "infeasible", "roadmap", "evaluated"]
 
 #: the sites' kinds, facilities' roles and statuses are the instance's own (instance/schema.py)
 STAGES = ("collection", "import", "delivery", "export")
@@ -502,6 +502,26 @@ SUMMARY: tuple[Key, ...] = (
         "year -> {objective_jpy_per_yr, build_cost_jpy, kpis, brief} of that year (its kpis "
         "also hold supply_share_<element>: recovered in Japan / demand, where demand is stated)",
         "roadmap",
+    ),
+    Key(
+        "evaluated_plan",
+        "object",
+        "the plan this run kept (`hubnet evaluate`): its levels (per year in a roadmap) are "
+        "fixed, everything else is optimised under this run's `scenario`, the future it is "
+        "tested in; infeasible evaluated runs carry it too",
+        "evaluated",
+        (
+            Key("result_dir", "str", "absolute path of the plan's results folder"),
+            Key("instance", "str", "the plan's instance"),
+            Key("scenario", "str", "the plan's run name: the future it was built for"),
+            Key("scenario_file", "str or null", "the plan's scenario file"),
+            Key("objective_jpy_per_yr", "float", "the plan's cost in its own scenario"),
+            Key(
+                "npv_cost_jpy",
+                "float or null",
+                "the plan's net present cost in its own scenario (roadmap plans)",
+            ),
+        ),
     ),
 )
 

@@ -12,6 +12,7 @@ import numpy as np
 import pyomo.environ as pyo
 import scipy.sparse as sp
 
+from hubnet.errors import SolveError
 from hubnet.model import LINKING_FAMILIES, VALID_INEQUALITIES
 
 if TYPE_CHECKING:
@@ -35,14 +36,20 @@ class FixedLP:
 
 
 def fixed_lp(
-    compiled: Compiled, fixed: np.ndarray, free: np.ndarray | None = None
+    compiled: Compiled,
+    fixed: np.ndarray,
+    free: np.ndarray | None = None,
+    cols: np.ndarray | None = None,
 ) -> FixedLP | None:
-    """Solve the model HiGHS holds with each integer column fixed at `fixed` and the rows
-    `free` (positions in what HiGHS holds) unbounded; the model is restored after. None if
-    the fixed columns allow no feasible plan."""
+    """Solve the model HiGHS holds with the integer columns `cols` (default: every one) fixed
+    at `fixed` and the rows `free` (positions in what HiGHS holds) unbounded; the model is
+    restored after. Integer columns left out stay integer (a MIP over them). None if the
+    fixed columns allow no feasible plan."""
     h = compiled.highs
     lp = h.getLp()
-    cols = np.flatnonzero(compiled.integer).astype(np.int32)
+    if cols is None:
+        cols = np.flatnonzero(compiled.integer)
+    cols = cols.astype(np.int32)
     lower, upper = np.array(lp.col_lower_)[cols], np.array(lp.col_upper_)[cols]
     free = np.empty(0, dtype=np.int32) if free is None else free.astype(np.int32)
     row_lo, row_up = np.array(lp.row_lower_)[free], np.array(lp.row_upper_)[free]
@@ -58,7 +65,8 @@ def fixed_lp(
         if len(free):
             inf = np.full(len(free), highspy.kHighsInf)
             h.changeRowsBounds(len(free), free, -inf, inf)
-        h.run()
+        if h.run() == highspy.HighsStatus.kError:
+            raise SolveError("HiGHS refused to solve the model with its levels fixed")
         ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         solution = h.getSolution() if ok else None
     finally:
@@ -69,7 +77,7 @@ def fixed_lp(
             h.changeRowsBounds(len(free), free, row_lo, row_up)
     if solution is None:
         return None
-    values = np.asarray(solution.col_value)
+    values = np.where(compiled.integer, np.round(solution.col_value), solution.col_value)
     duals = np.asarray(solution.row_dual)[: len(compiled.rows)].copy()
     return FixedLP(values, compiled.objective(values), duals)
 

@@ -18,7 +18,7 @@ from hubnet.model.periods import Period, Reached, year_data
 from hubnet.model.start import plan_of
 from hubnet.report import Progress, SolveOptions, SolveReport, Status
 from hubnet.solve.entry import solve_model
-from hubnet.solve.fixed import fixed_lp, load_duals, price_network
+from hubnet.solve.fixed import FixedLP, fixed_lp, load_duals, price_network
 from hubnet.solve.highs import (
     Compiled,
     apply_options,
@@ -30,34 +30,44 @@ from hubnet.solve.highs import (
 
 logger = logging.getLogger(__name__)
 
-#: (year, facility, level) -> 1 if the level is open that year
-YearLevels = Mapping[tuple[int, str, str], float]
+#: (year, facility, level) -> 1 if the level is open that year; (facility, level) -> 1 in a
+#: single-year model
+YearLevels = Mapping[tuple, float]
 
 
-def level_columns(compiled: Compiled) -> dict[tuple[int, str, str], int]:
-    """Column of each `period[year].open_level[facility, level]`."""
+def level_columns(compiled: Compiled) -> dict[tuple, int]:
+    """Column of each `open_level[facility, level]`: keyed (facility, level) in a single-year
+    model, (year, facility, level) in a roadmap's `period[year]` blocks."""
     out = {}
     for j, v in enumerate(compiled.columns):
         comp = v.parent_component()
         if comp.local_name == "open_level":
-            f, lv = v.index()
-            out[int(comp.parent_block().index()), f, lv] = j
+            block = comp.parent_block()
+            year = () if block.parent_block() is None else (int(block.index()),)
+            out[(*year, *v.index())] = j
     return out
 
 
 def levels_vector(compiled: Compiled, levels: YearLevels) -> np.ndarray:
-    """Column values of `levels`: 1 for each level open that year, 0 for every other
-    integer column."""
+    """Column values of `levels`: 1 for each level open (that year), 0 for every other."""
     fixed = np.zeros(len(compiled.columns))
     for key, j in level_columns(compiled).items():
         fixed[j] = round(levels.get(key, 0.0))
     return fixed
 
 
+def _fixed(compiled: Compiled, levels: YearLevels) -> FixedLP | None:
+    """`fixed_lp` with the level columns fixed; other integers (single sourcing's
+    assignments, which are operations) are decided again."""
+    cols = np.array(sorted(level_columns(compiled).values()), dtype=np.int32)
+    return fixed_lp(compiled, levels_vector(compiled, levels), cols=cols)
+
+
 def with_levels_fixed(compiled: Compiled, levels: YearLevels) -> tuple[np.ndarray, float] | None:
-    """The best operations for `levels` (every integer column fixed; absent levels closed):
-    one LP over the whole horizon. None if the levels allow no feasible plan."""
-    got = fixed_lp(compiled, levels_vector(compiled, levels))
+    """The best operations for `levels` (every level column fixed; absent levels closed):
+    one LP, or a MIP over what other integers are left. None if the levels allow no
+    feasible plan."""
+    got = _fixed(compiled, levels)
     return None if got is None else (got.values, got.objective)
 
 
@@ -176,14 +186,22 @@ def stop_within_gap(compiled: Compiled, bound: float, gap: float) -> None:
     compiled.highs.cbMipInterrupt.subscribe(listen)
 
 
-def solve_fixed(model: pyo.ConcreteModel, options: SolveOptions, levels: YearLevels) -> SolveReport:
-    """The best operations for the levels of a plan decided elsewhere (myopic foresight),
-    loaded into the model: one LP over the whole horizon."""
+MYOPIC = "the operations of levels fixed year by year (myopic foresight)"
+
+
+def solve_fixed(
+    model: pyo.ConcreteModel, options: SolveOptions, levels: YearLevels, termination: str = MYOPIC
+) -> SolveReport:
+    """The best operations for the levels of a plan decided elsewhere (myopic foresight, or a
+    plan evaluated in another future), loaded into the model: one LP over the whole horizon
+    (or the one year of a single-year model)."""
     compiled = handoff(model, options)
     apply_options(compiled, SolveOptions(threads=options.threads, auto_scale=options.auto_scale))
     t0 = time.perf_counter()
-    fixed = levels_vector(compiled, levels)
-    got = price_network(compiled, fixed) if options.marginals else fixed_lp(compiled, fixed)
+    got = _fixed(compiled, levels)
+    if got is not None and options.marginals:
+        # every integer now fixed at the plan's values: the LP whose duals are the marginals
+        got = price_network(compiled, got.values) or got
     status = Status.OPTIMAL if got is not None else Status.INFEASIBLE
     objective = None
     if got is not None:
@@ -193,7 +211,7 @@ def solve_fixed(model: pyo.ConcreteModel, options: SolveOptions, levels: YearLev
             load_duals(model, compiled, got.row_dual)
     return SolveReport(
         status=status,
-        termination="the operations of levels fixed year by year (myopic foresight)",
+        termination=termination if got is not None else "the levels allow no feasible plan",
         objective=objective,
         best_bound=None,
         gap=None,

@@ -55,6 +55,11 @@ def metals(**columns: list) -> pd.DataFrame:
         "domestic_content_t_per_yr": [2.0, 0.0],
         "recovered_domestic_origin_t_per_yr": [1.0, 0.5],
         "recovered_import_origin_t_per_yr": [0.0, 1.5],
+        "min_supply_share": [math.nan, 0.5],
+        "supply_share": [math.nan, 0.25],
+        "import_origin_supply_share": [math.nan, 0.1875],
+        "domestic_origin_supply_share": [math.nan, 0.0625],
+        "demand_t_per_yr": [math.nan, 8.0],
     }
     return pd.DataFrame({**base, **columns})
 
@@ -65,9 +70,10 @@ def test_a_declared_table_is_written_in_declared_order_and_read_back_typed(tmp_p
     assert lines == [
         "element,name,recovered_t_per_yr,value_jpy_per_yr,domestic_content_t_per_yr,"
         "recovered_domestic_origin_t_per_yr,recovered_import_origin_t_per_yr,"
-        "domestic_capture_share",
-        "Au,Gold,2,2000000,0,0.5,1.5,",
-        "Pb,Lead,1,10,2,1,0,0.5",
+        "domestic_capture_share,demand_t_per_yr,supply_share,domestic_origin_supply_share,"
+        "import_origin_supply_share,min_supply_share",
+        "Au,Gold,2,2000000,0,0.5,1.5,,8,0.25,0.0625,0.1875,0.5",
+        "Pb,Lead,1,10,2,1,0,0.5,,,,,",
     ]
     back = read_table(tmp_path, "metals")
     assert back["recovered_t_per_yr"].dtype == float

@@ -25,10 +25,10 @@ from hubnet.model import (
 #: inequality (11) and the valid equality (10g) of single sourcing are derived rows)
 EQUATIONS = {
     # the planner's rules: collection reach, hub capacity and minimum, one level, smelter
-    # capacity, import availability and permits, the three leakage caps, recovery targets,
-    # the CO2 cap, port throughput and the capital budget
+    # capacity, import availability and permits, the three leakage caps, recovery and
+    # supply-share targets, the CO2 cap, port throughput and the capital budget
     Role.ELASTIC: {"1", "3a", "3b", "3c", "5", "6", "7", "8a", "8b", "8c", "10b", "10c", "10d"}
-    | {"10e"},
+    | {"10e", "10h"},
     Role.LINKING: {"9"},
     Role.SOURCE: {"1", "2"},
     Role.CAPACITY: {"3a", "5"},

@@ -15,7 +15,7 @@ import pyomo.environ as pyo
 
 from hubnet.instance import Instance
 from hubnet.model.data import Key, build_data
-from hubnet.model.periods import Period, build_roadmap_model
+from hubnet.model.periods import Period, build_roadmap_model, kept_open
 from hubnet.report import Progress, SolveOptions, SolveReport
 from hubnet.results.extract import extract
 from hubnet.results.roadmap import roadmap_table
@@ -118,8 +118,10 @@ def solve_horizon(
         return Horizon(model, report, foresight, report.objective, myopic.reports)
     independent = year_by_year(name, periods, share, myopic=False)
     plans = [myopic.levels]
-    if independent.levels is not None and never_shrinks(periods, independent.levels):
-        plans.append(independent.levels)
+    if independent.levels is not None:
+        # the years' own plans, or where a later year would close a level, those kept open
+        grown = independent.levels
+        plans.append(grown if never_shrinks(periods, grown) else kept_open(periods, grown))
     left = max(1.0, limit - (time.perf_counter() - t0)) if limit else None
     report, costs = solve_roadmap(
         model, dataclasses.replace(options, time_limit_s=left), plans, independent.bound, progress

@@ -118,3 +118,17 @@ def test_a_supply_share_target_opens_an_unprofitable_hub(tmp_path):
     assert rec.objective == pytest.approx(101_500)
     metals = rec.solution.metals.set_index("element")
     assert metals.at["Au", "supply_share"] == pytest.approx(1.0)
+
+
+def test_levels_kept_open_never_shrink(tmp_path):
+    """The independent years of the two-hub roadmap pick H1 (2025) and H2 alone (2030): kept
+    open, 2030 has H1 and H2."""
+    from hubnet.instance import load_instance
+    from hubnet.model.periods import kept_open
+    from hubnet.roadmap import plan_years
+    from hubnet.run import lanes_of
+
+    folder = write_instance(tmp_path / "inst", two_hubs(), PERIODS)
+    periods = [y.period for y in plan_years(load_instance(folder), lanes_of)]
+    got = kept_open(periods, {(2025, "H1", "a"): 1.0, (2030, "H2", "b"): 1.0})
+    assert got == {(2025, "H1", "a"): 1.0, (2030, "H1", "a"): 1.0, (2030, "H2", "b"): 1.0}

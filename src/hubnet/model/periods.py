@@ -202,3 +202,22 @@ def year_data(period: Period, reached: Mapping[str, Reached], build_share: float
         level_min_throughput={k: d.level_min_throughput[k] for k in keep},
         must_open=sorted(set(d.must_open) | (set(reached) & kept)),
     )
+
+
+def kept_open(periods: list[Period], levels: Mapping[tuple[int, str, str], float]) -> dict:
+    """`levels` made to never shrink: each year a facility stands at the smallest level as
+    large as the largest it has had so far (none once the instance closes it)."""
+    out: dict[tuple[int, str, str], float] = {}
+    most: dict[str, float] = {}
+    for p in periods:
+        now = _levels(p.data)
+        chosen = {
+            f: p.data.level_capacity[f, lv]
+            for (y, f, lv), x in levels.items()
+            if y == p.year and x > 0.5
+        }
+        most = {f: max(c, chosen.get(f, 0.0)) for f, c in most.items() if f in now}
+        most.update({f: c for f, c in chosen.items() if f not in most})
+        for f, c in most.items():
+            out[p.year, f, _at_least(now[f], c)[0]] = 1.0
+    return out

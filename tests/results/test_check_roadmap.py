@@ -1,5 +1,5 @@
-"""The roadmap checker catches a level that shrinks and a net present cost that is not the
-sum of the years' costs and builds (tables doctored from a real solve)."""
+"""The roadmap checker catches a level that shrinks, a net present cost that is not the sum of
+the years' costs and builds, and a year's broken balance (tables doctored from a real solve)."""
 
 from __future__ import annotations
 
@@ -41,3 +41,19 @@ def test_a_net_present_cost_off_by_one_build_is_caught(tmp_path):
     instance, tables, npv = solved(tmp_path)
     found = check_roadmap(instance, tables, npv - 3_000)
     assert [v.family for v in found] == ["net_present_cost"]
+
+
+def test_a_year_whose_balance_is_off_by_one_tonne_is_caught_in_that_year(tmp_path):
+    """The myopic plan sends 2030's 300 t through H2: one more tonne on H2 > M in 2030 sends on
+    301 t of 300 t taken in; the single-year checker of 2030 reports H2's balance, 2025 is
+    untouched."""
+    instance, tables, npv = solved(tmp_path)
+    flows = tables["flows"]
+    doctored = (flows["year"] == 2030) & (flows["lane"] == "H2>M")
+    assert doctored.sum() == 1
+    flows.loc[doctored, "tonnes_per_yr"] += 1.0
+    found = check_roadmap(instance, tables, npv)
+    balance = [v for v in found if v.family == "hub_mass_balance"]
+    assert [v.ids for v in balance] == ["H2, pcb; 2030"]
+    assert "301 t" in balance[0].message
+    assert not [v for v in found if v.ids.endswith("; 2025")]

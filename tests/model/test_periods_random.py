@@ -80,3 +80,17 @@ def test_perfect_foresight_never_costs_more_than_myopic(tmp_path, seed):
     perfect = npv(folder, tmp_path / "perfect", "perfect")
     myopic = npv(folder, tmp_path / "myopic", "myopic")
     assert perfect <= myopic + 1e-6 * abs(myopic)
+
+
+def test_the_horizon_search_runs_to_its_gap_on_a_scaled_objective(tmp_path):
+    """Seed 3's roadmap costs about 1.5e9 JPY net, so its objective reaches HiGHS scaled by a
+    power of two; the kept-open plan HiGHS starts from is about 5e-9 above the independent
+    bound, outside a 1e-9 gap. The branch and bound must run until its own gap is 1e-9
+    (stopping at the start, a scaled incumbent compared with an unscaled bound, leaves it
+    merely feasible)."""
+    folder = growing_roadmap(tmp_path / "inst", 3)
+    opts = RunOptions(write=False, maps=False, foresight="perfect", solve=TIGHT)
+    rec = run_one(folder, options=opts)
+    assert rec.violations == []
+    assert rec.status == "optimal"
+    assert rec.gap is not None and rec.gap <= 1e-9

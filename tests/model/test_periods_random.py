@@ -1,5 +1,6 @@
-"""Roadmaps of generated instances: one planning year is the single-year model, and perfect
-foresight never costs more than deciding year by year."""
+"""Roadmaps of generated instances: one planning year is the single-year model, perfect
+foresight never costs more than deciding year by year, and the horizon's branch and bound
+reaches its gap on a scaled objective."""
 
 from __future__ import annotations
 

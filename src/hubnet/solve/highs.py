@@ -225,6 +225,14 @@ def _status(h: highspy.Highs, has_integers: bool) -> tuple[Status, str]:
     return (Status.FEASIBLE if feasible else Status.NO_SOLUTION), text
 
 
+def callback_scale(h: highspy.Highs) -> int:
+    """Power of two by which a callback's objective values are HiGHS's scaled ones: the
+    objective's scale and the bounds' (columns scaled by 2^b scale the objective by it too)."""
+    obj = int(h.getOptionValue("user_objective_scale")[1])
+    bound = int(h.getOptionValue("user_bound_scale")[1])
+    return obj + bound
+
+
 def run_highs(
     compiled: Compiled,
     progress: Callable[[Progress], None] | None = None,
@@ -233,11 +241,12 @@ def run_highs(
     """Run HiGHS in a worker thread so Ctrl-C cancels it cleanly and progress can be shown."""
     h = compiled.highs
     latest: dict[str, float] = {}
+    exp = callback_scale(h)
 
     def on_interrupt(event) -> None:  # noqa: ANN001 - highspy callback event
         out = event.data_out
-        latest["primal"] = out.mip_primal_bound
-        latest["dual"] = out.mip_dual_bound
+        latest["primal"] = math.ldexp(out.mip_primal_bound, -exp)
+        latest["dual"] = math.ldexp(out.mip_dual_bound, -exp)
 
     listen_for_cancel(h)  # Ctrl-C below
     if progress is not None and compiled.n_binaries:

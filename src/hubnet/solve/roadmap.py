@@ -23,6 +23,7 @@ from hubnet.solve.highs import (
     Compiled,
     apply_options,
     branch_and_bound,
+    callback_scale,
     handoff,
     load_values,
     set_start,
@@ -165,8 +166,7 @@ def solve_roadmap(
     if best is not None:
         set_start(compiled, best[0], best[1], bound)
     if math.isfinite(bound):
-        obj_exp = compiled.scale[0] if options.auto_scale else 0
-        stop_within_gap(compiled, bound, options.mip_rel_gap, obj_exp)
+        stop_within_gap(compiled, bound, options.mip_rel_gap)
     report = branch_and_bound(model, options, progress, compiled)
     if report.status is Status.FEASIBLE and report.gap is not None:
         if report.gap <= options.mip_rel_gap:
@@ -175,13 +175,14 @@ def solve_roadmap(
     return report, costs
 
 
-def stop_within_gap(compiled: Compiled, bound: float, gap: float, obj_exp: int) -> None:
+def stop_within_gap(compiled: Compiled, bound: float, gap: float) -> None:
     """Interrupt HiGHS once its incumbent is within `gap` of `bound`, a lower bound HiGHS
     does not know (its own root bound over the horizon is far weaker). The callback sees the
-    objective scaled by 2^obj_exp (`user_objective_scale`): it is unscaled before comparing."""
+    objective as HiGHS scaled it: it is unscaled before comparing."""
+    exp = callback_scale(compiled.highs)
 
     def listen(event) -> None:  # noqa: ANN001 - highspy callback event
-        best = math.ldexp(event.data_out.mip_primal_bound, -obj_exp)
+        best = math.ldexp(event.data_out.mip_primal_bound, -exp)
         if math.isfinite(best) and best - bound <= gap * max(abs(best), 1e-9):
             event.interrupt()
 

@@ -504,6 +504,13 @@ def check(result_dir: Annotated[Path, typer.Argument(help="A results folder.")])
             f"{result_dir}: {len(violations)} violation(s):\n"
             + "\n".join(f"  - {v}" for v in violations)
         )
+    if "futures" in summary:
+        console.print(
+            f"{escape(str(result_dir))}: every future's folder holds every limit with the "
+            f"shared plan's levels; expected cost {_yen(summary['stochastic_cost_jpy'])}, "
+            "EVPI and VSS recomputed."
+        )
+        return
     console.print(
         f"{escape(str(result_dir))}: every balance, capacity, availability, permit and leakage "
         f"limit holds; objective {_yen(summary.get('objective_jpy_per_yr'))} recomputed."

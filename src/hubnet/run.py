@@ -414,6 +414,8 @@ def write_diagnosis(ctx: RunContext, report: SolveReport, text: str) -> None:
 
 def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:
     """Re-read a results folder and its instance (and scenario) and check the solution."""
+    if "futures" in read_summary(result_dir):
+        return check_two_stage_folder(Path(result_dir))
     try:
         summary = read_summary(result_dir)
         tables = read_tables(result_dir, TABLE_NAMES)
@@ -431,6 +433,22 @@ def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:
 
         return summary, check_roadmap(instance, tables, summary.get("npv_cost_jpy")) + kept
     return summary, check(instance, tables, summary.get("objective_jpy_per_yr")) + kept
+
+
+def check_two_stage_folder(folder: Path) -> tuple[dict, list[Violation]]:
+    """A two-stage run's folder: each future's folder checked (with plan.csv's levels), and
+    the weighted costs recomputed from theirs."""
+    from hubnet.export.tables import read_table
+    from hubnet.results.check_context import Violation
+    from hubnet.results.check_two_stage import check_two_stage
+
+    summary = read_summary(folder)
+    out, costs = [], {}
+    for f in summary["futures"]:
+        sub, found = check_folder(folder / "futures" / f["name"])
+        costs[f["name"]] = sub.get("npv_cost_jpy", sub.get("objective_jpy_per_yr"))
+        out += [Violation(v.family, f"{f['name']}: {v.ids}", v.message) for v in found]
+    return summary, out + check_two_stage(summary, read_table(folder, "futures"), costs)
 
 
 def _plan_kept(summary: dict, facilities: pd.DataFrame) -> list[Violation]:

@@ -9,11 +9,12 @@ otherwise, so that the workers do not fight over cores.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -260,22 +261,10 @@ def _run_on_dask(
     scheduler_address: str | None,
     show: bool,
 ) -> list[dict]:
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    cluster = None
-    if scheduler_address:
-        client = Client(scheduler_address)
-    else:
-        cluster = LocalCluster(
-            n_workers=max(1, workers),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",  # a free port: concurrent batches do not clash
-            silence_logs=logging.ERROR,
-        )
-        client = Client(cluster)
     rows: list[dict] = []
-    try:
+    with dask_client(workers, scheduler_address) as client:
         slots = sum(client.nthreads().values()) or 1
         futures, what = [], {}
         for i, (scen, opts, plan) in enumerate(jobs):
@@ -296,11 +285,33 @@ def _run_on_dask(
                     row = _row(name, ref, "error", message=f"{type(e).__name__}: {e}")
                 rows.append(row)
                 bar.update(row, min(slots, len(jobs) - len(rows)))
+    return rows
+
+
+@contextlib.contextmanager
+def dask_client(workers: int, scheduler_address: str | None) -> Iterator:
+    """A client of the Dask scheduler at `scheduler_address`, or of a local cluster of
+    `workers` single-threaded processes, closed on exit."""
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler_address:
+        client = Client(scheduler_address)
+    else:
+        cluster = LocalCluster(
+            n_workers=max(1, workers),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",  # a free port: concurrent batches do not clash
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    try:
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return rows
 
 
-__all__ = ["COLUMNS", "batch_folder", "plan_runs", "run_batch", "run_task"]
+__all__ = ["COLUMNS", "batch_folder", "dask_client", "plan_runs", "run_batch", "run_task"]

@@ -256,8 +256,9 @@ class Foresight(StrEnum):
     myopic = "myopic"
 
 
-@app.command()
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": False})
 def solve(
+    ctx: typer.Context,
     instance: Annotated[
         str | None, typer.Argument(help="Instance folder or name (default: japan).")
     ] = None,
@@ -301,11 +302,36 @@ def solve(
             "its duals marginals.csv (what one more unit of each limit is worth).",
         ),
     ] = True,
+    futures: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Scenario TOML files, one per future (--futures A.toml B.toml ...): one "
+            "two-stage plan, its levels shared by every future, its expected cost lowest; "
+            "with EVPI and VSS. Results default to results/<instance>/two-stage."
+        ),
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(help="The futures' weights, comma-separated (default equal)."),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="With --futures: Dask worker processes for the futures' own solves "
+            "(0: here, one after another)."
+        ),
+    ] = 0,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="With --futures: address of a running Dask scheduler."),
+    ] = None,
 ) -> None:
     """Solve an instance and write its results folder (tables, summary, maps)."""
     from hubnet.run import RunOptions, run_one
 
     folder = resolve_instance(instance)
+    if ctx.args and not futures:
+        raise InputError(Issue("command line", None, None, ctx.args[0], "one instance"))
     opts = RunOptions(
         solve=SolveOptions(
             time_limit_s=time_limit, mip_rel_gap=gap, threads=threads, marginals=marginals
@@ -316,12 +342,65 @@ def solve(
         warm_start=warm_start,
         foresight=foresight.value if foresight is not None else None,
     )
+    if futures:
+        paths = [*futures, *(Path(a) for a in ctx.args)]
+        solve_futures(folder, paths, _weights(weights), opts, (workers, scheduler))
+        return
     view = ProgressView()
     try:
         record = run_one(folder, scenario, opts, progress=view)
     finally:
         view.close()
     report_run(record)
+
+
+def _weights(text: str | None) -> list[float] | None:
+    """--weights 0.5,0.3,0.2 as numbers; a word that is not one is an InputError."""
+    if text is None:
+        return None
+    out = []
+    for part in text.split(","):
+        try:
+            out.append(float(part))
+        except ValueError:
+            raise InputError(Issue("--weights", None, None, part, "a number")) from None
+    return out
+
+
+def solve_futures(
+    folder: Path,
+    paths: list[Path],
+    weights: list[float] | None,
+    opts,  # noqa: ANN001 - RunOptions
+    dask: tuple[int, str | None],
+) -> None:
+    """`hubnet solve --futures`: the two-stage plan, its brief and where it went."""
+    from hubnet.stochastic import dask_solver, run_futures
+
+    view = ProgressView()
+    try:
+        with dask_solver(*dask) as solver:
+            record = run_futures(folder, paths, weights, opts, view, solver)
+    finally:
+        view.close()
+    if record.result_dir is None:
+        no_solution = InfeasibleError if record.status == "infeasible" else SolveError
+        raise no_solution(f"{record.instance} / two-stage: {record.message}")
+    import json
+
+    summary = json.loads((record.result_dir / "summary.json").read_text(encoding="utf-8"))
+    console.print(
+        f"\n[bold]{escape(record.instance)} / two-stage[/bold] over "
+        f"{len(summary['futures'])} futures: {record.report.headline}"
+    )
+    for line in summary["brief_lines"]:
+        console.print(escape(line), highlight=False)
+    console.print(f"Results written to [bold]{escape(str(record.result_dir))}[/bold]")
+    if record.violations:
+        raise CheckError(
+            "the independent checker found violations:\n"
+            + "\n".join(f"  - {v}" for v in record.violations)
+        )
 
 
 def report_run(record, before: Callable[[], None] | None = None) -> None:  # noqa: ANN001
@@ -425,6 +504,13 @@ def check(result_dir: Annotated[Path, typer.Argument(help="A results folder.")])
             f"{result_dir}: {len(violations)} violation(s):\n"
             + "\n".join(f"  - {v}" for v in violations)
         )
+    if "futures" in summary:
+        console.print(
+            f"{escape(str(result_dir))}: every future's folder holds every limit with the "
+            f"shared plan's levels; expected cost {_yen(summary['stochastic_cost_jpy'])}, "
+            "EVPI and VSS recomputed."
+        )
+        return
     console.print(
         f"{escape(str(result_dir))}: every balance, capacity, availability, permit and leakage "
         f"limit holds; objective {_yen(summary.get('objective_jpy_per_yr'))} recomputed."

@@ -55,6 +55,8 @@ class Horizon:
     myopic_reports: tuple[tuple[int, SolveReport], ...]
     #: the year the myopic pass found no plan for (None: every year had one)
     failed_year: int | None = None
+    #: the horizon's weight in the objective solved (a future's in a two-stage model)
+    weight: float = 1.0
 
 
 def build_costs(instance: Instance) -> dict[Key, float]:
@@ -136,7 +138,7 @@ def extract_years(horizon: Horizon, years: list[Year], scenario: str) -> list[So
         block = horizon.model.period[y.year]
         annual = float(pyo.value(block.annual_cost))
         report = dataclasses.replace(horizon.report, objective=annual, best_bound=None, gap=None)
-        data, weight = y.period.data, y.period.weight
+        data, weight = y.period.data, y.period.weight * horizon.weight
         out.append(extract(block, data, y.instance, y.lanes, report, scenario, weight))
     return out
 

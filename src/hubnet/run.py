@@ -250,9 +250,12 @@ def run_one(
     return finish_single(ctx, (model, data, lanes), report)
 
 
-def finish_single(ctx: RunContext, built: tuple, report: SolveReport) -> RunRecord:
+def finish_single(
+    ctx: RunContext, built: tuple, report: SolveReport, weight: float = 1.0
+) -> RunRecord:
     """A solved single-year model (`built`: model, data, lanes) to its record and results
-    folder: the diagnosis if infeasible, else the tables, checked, summary and maps."""
+    folder: the diagnosis if infeasible, else the tables, checked, summary and maps.
+    `weight`: the model's cost's weight in the objective solved (a future's, two-stage)."""
     model, data, lanes = built
     instance, options, timer = ctx.instance, ctx.options, ctx.timer
     timer.times["handoff"] = report.handoff_s
@@ -268,7 +271,7 @@ def finish_single(ctx: RunContext, built: tuple, report: SolveReport) -> RunReco
         record.message = f"no solution: {report.headline}"
         return record
     with timer.stage("extract"):
-        solution = extract(model, data, instance, lanes, report, scenario=ctx.scenario)
+        solution = extract(model, data, instance, lanes, report, ctx.scenario, weight)
     tables = solution.tables()
     with timer.stage("check"):
         record.violations = check(instance, tables, report.objective) + ctx.violations(tables)
@@ -411,6 +414,8 @@ def write_diagnosis(ctx: RunContext, report: SolveReport, text: str) -> None:
 
 def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:
     """Re-read a results folder and its instance (and scenario) and check the solution."""
+    if "futures" in read_summary(result_dir):
+        return check_two_stage_folder(Path(result_dir))
     try:
         summary = read_summary(result_dir)
         tables = read_tables(result_dir, TABLE_NAMES)
@@ -430,11 +435,32 @@ def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:
     return summary, check(instance, tables, summary.get("objective_jpy_per_yr")) + kept
 
 
+def check_two_stage_folder(folder: Path) -> tuple[dict, list[Violation]]:
+    """A two-stage run's folder: each future's folder checked (with plan.csv's levels), and
+    the weighted costs recomputed from theirs."""
+    from hubnet.export.tables import read_table
+    from hubnet.results.check_context import Violation
+    from hubnet.results.check_two_stage import check_two_stage
+
+    summary = read_summary(folder)
+    out, costs = [], {}
+    for f in summary["futures"]:
+        sub, found = check_folder(folder / "futures" / f["name"])
+        costs[f["name"]] = sub.get("npv_cost_jpy", sub.get("objective_jpy_per_yr"))
+        out += [Violation(v.family, f"{f['name']}: {v.ids}", v.message) for v in found]
+    return summary, out + check_two_stage(summary, read_table(folder, "futures"), costs)
+
+
 def _plan_kept(summary: dict, facilities: pd.DataFrame) -> list[Violation]:
-    """An evaluated run: the levels it operated are those of the plan's folder."""
+    """An evaluated run, or one future of a two-stage run: the levels it operated are
+    those of the plan's folder."""
     from hubnet.export.tables import read_table
     from hubnet.results.check_plan import check_plan_kept
 
+    if summary.get("shared_plan"):
+        # one future of a two-stage run: the levels of the folder's plan.csv
+        folder = Path(summary["shared_plan"]["result_dir"])
+        return check_plan_kept(read_table(folder, "plan"), facilities)
     plan = summary.get("evaluated_plan")
     if not plan:
         return []

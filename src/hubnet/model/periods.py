@@ -55,24 +55,31 @@ def build_roadmap_model(
 ) -> pyo.ConcreteModel:
     """`m.period[year]` holds the single-year model of each year (without its objective);
     `reached` fixes where facilities stood before the first year (myopic foresight)."""
+    m = pyo.ConcreteModel(name=name)
+    with PauseGC():
+        roadmap_block(m, periods, reached or {})
+    m.net_present_cost = pyo.Objective(expr=m.npv, sense=pyo.minimize)
+    return m
+
+
+def roadmap_block(m: pyo.Block, periods: list[Period], reached: Mapping[str, Reached]) -> None:
+    """Every family of every year, (14a), (14b) and the net present cost `m.npv` (0r) on `m`
+    (a model, or one future's block of a two-stage model)."""
     from hubnet.model import FAMILIES
 
-    m = pyo.ConcreteModel(name=name)
     m.YEARS = pyo.Set(initialize=[p.year for p in periods], ordered=True)
     m.period = pyo.Block(m.YEARS)
-    with PauseGC():
-        for p in periods:
-            block = m.period[p.year]
-            for fam in FAMILIES:
-                if fam.name != "total_cost" and fam.applies(p.data):
-                    fam.builder(block, p.data)
-            block.annual_cost = pyo.Expression(
-                expr=quicksum(sign * getattr(block, t) for t, sign in COST_TERMS.items())
-            )
-        levels_stay(m, periods, reached or {})
-        build_costs(m, periods, reached or {})
-        net_present_cost(m, periods)
-    return m
+    for p in periods:
+        block = m.period[p.year]
+        for fam in FAMILIES:
+            if fam.name != "total_cost" and fam.applies(p.data):
+                fam.builder(block, p.data)
+        block.annual_cost = pyo.Expression(
+            expr=quicksum(sign * getattr(block, t) for t, sign in COST_TERMS.items())
+        )
+    levels_stay(m, periods, reached)
+    build_costs(m, periods, reached)
+    net_present_cost(m, periods)
 
 
 def _pairs(periods: list[Period]):  # noqa: ANN202
@@ -155,16 +162,15 @@ def build_costs(
     m.build_cost = pyo.Constraint(m.BUILDS, rule=rule)
 
 
-def net_present_cost(m: pyo.ConcreteModel, periods: list[Period]) -> None:
-    """Eq. (0r): minimise the sum over years of weight x annual cost (Eq. 0 of that year) +
+def net_present_cost(m: pyo.Block, periods: list[Period]) -> None:
+    """Eq. (0r), `m.npv`: the sum over years of weight x annual cost (Eq. 0 of that year) +
     discount x build costs paid that year."""
     by_year = {p.year: p for p in periods}
     m.npv_build = pyo.Expression(
         expr=quicksum(by_year[y].discount * m.built[y, f] for y, f in m.BUILDS)
     )
-    m.net_present_cost = pyo.Objective(
-        expr=quicksum(p.weight * m.period[p.year].annual_cost for p in periods) + m.npv_build,
-        sense=pyo.minimize,
+    m.npv = pyo.Expression(
+        expr=quicksum(p.weight * m.period[p.year].annual_cost for p in periods) + m.npv_build
     )
 
 

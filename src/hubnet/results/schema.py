@@ -19,7 +19,7 @@ from hubnet.instance.schema import FACILITY_STATUS, OBSERVED_QUANTITIES, SITE_KI
 from hubnet.report import COST_TERMS, Status
 
 ColumnType = Literal["str", "float", "bool"]
-RunKind = Literal["all", "solved", "infeasible", "roadmap", "evaluated"]
+RunKind = Literal["all", "solved", "infeasible", "roadmap", "evaluated", "two-stage"]
 
 #: the sites' kinds, facilities' roles and statuses are the instance's own (instance/schema.py)
 STAGES = ("collection", "import", "delivery", "export")
@@ -385,7 +385,41 @@ TABLES: tuple[Table, ...] = (
 )
 #: tables written only when the instance asks for them, after the others
 OPTIONAL_TABLES: tuple[Table, ...] = (CALIBRATION, ROADMAP, MARGINALS)
-TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in (*TABLES, *OPTIONAL_TABLES)}
+
+PLAN = Table(
+    "plan",
+    "A two-stage run's folder only (`hubnet solve --futures`): the shared plan, one row per "
+    "level opened (per year, first column `year`, in a roadmap); every future operates it.",
+    (
+        _text("facility", "hub or smelter id"),
+        _text("level", "capacity level opened"),
+        _t("capacity_t_per_yr", "capacity of that level"),
+    ),
+    sort=("facility",),
+)
+
+FUTURES = Table(
+    "futures",
+    "A two-stage run's folder only: one row per future. Costs are annual (JPY/yr) for a "
+    "single-year instance and net present (JPY) for a roadmap.",
+    (
+        _text("future", "the future's name (its scenario's `name`)"),
+        _share("weight", "its probability, the weights normalised to sum 1"),
+        Column("own_cost_jpy", "float", "JPY", "its own optimum: the plan built knowing it"),
+        Column("stochastic_cost_jpy", "float", "JPY", "the shared plan's cost in it"),
+        Column(
+            "average_plan_cost_jpy",
+            "float",
+            "JPY",
+            "the cost in it of the plan built for the average future (empty: infeasible)",
+        ),
+    ),
+    sort=(),
+)
+TWO_STAGE_TABLES: tuple[Table, ...] = (PLAN, FUTURES)
+TABLE_BY_NAME: dict[str, Table] = {
+    t.name: t for t in (*TABLES, *OPTIONAL_TABLES, *TWO_STAGE_TABLES)
+}
 
 _BRIEF = (
     Key("hubs_opened", "int", "hubs with a level chosen"),
@@ -526,6 +560,53 @@ SUMMARY: tuple[Key, ...] = (
 )
 
 
+_COST = "(JPY/yr for a single-year instance, net present JPY for a roadmap)"
+
+TWO_STAGE_SUMMARY: tuple[Key, ...] = (
+    Key(
+        "futures",
+        "list",
+        "{name, weight, scenario_file} of each future (a two-stage run's folder)",
+        "two-stage",
+    ),
+    Key("stochastic_cost_jpy", "float", f"the shared plan's weighted cost {_COST}", "two-stage"),
+    Key("stochastic_bound_jpy", "float", "best lower bound proven on it", "two-stage"),
+    Key(
+        "wait_and_see_cost_jpy",
+        "float or null",
+        "weighted sum of the futures' own optima (each plan built knowing its future)",
+        "two-stage",
+    ),
+    Key(
+        "average_plan_cost_jpy",
+        "float or null",
+        "the plan built for the average future (every number the weighted mean), operated "
+        "in each future, weighted (null: infeasible in some future)",
+        "two-stage",
+    ),
+    Key(
+        "evpi_jpy",
+        "float or null",
+        "expected value of perfect information: stochastic - wait-and-see",
+        "two-stage",
+    ),
+    Key(
+        "vss_jpy",
+        "float or null",
+        "value of the stochastic solution: average future's plan - stochastic",
+        "two-stage",
+    ),
+    Key("brief_lines", "list", "the brief of the two-stage run, as printed", "two-stage"),
+    Key(
+        "shared_plan",
+        "object",
+        "in futures/<name>/summary.json: the two-stage folder whose plan.csv this run "
+        "operates ({result_dir, weight})",
+        "two-stage",
+    ),
+)
+
+
 def summary_keys(runs: RunKind) -> list[str]:
     """Top-level keys of summary.json for a solved or an infeasible run."""
     return [k.name for k in SUMMARY if k.runs in ("all", runs)]
@@ -586,6 +667,15 @@ infeasible run writes `summary.json` and `diagnosis.txt` only. The map files (`r
 """
 
 
+TWO_STAGE_HEADER = """## `summary.json` of a two-stage run
+
+`hubnet solve INSTANCE --futures A.toml B.toml ...` writes one folder: `summary.json` (the keys
+every run writes, from `instance` to `termination`, and those below), `plan.csv`,
+`futures.csv`, and `futures/<name>/`, an ordinary results folder of the shared plan operated
+in each future.
+"""
+
+
 def _keys_markdown(keys: tuple[Key, ...], prefix: str = "") -> list[str]:
     out = []
     for k in keys:
@@ -600,7 +690,10 @@ def format_markdown() -> str:
     out = [HEADER, "## `summary.json`\n", "| key | type | meaning |", "|---|---|---|"]
     out.extend(_keys_markdown(SUMMARY))
     out.append("")
-    for t in (*TABLES, *OPTIONAL_TABLES):
+    out += [TWO_STAGE_HEADER, "| key | type | meaning |", "|---|---|---|"]
+    out.extend(_keys_markdown(TWO_STAGE_SUMMARY))
+    out.append("")
+    for t in (*TABLES, *OPTIONAL_TABLES, *TWO_STAGE_TABLES):
         order = ", ".join(f"`{c}`" for c in t.sort)
         sort = f" Rows sorted by {order}." if t.sort else ""
         out.append(f"## `{t.file}`\n\n{t.description}{sort}\n")

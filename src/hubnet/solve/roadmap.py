@@ -38,15 +38,23 @@ YearLevels = Mapping[tuple, float]
 
 def level_columns(compiled: Compiled) -> dict[tuple, int]:
     """Column of each `open_level[facility, level]`: keyed (facility, level) in a single-year
-    model, (year, facility, level) in a roadmap's `period[year]` blocks."""
+    model, (year, facility, level) in a roadmap's `period[year]` blocks, (future, year,
+    facility, level) in a two-stage model's `future[name].period[year]`."""
     out = {}
     for j, v in enumerate(compiled.columns):
         comp = v.parent_component()
         if comp.local_name == "open_level":
-            block = comp.parent_block()
-            year = () if block.parent_block() is None else (int(block.index()),)
-            out[(*year, *v.index())] = j
+            out[(*_block_path(comp.parent_block()), *v.index())] = j
     return out
+
+
+def _block_path(block: pyo.Block) -> tuple:
+    """The indices of the indexed blocks around a component, outermost first."""
+    path = []
+    while block.parent_block() is not None:
+        path.append(block.index())
+        block = block.parent_block()
+    return tuple(reversed(path))
 
 
 def levels_vector(compiled: Compiled, levels: YearLevels) -> np.ndarray:
@@ -154,15 +162,30 @@ def solve_roadmap(
     (one LP each), the best of them handed to HiGHS as its start with `bound` (a lower bound
     proved elsewhere), and the branch and bound run only if they are not within the gap.
     Returns the report and each plan's net present cost (None: infeasible)."""
+    compiled = prepared(model, options)
+    priced = [with_levels_fixed(compiled, plan) for plan in plans]
+    report = from_best_plan(compiled, model, options, priced, bound, progress)
+    return report, [got[1] if got is not None else None for got in priced]
+
+
+def prepared(model: pyo.ConcreteModel, options: SolveOptions) -> Compiled:
+    """The model handed to HiGHS with the options its LPs and branch and bound share."""
     compiled = handoff(model, options)
     apply_options(compiled, SolveOptions(threads=options.threads, auto_scale=options.auto_scale))
-    costs: list[float | None] = []
-    best = None
-    for plan in plans:
-        got = with_levels_fixed(compiled, plan)
-        costs.append(got[1] if got is not None else None)
-        if got is not None and (best is None or got[1] < best[1]):
-            best = got
+    return compiled
+
+
+def from_best_plan(
+    compiled: Compiled,
+    model: pyo.ConcreteModel,
+    options: SolveOptions,
+    priced: list[tuple[np.ndarray, float] | None],
+    bound: float,
+    progress: Callable[[Progress], None] | None,
+) -> SolveReport:
+    """The branch and bound from the cheapest of the priced plans, stopped once within the
+    gap of `bound` (a lower bound HiGHS does not know)."""
+    best = min((got for got in priced if got is not None), key=lambda g: g[1], default=None)
     if best is not None:
         set_start(compiled, best[0], best[1], bound)
     if math.isfinite(bound):
@@ -170,9 +193,9 @@ def solve_roadmap(
     report = branch_and_bound(model, options, progress, compiled)
     if report.status is Status.FEASIBLE and report.gap is not None:
         if report.gap <= options.mip_rel_gap:
-            text = "Within the gap of the independent years' bound"
+            text = "Within the gap of the bound proved before the branch and bound"
             report = dataclasses.replace(report, status=Status.OPTIMAL, termination=text)
-    return report, costs
+    return report
 
 
 def stop_within_gap(compiled: Compiled, bound: float, gap: float) -> None:

@@ -255,6 +255,29 @@ def test_the_checker_verifies_every_future(single, tmp_path):
     assert "plan_kept" not in {v.family for v in violations}
 
 
+def test_the_checker_adds_up_the_two_stage_folder(single, tmp_path):
+    """The whole folder passes; a copy whose futures.csv prices the shared plan in south at
+    -45,000 (its folder: -44,000) and whose summary claims an EVPI of 7,000 (-44,000 + 50,000
+    = 6,000) is reported on both (family two_stage)."""
+    summary_, violations = check_folder(single / "out")
+    assert violations == [] and summary_["evpi_jpy"] == close(6_000)
+    out = tmp_path / "out"
+    shutil.copytree(single / "out", out)
+
+    def south_cheaper(f: pd.DataFrame) -> None:
+        f.loc[f["future"] == "south", "stochastic_cost_jpy"] = "-45000"
+
+    corrupted(out / "futures.csv", south_cheaper)
+    s = summary(out)
+    s["evpi_jpy"] = 7_000
+    (out / "summary.json").write_text(json.dumps(s), encoding="utf-8")
+    _, violations = check_folder(out)
+    assert {(v.family, v.ids) for v in violations} == {
+        ("two_stage", "south"),
+        ("two_stage", "evpi_jpy"),
+    }
+
+
 def test_a_roadmap_shares_its_plan_year_by_year(tmp_path):
     """Weights 3 and 1 (normalised to 0.75 and 0.25): H2 open in 2025 and 2030, expected net
     present cost -1,213,250, wait and see -1,218,500, EVPI 5,250; the average future's plan

@@ -200,13 +200,13 @@ def _first_difference(
     if found:
         i, j = min(found)
         col = a.columns[j]
-        va, vb = a[col].iloc[i], b[col].iloc[i]
+        va, vb = _plain(a[col].iloc[i]), _plain(b[col].iloc[i])
         why = NUMBER_IN_ALL if col in numbers else SAME_ROWS
         shown = "empty" if _is_na(va) else repr(va)
         return Issue(where, i + 2, col, _shown(vb), f"{shown} as in {fa} ({why})")
     if len(a) != len(b):
         col = a.columns[0]
-        got = None if len(b) < len(a) else _shown(b[col].iloc[n])
+        got = None if len(b) < len(a) else _shown(_plain(b[col].iloc[n]))
         expected = f"{len(a)} rows as in {fa}, {len(b)} here ({SAME_ROWS})"
         return Issue(where, n + 2, col, got, expected)
     return None
@@ -220,6 +220,11 @@ def _same(x: object, y: object) -> bool:
     if _is_na(x) or _is_na(y):
         return _is_na(x) and _is_na(y)
     return bool(x == y)
+
+
+def _plain(v: object) -> object:
+    """A numpy scalar as the Python value it holds (messages show 0.3, not np.float64(0.3))."""
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _shown(v: object) -> object:

@@ -230,8 +230,12 @@ def test_roadmaps_with_other_periods_cannot_be_averaged(roadmap):
     with pytest.raises(InputError) as info:
         average_instance([a, b], [1, 1], FILES)
     [msg] = messages(info)
-    assert msg.startswith("instance.toml of b.toml, column 'periods'")
-    assert "the same planning years in every future" in msg
+    assert msg == (
+        "instance.toml of b.toml, column 'periods': got 'years 2025, 2030, 2040, discount rate "
+        "0.03, last period 1 years, foresight myopic'; expected years 2025, 2030, 2040, "
+        "discount rate 0.03, last period 1 years, foresight perfect as in a.toml (the same "
+        "planning years in every future)"
+    )
 
 
 # --- the shipped futures --------------------------------------------------------------------

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,7 +44,7 @@ import pandas as pd
 
 from hubnet.errors import InputError, Issue
 from hubnet.instance.core import Collection, Instance, Policy
-from hubnet.instance.periods import policy_changes_at, table_at
+from hubnet.instance.periods import Periods, policy_changes_at, table_at
 from hubnet.instance.schema import SETTINGS, TABLE_BY_NAME, TABLES
 
 PERMITS = "import_permits_t_per_yr"
@@ -123,7 +124,7 @@ def _futures(
     bad = [
         Issue(f, None, "weight", w, "a positive number (weights are normalised to sum 1)")
         for f, w in zip(files, weights, strict=True)
-        if isinstance(w, bool) or not isinstance(w, int | float) or not (0 < w < math.inf)
+        if isinstance(w, bool) or not isinstance(w, numbers.Real) or not (0 < w < math.inf)
     ]
     if bad:
         raise InputError(bad, title="invalid weights of the futures")
@@ -138,12 +139,23 @@ def _periods_issues(fut: Futures) -> list[Issue]:
             f"instance.toml of {f}",
             None,
             "periods",
-            inst.periods,
-            f"{first} as in {fut.files[0]} (the same planning years in every future)",
+            _periods_text(inst.periods),
+            f"{_periods_text(first)} as in {fut.files[0]} (the same planning years in every "
+            "future)",
         )
         for f, inst in zip(fut.files[1:], fut.instances[1:], strict=True)
         if inst.periods != first
     ]
+
+
+def _periods_text(p: Periods | None) -> str:
+    if p is None:
+        return "no periods (a single-year instance)"
+    years = ", ".join(map(str, p.years))
+    return (
+        f"years {years}, discount rate {p.discount_rate:g}, last period {p.last_period_years} "
+        f"years, foresight {p.foresight}"
+    )
 
 
 # --- tables ---------------------------------------------------------------------------------

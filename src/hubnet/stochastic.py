@@ -244,9 +244,14 @@ def values_of_uncertainty(cases: list[Case], ts: TwoStage) -> dict:
         "stochastic_bound_jpy": ts.report.best_bound,
         "wait_and_see_cost_jpy": ws,
         "average_plan_cost_jpy": eev,
-        "evpi_jpy": None if ws is None or rp is None else rp - ws,
-        "vss_jpy": None if eev is None or rp is None else eev - rp,
+        "evpi_jpy": None if ws is None or rp is None else _yen_apart(rp, ws),
+        "vss_jpy": None if eev is None or rp is None else _yen_apart(eev, rp),
     }
+
+
+def _yen_apart(a: float, b: float) -> float:
+    """a - b, with 0 for less than a yen (the same plan priced by two LPs)."""
+    return 0.0 if abs(a - b) < 1.0 else a - b
 
 
 def two_stage_lines(summary: dict, plan: pd.DataFrame) -> list[str]:

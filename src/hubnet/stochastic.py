@@ -146,28 +146,12 @@ def _levels_in(m: pyo.Block) -> SharedPlan:
 def average_case(cases: list[Case]) -> Case:
     """The average future: every number the weighted mean of the futures'
     (`hubnet.scenario.average`), as one more case of weight 1."""
-    from hubnet.scenario.average import average_instance, average_years
+    from hubnet.scenario.average import average_instance
 
     weights = [c.weight for c in cases]
     files = [str(c.file) for c in cases]
-    instances = [c.instance for c in cases]
-    if cases[0].instance.periods is None:
-        inst = average_instance(instances, weights, files)
-        return Case("average", 1.0, None, inst, (single_year(inst),))
-    by_year = average_years(instances, weights, files)
-    years = []
-    for y in cases[0].years:
-        inst = by_year[y.year]
-        lanes = lanes_of(inst)
-        p = dataclasses.replace(y.period, data=build_data(inst, lanes), build_cost=_builds(inst))
-        years.append(Year(inst, lanes, p))
-    return Case("average", 1.0, None, cases[0].instance, tuple(years))
-
-
-def _builds(instance: Instance) -> dict:
-    from hubnet.roadmap import build_costs
-
-    return build_costs(instance)
+    inst = average_instance([c.instance for c in cases], weights, files)
+    return Case("average", 1.0, None, inst, years_of(inst))
 
 
 @dataclass(frozen=True)
@@ -192,12 +176,12 @@ def solve_two_stage(
 ) -> TwoStage:
     """Each future alone (through `own_solver`, e.g. on a Dask cluster), the average future,
     then the two-stage model from the best of their plans. The futures alone are solved to
-    half the gap asked, since their bounds make the two-stage model's; a time limit is
-    shared: half to them, the rest to the two-stage model."""
+    the gap asked (their weighted bounds bound the two-stage model); a time limit is shared:
+    half to them, the rest to the two-stage model."""
     t0 = time.perf_counter()
     limit = options.time_limit_s
     each = limit / (2 * (len(cases) + 1)) if limit else None
-    alone = dataclasses.replace(options, mip_rel_gap=options.mip_rel_gap / 2, time_limit_s=each)
+    alone = dataclasses.replace(options, time_limit_s=each)
     solver = own_solver or (lambda cs, o: [own_optimum(c, o) for c in cs])
     avg_case = average_case(cases)
     *own, average = solver([*cases, avg_case], alone)
@@ -260,9 +244,14 @@ def values_of_uncertainty(cases: list[Case], ts: TwoStage) -> dict:
         "stochastic_bound_jpy": ts.report.best_bound,
         "wait_and_see_cost_jpy": ws,
         "average_plan_cost_jpy": eev,
-        "evpi_jpy": None if ws is None or rp is None else rp - ws,
-        "vss_jpy": None if eev is None or rp is None else eev - rp,
+        "evpi_jpy": None if ws is None or rp is None else _yen_apart(rp, ws),
+        "vss_jpy": None if eev is None or rp is None else _yen_apart(eev, rp),
     }
+
+
+def _yen_apart(a: float, b: float) -> float:
+    """a - b, with 0 for less than a yen (the same plan priced by two LPs)."""
+    return 0.0 if abs(a - b) < 1.0 else a - b
 
 
 def two_stage_lines(summary: dict, plan: pd.DataFrame) -> list[str]:

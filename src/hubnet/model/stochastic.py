@@ -1,6 +1,6 @@
 """The two-stage plan: one roadmap block per future (a single-year instance is a roadmap of
 one year), the capacity levels shared by every future (15a), and the weighted sum of the
-futures' costs as the objective (0s). First stage: the levels (per year); second stage:
+futures' costs as the objective (0e). First stage: the levels (per year); second stage:
 every other decision, each future its own."""
 
 from __future__ import annotations

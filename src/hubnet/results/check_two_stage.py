@@ -15,10 +15,12 @@ FAMILY = "two_stage"
 TOL = 1e-6
 
 
-def _differs(a: float | None, b: float | None) -> bool:
+def _differs(a: float | None, b: float | None, scale: float = 1.0) -> bool:
+    """Whether two costs differ by more than TOL of the larger (or of `scale`: a difference
+    of two costs is compared at the costs' size, as futures.csv rounds them)."""
     if a is None or b is None or (isinstance(a, float) and math.isnan(a)):
         return (a is None) != (b is None)
-    return abs(a - b) > TOL * max(1.0, abs(a), abs(b))
+    return abs(a - b) > TOL * max(1.0, abs(a), abs(b), abs(scale))
 
 
 def check_two_stage(
@@ -64,7 +66,7 @@ def _values_of_information(summary: dict, futures: pd.DataFrame, weights: dict) 
         "vss_jpy": None if eev is None else eev - rp,
     }
     for key, value in want.items():
-        if _differs(summary.get(key), value):
+        if _differs(summary.get(key), value, rp):
             out.append(Violation(FAMILY, key, f"written {summary.get(key)}, recomputed {value}"))
     return out
 

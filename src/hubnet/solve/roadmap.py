@@ -17,6 +17,7 @@ from hubnet.model import build_from_data
 from hubnet.model.periods import Period, Reached, year_data
 from hubnet.model.start import plan_of
 from hubnet.report import Progress, SolveOptions, SolveReport, Status
+from hubnet.solve.cuts import add_cuts, binding
 from hubnet.solve.entry import solve_model
 from hubnet.solve.fixed import FixedLP, fixed_lp, load_duals, price_network
 from hubnet.solve.highs import (
@@ -26,10 +27,17 @@ from hubnet.solve.highs import (
     callback_scale,
     handoff,
     load_values,
+    relative_gap,
     set_start,
 )
+from hubnet.solve.relaxation import relaxation
+from hubnet.solve.strategy import STRATEGY
 
 logger = logging.getLogger(__name__)
+
+#: most seconds the root's relaxation with capacity cuts may take without a time limit (with
+#: one: a quarter of what is left)
+ROOT_CUTS_S = 120.0
 
 #: (year, facility, level) -> 1 if the level is open that year; (facility, level) -> 1 in a
 #: single-year model
@@ -186,6 +194,9 @@ def from_best_plan(
     """The branch and bound from the cheapest of the priced plans, stopped once within the
     gap of `bound` (a lower bound HiGHS does not know)."""
     best = min((got for got in priced if got is not None), key=lambda g: g[1], default=None)
+    gap = relative_gap(best[1], bound) if best is not None else None
+    if gap is None or gap > options.mip_rel_gap:
+        bound = max(bound, root_cuts(compiled, options))
     if best is not None:
         set_start(compiled, best[0], best[1], bound)
     if math.isfinite(bound):
@@ -196,6 +207,26 @@ def from_best_plan(
             text = "Within the gap of the bound proved before the branch and bound"
             report = dataclasses.replace(report, status=Status.OPTIMAL, termination=text)
     return report
+
+
+def root_cuts(compiled: Compiled, options: SolveOptions) -> float:
+    """The LP relaxation lifted by capacity cuts by level (12), its binding cuts added to
+    the model HiGHS holds, so that the branch and bound starts from a stronger root (its
+    own root bound over several blocks is far weaker). Returns the relaxation's bound (-inf
+    if it did not complete)."""
+    t0 = time.perf_counter()
+    limit = ROOT_CUTS_S if options.time_limit_s is None else options.time_limit_s / 4
+    relaxed = relaxation(compiled, limit, cut_gain=STRATEGY.cut_gain * options.mip_rel_gap)
+    if relaxed is None or not relaxed.complete:
+        return -math.inf
+    add_cuts(compiled.highs, binding(relaxed.cuts, relaxed.values))
+    logger.info(
+        "root: bound %.6g with %d capacity cuts, %.1f s",
+        relaxed.bound,
+        len(relaxed.cuts),
+        time.perf_counter() - t0,
+    )
+    return relaxed.bound
 
 
 def stop_within_gap(compiled: Compiled, bound: float, gap: float) -> None:

@@ -336,3 +336,23 @@ def test_weights_of_the_wrong_count_or_not_positive_are_refused(single, tmp_path
     assert "--weights" in p.stderr
     assert "Traceback" not in p.stderr + p.stdout
     assert not out.exists()
+
+
+def test_the_command_line_prints_the_value_of_information(single, tmp_path):
+    """`hubnet solve --futures A B` (space-separated) runs the two-stage plan and prints
+    EVPI 6,000 and VSS 3,000 (worked out above); `hubnet check` passes on its folder."""
+    files = [str(single / "north.toml"), str(single / "south.toml")]
+    out = tmp_path / "out"
+    p = hubnet("solve", str(single / "inst"), "--futures", *files, "--gap", "1e-9",
+               "--no-maps", "--out", str(out))  # fmt: skip
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert "(EVPI): ¥6,000" in p.stdout and "(VSS): ¥3,000" in p.stdout
+    assert "Shared plan: Z (z)" in p.stdout
+    c = hubnet("check", str(out))
+    assert c.returncode == 0, c.stderr
+
+
+def test_an_argument_after_the_instance_without_futures_is_refused(single):
+    p = hubnet("solve", str(single / "inst"), str(single / "north.toml"))
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert "Traceback" not in p.stderr

@@ -190,12 +190,14 @@ def from_best_plan(
     priced: list[tuple[np.ndarray, float] | None],
     bound: float,
     progress: Callable[[Progress], None] | None,
+    lift: bool = False,
 ) -> SolveReport:
     """The branch and bound from the cheapest of the priced plans, stopped once within the
-    gap of `bound` (a lower bound HiGHS does not know)."""
+    gap of `bound` (a lower bound HiGHS does not know); with `lift`, from a root lifted by
+    capacity cuts when the plan is not within the gap of `bound` already."""
     best = min((got for got in priced if got is not None), key=lambda g: g[1], default=None)
     gap = relative_gap(best[1], bound) if best is not None else None
-    if gap is None or gap > options.mip_rel_gap:
+    if lift and (gap is None or gap > options.mip_rel_gap):
         bound = max(bound, root_cuts(compiled, options))
     if best is not None:
         set_start(compiled, best[0], best[1], bound)

@@ -61,7 +61,9 @@ def solve_stochastic(
     the answer's operations and duals come from the LP with its integers fixed."""
     compiled = prepared(model, options)
     both = [price(compiled, model, plan) for plan in plans]
-    report = from_best_plan(compiled, model, options, [g for g, _ in both], bound, progress)
+    report = from_best_plan(
+        compiled, model, options, [g for g, _ in both], bound, progress, lift=True
+    )
     if options.marginals and report.status.has_solution:
         values = np.array([v.value or 0.0 for v in compiled.columns])
         fixed = price_network(compiled, values)

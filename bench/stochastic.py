@@ -3,9 +3,9 @@ gap, EVPI, VSS and peak memory (a script, not a test). Refreshes bench/RESULTS.m
 "Two-stage plan".
 
 python bench/stochastic.py [--instance japan|japan-roadmap] [--gap 0.001] [--time-limit S]
-    [--workers N] [--maps]
+    [--workers N] [--maps] [--futures a,b,c]
 
-The futures are the instance's shipped `futures/*.toml`, at equal weights.
+The futures are the instance's shipped `futures/*.toml` (or those named), at equal weights.
 """
 
 from __future__ import annotations
@@ -31,9 +31,12 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=None)
     ap.add_argument("--workers", type=int, default=0)
     ap.add_argument("--maps", action="store_true")
+    ap.add_argument("--futures", default=None, help="names of futures/*.toml, comma-separated")
     args = ap.parse_args()
     instance = ROOT / "instances" / args.instance
     futures = sorted((instance / "futures").glob("*.toml"))
+    if args.futures:
+        futures = [instance / "futures" / f"{n}.toml" for n in args.futures.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         opts = RunOptions(
             solve=SolveOptions(time_limit_s=args.time_limit, mip_rel_gap=args.gap),

@@ -356,3 +356,11 @@ def test_an_argument_after_the_instance_without_futures_is_refused(single):
     p = hubnet("solve", str(single / "inst"), str(single / "north.toml"))
     assert p.returncode == 2, (p.stdout, p.stderr)
     assert "Traceback" not in p.stderr
+
+
+def test_compare_reads_a_two_stage_folder_as_its_futures(single, tmp_path):
+    """`hubnet compare` on the two-stage folder compares the shared plan in each future."""
+    from hubnet.compare import compare
+
+    table = compare([single / "out"], tmp_path / "cmp")
+    assert sorted(table["run"]) == ["north", "south"]

@@ -44,9 +44,13 @@ OBSERVED = ("id", "quantity", "observed_t_per_yr", "low_t_per_yr", "high_t_per_y
 
 
 def result_folders(paths: Iterable[Path | str]) -> list[Path]:
-    """Results folders among `paths`; a batch folder stands for every run folder in it."""
+    """Results folders among `paths`; a batch folder stands for every run folder in it, a
+    two-stage folder for its futures' folders (the shared plan in each future)."""
     out: list[Path] = []
     for p in map(Path, paths):
+        if (p / "plan.csv").exists() and (p / "futures").is_dir():
+            out.extend(sorted(d for d in (p / "futures").iterdir() if d.is_dir()))
+            continue
         if (p / "summary.json").exists() or not p.is_dir():
             out.append(p)
             continue

@@ -35,6 +35,8 @@ from hubnet.solve.strategy import STRATEGY
 
 logger = logging.getLogger(__name__)
 
+#: termination text when a plan priced before the branch and bound is within the gap
+PLAN_WITHIN_GAP = "A plan priced before the branch and bound, within the gap of the bound"
 #: most seconds the root's relaxation with capacity cuts may take without a time limit (with
 #: one: a quarter of what is left)
 ROOT_CUTS_S = 120.0
@@ -200,7 +202,7 @@ def from_best_plan(
     if lift and (gap is None or gap > options.mip_rel_gap):
         bound = max(bound, root_cuts(compiled, options))
     if best is not None:
-        set_start(compiled, best[0], best[1], bound)
+        set_start(compiled, best[0], best[1], bound, termination=PLAN_WITHIN_GAP)
     if math.isfinite(bound):
         stop_within_gap(compiled, bound, options.mip_rel_gap)
     report = branch_and_bound(model, options, progress, compiled)

@@ -329,6 +329,9 @@ def solve(
     """Solve an instance and write its results folder (tables, summary, maps)."""
     from hubnet.run import RunOptions, run_one
 
+    if futures and instance is not None and instance.endswith(".toml"):
+        # `hubnet solve --futures A.toml B.toml`: B.toml took the instance's place
+        futures, instance = [*futures, Path(instance)], None
     folder = resolve_instance(instance)
     if ctx.args and not futures:
         raise InputError(Issue("command line", None, None, ctx.args[0], "one instance"))

@@ -226,6 +226,7 @@ def futures_table(cases: list[Case], ts: TwoStage) -> pd.DataFrame:
             "future": [c.name for c in cases],
             "weight": [c.weight for c in cases],
             "own_cost_jpy": [o.cost for o in ts.own],
+            "own_bound_jpy": [o.bound for o in ts.own],
             "stochastic_cost_jpy": [ts.by_future.get(c.name) for c in cases],
             "average_plan_cost_jpy": [avg.get(c.name) for c in cases],
         }
@@ -234,24 +235,56 @@ def futures_table(cases: list[Case], ts: TwoStage) -> pd.DataFrame:
 
 def values_of_uncertainty(cases: list[Case], ts: TwoStage) -> dict:
     """The weighted costs and the textbook measures: EVPI = stochastic - wait-and-see, VSS =
-    average future's plan - stochastic (Birge 1982)."""
-    rp = ts.report.objective
-    own = [o.cost for o in ts.own]
-    ws = None if None in own else sum(c.weight * x for c, x in zip(cases, own, strict=True))
+    average future's plan - stochastic (Birge 1982), as found, and the range each must lie
+    in given the gaps the plans were solved to (the true EVPI and VSS are >= 0)."""
+    rp, rp_bound = ts.report.objective, ts.report.best_bound
+    ws = _weighted(cases, [o.cost for o in ts.own])
+    ws_bound = _weighted(cases, [o.bound for o in ts.own])
     eev = ts.average_priced.expected if ts.average_priced is not None else None
+    evpi = None if ws is None or rp is None else _yen_apart(rp, ws)
+    vss = None if eev is None or rp is None else _yen_apart(eev, rp)
     return {
         "stochastic_cost_jpy": rp,
-        "stochastic_bound_jpy": ts.report.best_bound,
+        "stochastic_bound_jpy": rp_bound,
         "wait_and_see_cost_jpy": ws,
+        "wait_and_see_bound_jpy": ws_bound,
         "average_plan_cost_jpy": eev,
-        "evpi_jpy": None if ws is None or rp is None else _yen_apart(rp, ws),
-        "vss_jpy": None if eev is None or rp is None else _yen_apart(eev, rp),
+        "evpi_jpy": evpi,
+        "evpi_range_jpy": _range(rp_bound, ws, rp, ws_bound),
+        "vss_jpy": vss,
+        "vss_range_jpy": _range(eev, rp, eev, rp_bound),
     }
+
+
+def _weighted(cases: list[Case], values: list[float | None]) -> float | None:
+    if any(v is None or not math.isfinite(v) for v in values):
+        return None
+    return sum(c.weight * v for c, v in zip(cases, values, strict=True))
+
+
+def _range(a: float | None, b: float | None, c: float | None, d: float | None) -> list | None:
+    """[max(0, a - b), c - d]: the least and the most a difference of two optima can be,
+    from the plans found (upper ends) and the bounds proved (lower ends)."""
+    if None in (a, b, c, d):
+        return None
+    return [max(0.0, _yen_apart(a, b)), max(0.0, _yen_apart(c, d))]
 
 
 def _yen_apart(a: float, b: float) -> float:
     """a - b, with 0 for less than a yen (the same plan priced by two LPs)."""
     return 0.0 if abs(a - b) < 1.0 else a - b
+
+
+def _between(pair: list | None) -> str:
+    """A value known within a range, as the brief words it."""
+    from hubnet.units import yen
+
+    if pair is None:
+        return "-"
+    lo, hi = pair
+    if hi - lo < 1.0:
+        return yen(lo)
+    return f"between {yen(lo)} and {yen(hi)} (the gaps of the solves)"
 
 
 def two_stage_lines(summary: dict, plan: pd.DataFrame) -> list[str]:
@@ -262,10 +295,10 @@ def two_stage_lines(summary: dict, plan: pd.DataFrame) -> list[str]:
     lines = [
         f"Expected {unit} of the shared plan: {yen(summary['stochastic_cost_jpy'])}",
         f"Knowing the future in advance (wait-and-see): {yen(summary['wait_and_see_cost_jpy'])}",
-        f"Value of perfect information (EVPI): {yen(summary['evpi_jpy'], missing='-')}",
+        f"Value of perfect information (EVPI): {_between(summary['evpi_range_jpy'])}",
         f"The average future's plan in these futures: "
         f"{yen(summary['average_plan_cost_jpy'], missing='infeasible in some future')}",
-        f"Value of the stochastic solution (VSS): {yen(summary['vss_jpy'], missing='-')}",
+        f"Value of the stochastic solution (VSS): {_between(summary['vss_range_jpy'])}",
     ]
     opened = [
         f"{r.facility} ({r.level})" + (f" {r.year}" if "year" in plan.columns else "")

@@ -56,19 +56,36 @@ def _weighted(futures: pd.DataFrame, weights: dict, column: str) -> float | None
 
 def _values_of_information(summary: dict, futures: pd.DataFrame, weights: dict) -> list:
     out = []
-    rp = summary["stochastic_cost_jpy"]
+    rp, rp_bound = summary["stochastic_cost_jpy"], summary["stochastic_bound_jpy"]
     ws = _weighted(futures, weights, "own_cost_jpy")
+    ws_bound = _weighted(futures, weights, "own_bound_jpy")
     eev = _weighted(futures, weights, "average_plan_cost_jpy")
     want = {
         "wait_and_see_cost_jpy": ws,
+        "wait_and_see_bound_jpy": ws_bound,
         "average_plan_cost_jpy": eev,
         "evpi_jpy": None if ws is None else rp - ws,
         "vss_jpy": None if eev is None else eev - rp,
     }
+    ranges = {
+        "evpi_range_jpy": _between(rp_bound, ws, rp, ws_bound),
+        "vss_range_jpy": _between(eev, rp, eev, rp_bound),
+    }
     for key, value in want.items():
         if _differs(summary.get(key), value, rp):
             out.append(Violation(FAMILY, key, f"written {summary.get(key)}, recomputed {value}"))
+    for key, pair in ranges.items():
+        got = summary.get(key) or [None, None]
+        if any(_differs(a, b, rp) for a, b in zip(got, pair, strict=True)):
+            out.append(Violation(FAMILY, key, f"written {summary.get(key)}, recomputed {pair}"))
     return out
+
+
+def _between(a: float | None, b: float | None, c: float | None, d: float | None) -> list:
+    """[max(0, a - b), max(0, c - d)]; [None, None] where a term is unknown."""
+    if None in (a, b, c, d):
+        return [None, None]
+    return [max(0.0, a - b), max(0.0, c - d)]
 
 
 __all__ = ["FAMILY", "check_two_stage"]

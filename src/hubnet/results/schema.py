@@ -406,6 +406,7 @@ FUTURES = Table(
         _text("future", "the future's name (its scenario's `name`)"),
         _share("weight", "its probability, the weights normalised to sum 1"),
         Column("own_cost_jpy", "float", "JPY", "its own optimum: the plan built knowing it"),
+        Column("own_bound_jpy", "float", "JPY", "the lower bound proved on its own optimum"),
         Column("stochastic_cost_jpy", "float", "JPY", "the shared plan's cost in it"),
         Column(
             "average_plan_cost_jpy",
@@ -585,15 +586,36 @@ TWO_STAGE_SUMMARY: tuple[Key, ...] = (
         "two-stage",
     ),
     Key(
+        "wait_and_see_bound_jpy",
+        "float or null",
+        "weighted sum of the lower bounds proved on the futures' own optima",
+        "two-stage",
+    ),
+    Key(
         "evpi_jpy",
         "float or null",
-        "expected value of perfect information: stochastic - wait-and-see",
+        "expected value of perfect information as found: stochastic - wait-and-see (can be "
+        "off by the solves' gaps, even below 0)",
+        "two-stage",
+    ),
+    Key(
+        "evpi_range_jpy",
+        "list or null",
+        "[least, most] the true EVPI can be: [max(0, stochastic bound - wait-and-see), "
+        "stochastic - wait-and-see bound]",
         "two-stage",
     ),
     Key(
         "vss_jpy",
         "float or null",
-        "value of the stochastic solution: average future's plan - stochastic",
+        "value of the stochastic solution as found: average future's plan - stochastic",
+        "two-stage",
+    ),
+    Key(
+        "vss_range_jpy",
+        "list or null",
+        "[least, most] the true VSS can be: [max(0, average plan - stochastic), average plan "
+        "- stochastic bound]",
         "two-stage",
     ),
     Key("brief_lines", "list", "the brief of the two-stage run, as printed", "two-stage"),

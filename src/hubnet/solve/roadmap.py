@@ -172,10 +172,19 @@ def solve_roadmap(
     (one LP each), the best of them handed to HiGHS as its start with `bound` (a lower bound
     proved elsewhere), and the branch and bound run only if they are not within the gap.
     Returns the report and each plan's net present cost (None: infeasible)."""
+    t0 = time.perf_counter()
     compiled = prepared(model, options)
     priced = [with_levels_fixed(compiled, plan) for plan in plans]
-    report = from_best_plan(compiled, model, options, priced, bound, progress)
+    report = from_best_plan(compiled, model, within(options, t0), priced, bound, progress)
     return report, [got[1] if got is not None else None for got in priced]
+
+
+def within(options: SolveOptions, t0: float) -> SolveOptions:
+    """`options` with what is left of its time limit since `t0` (at least a second)."""
+    if options.time_limit_s is None:
+        return options
+    left = max(1.0, options.time_limit_s - (time.perf_counter() - t0))
+    return dataclasses.replace(options, time_limit_s=left)
 
 
 def prepared(model: pyo.ConcreteModel, options: SolveOptions) -> Compiled:
@@ -200,7 +209,9 @@ def from_best_plan(
     best = min((got for got in priced if got is not None), key=lambda g: g[1], default=None)
     gap = relative_gap(best[1], bound) if best is not None else None
     if lift and (gap is None or gap > options.mip_rel_gap):
+        t0 = time.perf_counter()
         bound = max(bound, root_cuts(compiled, options))
+        options = within(options, t0)
     if best is not None:
         set_start(compiled, best[0], best[1], bound, termination=PLAN_WITHIN_GAP)
     if math.isfinite(bound):

@@ -6,6 +6,7 @@ futures' own bounds (wait-and-see bounds the two-stage optimum from below)."""
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import pyomo.environ as pyo
 from hubnet.report import Progress, SolveOptions, SolveReport
 from hubnet.solve.fixed import load_duals, price_network
 from hubnet.solve.highs import Compiled, load_values
-from hubnet.solve.roadmap import from_best_plan, prepared, with_levels_fixed
+from hubnet.solve.roadmap import from_best_plan, prepared, with_levels_fixed, within
 
 #: (year, facility, level) -> 1.0 for each level a shared plan opens (year 0: a single-year
 #: instance)
@@ -59,10 +60,11 @@ def solve_stochastic(
     """The two-stage model from the cheapest of `plans` (each priced in every future);
     `bound`: the weighted sum of the futures' own lower bounds. With marginal values asked,
     the answer's operations and duals come from the LP with its integers fixed."""
+    t0 = time.perf_counter()
     compiled = prepared(model, options)
     both = [price(compiled, model, plan) for plan in plans]
     report = from_best_plan(
-        compiled, model, options, [g for g, _ in both], bound, progress, lift=True
+        compiled, model, within(options, t0), [g for g, _ in both], bound, progress, lift=True
     )
     if options.marginals and report.status.has_solution:
         values = np.array([v.value or 0.0 for v in compiled.columns])

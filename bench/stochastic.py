@@ -54,6 +54,9 @@ def main() -> None:
     for key in ("wait_and_see_cost_jpy", "average_plan_cost_jpy", "evpi_jpy", "vss_jpy"):
         value = summary[key]
         print(f"  {key}: " + ("-" if value is None else f"{value:,.0f}"))
+    for key in ("evpi_range_jpy", "vss_range_jpy"):
+        pair = summary[key]
+        print(f"  {key}: " + ("-" if pair is None else " to ".join(f"{v:,.0f}" for v in pair)))
     print("  " + "; ".join(summary["brief_lines"][-1:]))
     print("stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in rec.times.items()))
     print(

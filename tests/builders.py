@@ -4,6 +4,8 @@ LP relaxation of a compiled model, by definition."""
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from pathlib import Path
 
 import highspy
@@ -72,6 +74,16 @@ def exporting_tables() -> dict[str, list[dict]]:
     t["exports"] = [{"site": "X1", "commodity": "bat", "max_t_per_yr": 10, "price_jpy_per_t": 1000}]
     t["lanes"].append({"origin": "H1", "destination": "X1", "cost_jpy_per_t": 0})
     return t
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """The `hubnet` command with `args`, in a process of its own (exit code, stdout, stderr)."""
+    return subprocess.run(
+        [sys.executable, "-c", "from hubnet.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def write_instance(

@@ -15,13 +15,12 @@ three times the supply (300 t).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from builders import PERIODS, gold, hub, lane, site, smelter, two_hubs, write_instance
+from builders import cli as hubnet
 
 from hubnet.errors import InputError
 from hubnet.evaluate import evaluate
@@ -175,15 +174,6 @@ def test_a_roadmap_plan_needs_a_future_with_its_years(tmp_path):
     with pytest.raises(InputError, match="planning years of the plan"):
         evaluate(tmp_path / "plan", other, opts(tmp_path / "out"))
     assert not (tmp_path / "out").exists()
-
-
-def hubnet(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from hubnet.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_the_command_prints_the_plan_and_exits_3_when_it_cannot_be_kept(plans, tmp_path):

@@ -62,13 +62,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from builders import PERIODS, gold, lane, site, smelter, two_hubs, write_instance
+from builders import cli as hubnet
 
 from hubnet.report import SolveOptions
 from hubnet.run import RunOptions, check_folder, run_one
@@ -315,15 +314,6 @@ def test_a_roadmap_shares_its_plan_year_by_year(tmp_path):
         assert check_folder(folder)[1] == []
 
 
-def hubnet(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from hubnet.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.mark.parametrize("weights", ["0.5", "1,0", "0.5,-0.5", "1,x"])
 def test_weights_of_the_wrong_count_or_not_positive_are_refused(single, tmp_path, weights):
     """Two futures need two positive weights: exit 2, a message naming --weights, no
@@ -364,3 +354,21 @@ def test_compare_reads_a_two_stage_folder_as_its_futures(single, tmp_path):
 
     table = compare([single / "out"], tmp_path / "cmp")
     assert sorted(table["run"]) == ["north", "south"]
+
+
+def test_futures_that_cannot_be_averaged_still_get_their_plan(tmp_path):
+    """A future that renames a site cannot be averaged (text differs): the shared plan and
+    the EVPI are as worked out above (Z, -44,000, EVPI 6,000); there is no VSS, and the
+    brief says why."""
+    from hubnet.stochastic import run_futures
+
+    inst = write_instance(tmp_path / "inst", three_hubs())
+    renamed = NORTH + '[set]\n"sites.name.S1" = "North source"\n'
+    files = [future(tmp_path, "north", renamed), future(tmp_path, "south", SOUTH)]
+    rec = run_futures(inst, futures=files, options=options(tmp_path / "out"))
+    s = summary(tmp_path / "out")
+    assert rec.status == "optimal"
+    assert s["stochastic_cost_jpy"] == close(-44_000) and s["evpi_jpy"] == close(6_000)
+    assert s["average_plan_cost_jpy"] is None and s["vss_jpy"] is None
+    assert any("No average future" in line for line in s["brief_lines"])
+    assert check_folder(tmp_path / "out")[1] == []

@@ -161,11 +161,13 @@ class TwoStage:
     model: pyo.ConcreteModel
     report: SolveReport
     own: tuple[Own, ...]
-    average: Own
-    #: the average future's plan priced in every future (None: infeasible in some)
+    #: the average future's plan priced in every future (None: infeasible in some, or the
+    #: futures cannot be averaged)
     average_priced: Priced | None
     #: the answer's cost in each future
     by_future: dict[str, float]
+    #: why the futures cannot be averaged (None: they can)
+    no_average: str | None = None
 
 
 def solve_two_stage(
@@ -183,25 +185,28 @@ def solve_two_stage(
     each = limit / (2 * (len(cases) + 1)) if limit else None
     alone = dataclasses.replace(options, time_limit_s=each)
     solver = own_solver or (lambda cs, o: [own_optimum(c, o) for c in cs])
-    avg_case = average_case(cases)
-    *own, average = solver([*cases, avg_case], alone)
+    try:
+        extra, no_average = [average_case(cases)], None
+    except InputError as e:
+        # the plan is still wanted: without the average future there is no VSS
+        extra, no_average = [], e.render()
+    own = solver([*cases, *extra], alone)
     model = build_stochastic_model("two-stage", [c.future for c in cases])
-    bounds = [o.bound for o in own]
-    bound = (
-        sum(c.weight * b for c, b in zip(cases, bounds, strict=True))
-        if all(b is not None and math.isfinite(b) for b in bounds)
-        else -math.inf
-    )
-    plans = [o.plan for o in (*own, average) if o.plan is not None]
+    bound = _weighted(cases, [o.bound for o in own[: len(cases)]])
+    plans = [o.plan for o in own if o.plan is not None]
     left = max(1.0, limit - (time.perf_counter() - t0)) if limit else None
     report, priced = solve_stochastic(
-        model, dataclasses.replace(options, time_limit_s=left), plans, bound, progress
+        model,
+        dataclasses.replace(options, time_limit_s=left),
+        plans,
+        bound if bound is not None else -math.inf,
+        progress,
     )
-    avg_priced = priced[-1] if average.plan is not None else None
+    avg_priced = priced[-1] if extra and own[-1].plan is not None else None
     by_future = {}
     if report.status.has_solution:
         by_future = {c.name: float(pyo.value(model.future[c.name].npv)) for c in cases}
-    return TwoStage(model, report, tuple(own), average, avg_priced, by_future)
+    return TwoStage(model, report, tuple(own[: len(cases)]), avg_priced, by_future, no_average)
 
 
 def shared_plan_table(ts: TwoStage, case: Case) -> pd.DataFrame:
@@ -376,6 +381,8 @@ def write_two_stage(
         },
     }
     summary["brief_lines"] = two_stage_lines(summary, plan)
+    if ts.no_average is not None:
+        summary["brief_lines"].append(f"No average future: {ts.no_average}")
     write_tables(tmp, {"plan": plan, "futures": futures_table(cases, ts)}, summary)
 
 

@@ -372,3 +372,17 @@ def test_futures_that_cannot_be_averaged_still_get_their_plan(tmp_path):
     assert s["average_plan_cost_jpy"] is None and s["vss_jpy"] is None
     assert any("No average future" in line for line in s["brief_lines"])
     assert check_folder(tmp_path / "out")[1] == []
+
+
+def test_a_future_with_no_plan_is_an_infeasibility_with_its_diagnosis(tmp_path):
+    """A future where nothing may leak (400 t generated) but the smelter takes only 10 t has
+    no plan even alone: exit 3, the future named, and its diagnosis, no traceback."""
+    inst = write_instance(tmp_path / "inst", three_hubs())
+    body = '[set]\n"commodities.max_leakage_share.pcb" = 0\n'
+    body += '"facilities.existing_capacity_t_per_yr.M" = 10\n'
+    files = [str(future(tmp_path, "tight", body)), str(future(tmp_path, "south", SOUTH))]
+    p = hubnet("solve", str(inst), "--futures", *files, "--no-maps", "--out", str(tmp_path / "o"))
+    assert p.returncode == 3, (p.stdout, p.stderr)
+    err = " ".join(p.stderr.split())
+    assert "no plan on its own: tight" in err and "smelter_capacity" in err
+    assert "Traceback" not in p.stderr

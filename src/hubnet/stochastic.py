@@ -25,7 +25,7 @@ from hubnet.model.data import build_data
 from hubnet.model.periods import Period
 from hubnet.model.start import plan_of
 from hubnet.model.stochastic import Future, build_stochastic_model
-from hubnet.report import Progress, SolveOptions, SolveReport
+from hubnet.report import Progress, SolveOptions, SolveReport, Status
 from hubnet.roadmap import Horizon, Year, plan_years, solve_horizon
 from hubnet.run import RunContext, RunOptions, RunRecord, Timer, lanes_of, prepare, run_header
 from hubnet.solve.stochastic import Priced, SharedPlan, solve_stochastic
@@ -337,15 +337,27 @@ def run_futures(
         timer.times, [], r,
     )  # fmt: skip
     if not r.status.has_solution:
-        alone = [c.name for c, o in zip(cases, ts.own, strict=True) if o.plan is None]
-        why = f"; no plan on its own: {', '.join(alone)}" if alone else ""
-        record.message = f"no solution: {r.headline}{why}"
+        record.message = f"no solution: {r.headline}{_why_none(cases, ts, options.solve)}"
         return record
     if options.write:
         with atomic_folder(out) as tmp:
             write_two_stage(tmp, out, cases, ts, options, timer, record)
         record.result_dir = out
     return record
+
+
+def _why_none(cases: list[Case], ts: TwoStage, options: SolveOptions) -> str:
+    """The futures with no plan of their own, and the diagnosis of the first (single-year)."""
+    from hubnet.run import diagnose
+
+    alone = [c for c, o in zip(cases, ts.own, strict=True) if o.report.status is Status.INFEASIBLE]
+    if not alone:
+        return ""
+    text = f"; no plan on its own: {', '.join(c.name for c in alone)}"
+    first = alone[0]
+    if first.instance.periods is None:
+        text += f"\n{first.name}: {diagnose(first.instance, first.years[0].lanes, options)}"
+    return text
 
 
 def write_two_stage(

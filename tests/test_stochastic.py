@@ -386,3 +386,10 @@ def test_a_future_with_no_plan_is_an_infeasibility_with_its_diagnosis(tmp_path):
     err = " ".join(p.stderr.split())
     assert "no plan on its own: tight" in err and "smelter_capacity" in err
     assert "Traceback" not in p.stderr
+
+
+def test_a_scenario_beside_futures_is_refused(single):
+    files = [str(single / "north.toml"), str(single / "south.toml")]
+    p = hubnet("solve", str(single / "inst"), "--futures", *files, "-s", files[0])
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert "--scenario" in p.stderr and "Traceback" not in p.stderr

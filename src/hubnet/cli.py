@@ -335,6 +335,11 @@ def solve(
     folder = resolve_instance(instance)
     if ctx.args and not futures:
         raise InputError(Issue("command line", None, None, ctx.args[0], "one instance"))
+    if futures and scenario is not None:
+        # each future is a scenario: a scenario besides them would be ignored
+        raise InputError(
+            Issue("--scenario", None, None, str(scenario), "no --scenario with --futures")
+        )
     opts = RunOptions(
         solve=SolveOptions(
             time_limit_s=time_limit, mip_rel_gap=gap, threads=threads, marginals=marginals

@@ -439,7 +439,6 @@ def check_two_stage_folder(folder: Path) -> tuple[dict, list[Violation]]:
     """A two-stage run's folder: each future's folder checked (with plan.csv's levels), and
     the weighted costs recomputed from theirs."""
     from hubnet.export.tables import read_table
-    from hubnet.results.check_context import Violation
     from hubnet.results.check_two_stage import check_two_stage
 
     summary = read_summary(folder)

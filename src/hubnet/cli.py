@@ -18,6 +18,13 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
+from hubnet.cli_brief import (
+    console,
+    print_brief,
+    print_roadmap,
+    print_two_stage,
+    yen_or_dash,
+)
 from hubnet.errors import (
     CheckError,
     HubnetError,
@@ -28,7 +35,6 @@ from hubnet.errors import (
     SolveError,
 )
 from hubnet.report import Progress, SolveOptions
-from hubnet.units import yen
 
 #: the command line's default gap: the calibrated data's own uncertainty (the 2024-25 metal-price
 #: bands alone span +-13-27 %) dwarfs 0.5 % of the objective, and the default instance then solves
@@ -43,7 +49,6 @@ app = typer.Typer(
 )
 import_app = typer.Typer(help="Turn other formats into hubnet instance folders.")
 app.add_typer(import_app, name="import")
-console = Console()
 err = Console(stderr=True)
 STATE = {"debug": False}
 
@@ -96,133 +101,6 @@ def main_options(
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _yen(x: object) -> str:
-    return yen(x, missing="-")
-
-
-def _t(x: float) -> str:
-    return f"{x:,.0f} t"
-
-
-def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
-    """The planner's brief: cost, hubs, imports, leakage, metals; no solver log."""
-    sol = record.solution
-    rep = record.report
-    b = sol.brief
-    cost = "equivalent annual cost" if record.years else "annual cost"
-    console.print(
-        f"\n[bold]{escape(record.instance)} / {escape(record.scenario)}[/bold]: {rep.headline}; "
-        f"{cost} {_yen(record.objective)} ({record.objective:,.3f})"
-        + (f" (bound {_yen(record.best_bound)})" if rep.status.value != "optimal" else "")
-    )
-    if record.years:
-        console.print(f"The first planning year, {record.years[0]} (every year below):")
-    costs = Table(title="Cost breakdown (per year)", show_header=True)
-    costs.add_column("term")
-    costs.add_column("value", justify="right")
-    for term, value in zip(sol.kpis["term"], sol.kpis["value_jpy_per_yr"], strict=True):
-        costs.add_row(term.replace("_", " "), _yen(float(value)))
-    console.print(costs)
-    hubs = sol.facilities[sol.facilities["role"] == "hub"]
-    used = hubs[hubs["throughput_t_per_yr"] > 0].sort_values("throughput_t_per_yr", ascending=False)
-    t = Table(title=f"Hubs in use: {len(used)} ({b['hubs_opened']} opened)")
-    for c in ("hub", "level", "throughput", "utilisation"):
-        t.add_column(c, justify="right" if c != "hub" else "left")
-    for r in used.itertuples(index=False):
-        t.add_row(
-            escape(f"{r.name} ({r.facility})"),
-            escape(r.level or "existing"),
-            _t(r.throughput_t_per_yr),
-            f"{r.utilisation_share:.0%}",
-        )
-    console.print(t)
-    sm = sol.facilities[sol.facilities["role"] == "smelter"]
-    sm = sm[sm["throughput_t_per_yr"] > 0].sort_values("throughput_t_per_yr", ascending=False)
-    s = Table(title="Smelters fed")
-    for c in ("smelter", "expansion", "intake", "utilisation"):
-        s.add_column(c, justify="right" if c != "smelter" else "left")
-    for r in sm.itertuples(index=False):
-        s.add_row(
-            escape(f"{r.name} ({r.facility})"),
-            escape(r.level or "-"),
-            _t(r.throughput_t_per_yr),
-            f"{r.utilisation_share:.0%}",
-        )
-    console.print(s)
-    gen, col = b["generation_t_per_yr"], b["collected_t_per_yr"]
-    informal = b.get("informal_t_per_yr", 0.0)
-    console.print(
-        f"Domestic collection: {_t(col)} of {_t(gen)} generated "
-        f"({col / gen:.0%}); uncollected {_t(b['uncollected_t_per_yr'])}"
-        + (f" ({_t(informal)} to informal channels)" if informal > 0 else "")
-        + f", exported {_t(b['exported_t_per_yr'])}."
-        if gen > 0
-        else "No domestic generation."
-    )
-    if b["imported_t_per_yr"] > 0 or len(sol.imports):
-        regions = ", ".join(f"{r} {_t(v)}" for r, v in b["imported_by_region_t"].items())
-        console.print(f"Imports: {_t(b['imported_t_per_yr'])} ({escape(regions)}).")
-    metals = sol.metals[sol.metals["recovered_t_per_yr"] > 0]
-    if len(metals):
-        parts = []
-        for r in metals.itertuples(index=False):
-            amount = (
-                f"{r.recovered_t_per_yr * 1000:,.0f} kg"
-                if r.recovered_t_per_yr < 10
-                else _t(r.recovered_t_per_yr)
-            )
-            share = (
-                f" ({r.domestic_capture_share:.0%} of domestic content captured)"
-                if r.domestic_capture_share == r.domestic_capture_share
-                else ""
-            )
-            parts.append(f"{r.element} {amount}{share}")
-        console.print("Metals recovered: " + escape("; ".join(parts)) + ".")
-    console.print(f"Transport CO2: {b['co2_t_per_yr']:,.0f} t a year.")
-    console.print(escape(_welfare_line(sol)))
-    from hubnet.results.calibration import calibration_lines
-
-    for line in calibration_lines(sol.calibration):
-        console.print(escape(line), highlight=False)
-    from hubnet.results.marginals import marginal_lines
-
-    lines = marginal_lines(sol.marginals)
-    if lines:
-        console.print("Marginal values (the network held as planned; marginals.csv):")
-    for line in lines:
-        console.print(escape(f"  {line}."), highlight=False)
-    times = " / ".join(f"{k} {v:.2f}s" for k, v in record.times.items())
-    console.print(f"[dim]times: {times}[/dim]")
-
-
-def print_roadmap(result_dir: Path) -> None:
-    """A roadmap run's brief, from its folder: timeline, numbers per year, net present cost
-    (nothing for a single-year run)."""
-    from hubnet.export.roadmap_brief import roadmap_renderables
-
-    for item in roadmap_renderables(result_dir):
-        console.print(item, highlight=False)
-
-
-def _welfare_line(sol) -> str:  # noqa: ANN001 - Solution
-    """Which figures are national welfare (the objective) and which are cash flows."""
-    kpi = dict(zip(sol.kpis["term"], sol.kpis["value_jpy_per_yr"], strict=True))
-    network = sum(kpi[t] for t in ("fixed_cost", "transport_cost", "processing_cost", "co2_cost"))
-    b = sol.brief
-    welfare = (
-        f"Welfare (the objective): the network costs {_yen(network)} and imports "
-        f"{_yen(kpi['import_cost'])} against metal worth {_yen(kpi['metal_value'])}."
-    )
-    domestic, foreign = b["smelter_payments_domestic_jpy"], b["smelter_payments_import_jpy"]
-    if not (domestic or foreign):
-        return welfare
-    return (
-        f"{welfare} Cash flows at the smelters' terms: {_yen(domestic)} to domestic sellers "
-        f"(between Japanese parties, not in the objective), {_yen(foreign)} to foreign "
-        "sellers (in imports)."
-    )
-
-
 class ProgressView:
     """Live line: elapsed, best solution, bound, gap (only for solves that take a while).
     Told from two threads when the relaxation runs beside the level search, or a second
@@ -236,8 +114,8 @@ class ProgressView:
         if p.elapsed_s < 1.0 or not console.is_terminal:
             return
         text = (
-            f"solving… {p.elapsed_s:5.0f} s   best {_yen(p.best_solution)}   "
-            f"bound {_yen(p.best_bound)}   gap " + ("-" if p.gap is None else f"{p.gap:.2%}")
+            f"solving… {p.elapsed_s:5.0f} s   best {yen_or_dash(p.best_solution)}   "
+            f"bound {yen_or_dash(p.best_bound)}   gap " + ("-" if p.gap is None else f"{p.gap:.2%}")
         )
         with self.lock:
             if self.live is None:
@@ -394,16 +272,7 @@ def solve_futures(
     if record.result_dir is None:
         no_solution = InfeasibleError if record.status == "infeasible" else SolveError
         raise no_solution(f"{record.instance} / two-stage: {record.message}")
-    import json
-
-    summary = json.loads((record.result_dir / "summary.json").read_text(encoding="utf-8"))
-    console.print(
-        f"\n[bold]{escape(record.instance)} / two-stage[/bold] over "
-        f"{len(summary['futures'])} futures: {record.report.headline}"
-    )
-    for line in summary["brief_lines"]:
-        console.print(escape(line), highlight=False)
-    console.print(f"Results written to [bold]{escape(str(record.result_dir))}[/bold]")
+    print_two_stage(record)
     if record.violations:
         raise CheckError(
             "the independent checker found violations:\n"
@@ -515,13 +384,13 @@ def check(result_dir: Annotated[Path, typer.Argument(help="A results folder.")])
     if "futures" in summary:
         console.print(
             f"{escape(str(result_dir))}: every future's folder holds every limit with the "
-            f"shared plan's levels; expected cost {_yen(summary['stochastic_cost_jpy'])}, "
+            f"shared plan's levels; expected cost {yen_or_dash(summary['stochastic_cost_jpy'])}, "
             "EVPI and VSS recomputed."
         )
         return
     console.print(
         f"{escape(str(result_dir))}: every balance, capacity, availability, permit and leakage "
-        f"limit holds; objective {_yen(summary.get('objective_jpy_per_yr'))} recomputed."
+        f"limit holds; objective {yen_or_dash(summary.get('objective_jpy_per_yr'))} recomputed."
     )
 
 
@@ -667,7 +536,7 @@ def batch(
         t.add_row(
             escape(str(r["run"])),
             f"[red]{escape(str(r['status']))}[/red]" if failed else escape(str(r["status"])),
-            _yen(r["objective_jpy_per_yr"])
+            yen_or_dash(r["objective_jpy_per_yr"])
             if r["objective_jpy_per_yr"] == r["objective_jpy_per_yr"]
             else "-",
             f"{r['seconds']:.0f} s" if r["seconds"] == r["seconds"] and r["seconds"] else "",

@@ -122,11 +122,11 @@ def test_headlines_per_year_equal_each_single_year_solve(roadmap) -> None:
 
 
 def _printed(folder: Path, monkeypatch) -> str:
-    from hubnet import cli
+    from hubnet import cli_brief
 
     console = Console(record=True, width=140)
-    monkeypatch.setattr(cli, "console", console)
-    cli.print_roadmap(folder)
+    monkeypatch.setattr(cli_brief, "console", console)
+    cli_brief.print_roadmap(folder)
     return console.export_text()
 
 

@@ -10,13 +10,9 @@ import pandas as pd
 import pytest
 from builders import base_tables, exporting_tables, write_instance
 
-from hubnet.results.schema import (
-    MARGINALS,
-    SUMMARY,
-    TABLES,
-    format_markdown,
-    summary_keys,
-)
+from hubnet.results.document import format_markdown
+from hubnet.results.schema import MARGINALS, TABLES
+from hubnet.results.summary_schema import SUMMARY, summary_keys
 from hubnet.run import RunOptions, run_one
 
 DOC = Path(__file__).resolve().parents[2] / "models" / "results_format.md"

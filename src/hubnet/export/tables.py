@@ -21,8 +21,9 @@ import pandas as pd
 import xlsxwriter
 
 from hubnet.errors import Issue, ResultsError
-from hubnet.results.schema import TABLE_BY_NAME, YEAR, Column, conform, summary_keys
+from hubnet.results.schema import TABLE_BY_NAME, YEAR, Column, conform
 from hubnet.results.solution import TABLE_NAMES
+from hubnet.results.summary_schema import summary_keys
 
 FLOAT_FORMAT = "%.10g"
 TRUE = ("true", "1", "yes")

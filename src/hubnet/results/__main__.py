@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from hubnet.results.schema import format_markdown
+from hubnet.results.document import format_markdown
 
 if __name__ == "__main__":
     text = format_markdown()

@@ -414,10 +414,10 @@ def write_diagnosis(ctx: RunContext, report: SolveReport, text: str) -> None:
 
 def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:
     """Re-read a results folder and its instance (and scenario) and check the solution."""
-    if "futures" in read_summary(result_dir):
-        return check_two_stage_folder(Path(result_dir))
+    summary = read_summary(result_dir)
+    if "futures" in summary:
+        return check_two_stage_folder(Path(result_dir), summary)
     try:
-        summary = read_summary(result_dir)
         tables = read_tables(result_dir, TABLE_NAMES)
     except (OSError, ValueError) as exc:
         # a missing table or summary, or one that is not CSV or JSON
@@ -435,13 +435,12 @@ def check_folder(result_dir: Path) -> tuple[dict, list[Violation]]:
     return summary, check(instance, tables, summary.get("objective_jpy_per_yr")) + kept
 
 
-def check_two_stage_folder(folder: Path) -> tuple[dict, list[Violation]]:
-    """A two-stage run's folder: each future's folder checked (with plan.csv's levels), and
-    the weighted costs recomputed from theirs."""
+def check_two_stage_folder(folder: Path, summary: dict) -> tuple[dict, list[Violation]]:
+    """A two-stage run's folder (`summary` its summary.json): each future's folder checked
+    (with plan.csv's levels), and the weighted costs recomputed from theirs."""
     from hubnet.export.tables import read_table
     from hubnet.results.check_two_stage import check_two_stage
 
-    summary = read_summary(folder)
     out, costs = [], {}
     for f in summary["futures"]:
         sub, found = check_folder(folder / "futures" / f["name"])

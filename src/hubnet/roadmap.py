@@ -20,7 +20,19 @@ from hubnet.report import Progress, SolveOptions, SolveReport
 from hubnet.results.extract import extract
 from hubnet.results.roadmap import roadmap_table
 from hubnet.results.solution import TABLE_NAMES, Solution
-from hubnet.solve.roadmap import never_shrinks, solve_fixed, solve_roadmap, year_by_year
+from hubnet.solve.highs import Compiled, relative_gap
+from hubnet.solve.lagrangian import year_prices
+from hubnet.solve.roadmap import (
+    Pass,
+    never_shrinks,
+    prepared,
+    root_cuts,
+    solve_fixed,
+    solve_roadmap,
+    with_levels_fixed,
+    within,
+    year_by_year,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +115,9 @@ def solve_horizon(
     progress: Callable[[Progress], None] | None = None,
 ) -> Horizon:
     """The myopic pass; then (myopic) its plan's operations over the horizon, or (perfect)
-    the independent pass for a lower bound and a second plan, and the whole horizon started
-    from the better plan. A time limit is shared: a third of it per pass, then the rest."""
+    the priced pass for a lower bound and a second plan (`second_pass`), and the whole
+    horizon started from the better plan. A time limit is shared: a third of it per pass,
+    then the rest."""
     t0 = time.perf_counter()
     periods = [y.period for y in years]
     limit = options.time_limit_s
@@ -118,17 +131,46 @@ def solve_horizon(
     if foresight == "myopic":
         report = solve_fixed(model, options, myopic.levels)
         return Horizon(model, report, foresight, report.objective, myopic.reports)
-    independent = year_by_year(name, periods, share, myopic=False)
+    compiled = prepared(model, options)
+    first = with_levels_fixed(compiled, myopic.levels)
+    cost = first[1] if first is not None else None
+    second = second_pass(name, periods, compiled, share, within(options, t0), cost)
     plans = [myopic.levels]
-    if independent.levels is not None:
+    if second.levels is not None:
         # the years' own plans, or where a later year would close a level, those kept open
-        grown = independent.levels
+        grown = second.levels
         plans.append(grown if never_shrinks(periods, grown) else kept_open(periods, grown))
-    left = max(1.0, limit - (time.perf_counter() - t0)) if limit else None
     report, costs = solve_roadmap(
-        model, dataclasses.replace(options, time_limit_s=left), plans, independent.bound, progress
+        model, within(options, t0), plans, second.bound, progress, compiled
     )
     return Horizon(model, report, foresight, costs[0], myopic.reports)
+
+
+def second_pass(
+    name: str,
+    periods: list[Period],
+    compiled: Compiled,
+    each: SolveOptions,
+    left: SolveOptions,
+    first: float | None,
+) -> Pass:
+    """Perfect foresight's lower bound and second plan: the horizon's relaxation lifted by
+    capacity cuts (within `left`'s time limit), and unless the first plan (net present cost
+    `first`) is within the gap of it, its duals pricing the rows that tie the years, each
+    year solved alone at those prices (with `each`'s limit) to half the gap asked (the
+    years' own gaps enter the bound); the independent pass where the relaxation does not
+    complete or cannot price the rows."""
+    lifted = root_cuts(compiled, left)
+    if lifted is not None and first is not None:
+        gap = relative_gap(first, lifted.bound)
+        if gap is not None and gap <= each.mip_rel_gap:
+            return Pass(None, (), lifted.bound)
+    prices = year_prices(compiled, lifted.row_dual, periods) if lifted is not None else None
+    if prices is None:
+        return year_by_year(name, periods, each, myopic=False)
+    half = dataclasses.replace(each, mip_rel_gap=each.mip_rel_gap / 2)
+    priced = year_by_year(name, periods, half, myopic=False, prices=prices)
+    return dataclasses.replace(priced, bound=max(priced.bound, lifted.bound))
 
 
 def extract_years(horizon: Horizon, years: list[Year], scenario: str) -> list[Solution]:

@@ -133,6 +133,9 @@ class Relaxed:
     #: capacity cuts by level (Eq. 12) found once every broken linking row was in
     cuts: tuple[Cut, ...] = ()
     cut_rounds: int = 0
+    #: the dual of each row HiGHS held when the relaxation began (0 for a linking row not in
+    #: the LP), as HiGHS reports it: d objective / d right-hand side
+    row_dual: np.ndarray | None = None
 
     @property
     def rows_added(self) -> int:
@@ -174,6 +177,7 @@ def relaxation(
     t0 = time.perf_counter()
     links = links or linking(compiled)
     capacity: list[CapacityRow] | None = None  # read once the relaxation is complete
+    held = np.setdiff1d(np.arange(compiled.highs.getNumRow()), links.rows)
     h = without_linking(compiled, links)
     for key, value in (options or {}).items():
         h.setOptionValue(key, value)
@@ -191,16 +195,22 @@ def relaxation(
         h.setOptionValue("time_limit", h.getRunTime() + left)
         t1 = time.perf_counter()
         h.run()
+        if h.getModelStatus() == highspy.HighsModelStatus.kUnknown:
+            # numerical trouble from the last basis: once more from scratch
+            h.clearSolver()
+            h.run()
         lp_s += time.perf_counter() - t1
         if stop is not None and stop.is_set():
             # from here on the run may no longer wait for this thread: touch nothing shared
             return last
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            logger.info("relaxation: round %d ended %s", rounds + 1, h.getModelStatus())
             # the round cut short by the time limit was HiGHS's time too
             return dataclasses.replace(last, lp_s=lp_s) if last is not None else None
         rounds += 1
         cut_rounds += complete
-        x = np.asarray(h.getSolution().col_value)
+        solution = h.getSolution()
+        x = np.asarray(solution.col_value)
         new = links.violated(x, done)
         bound = float(h.getInfo().objective_function_value)
         lifted = not complete or bound - last.bound > (cut_gain or 0.0) * abs(bound)
@@ -216,7 +226,9 @@ def relaxation(
             len(new),
             len(found),
         )
-        last = Relaxed(x, bound, complete, rounds, done.copy(), lp_s, tuple(cuts), cut_rounds)
+        dual = np.zeros(compiled.highs.getNumRow())
+        dual[held] = np.asarray(solution.row_dual)[: len(held)]
+        last = Relaxed(x, bound, complete, rounds, done.copy(), lp_s, tuple(cuts), cut_rounds, dual)
         if on_round is not None:
             on_round(last)
         if max_rounds is not None and rounds >= max_rounds:

@@ -9,7 +9,9 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import highspy
 import numpy as np
 import pyomo.environ as pyo
 
@@ -25,13 +27,17 @@ from hubnet.solve.highs import (
     apply_options,
     branch_and_bound,
     callback_scale,
+    copy_of,
     handoff,
     load_values,
     relative_gap,
     set_start,
 )
-from hubnet.solve.relaxation import relaxation
+from hubnet.solve.relaxation import Relaxed, relaxation
 from hubnet.solve.strategy import STRATEGY
+
+if TYPE_CHECKING:
+    from hubnet.solve.lagrangian import Prices
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +46,10 @@ PLAN_WITHIN_GAP = "A plan priced before the branch and bound, within the gap of 
 #: most seconds the root's relaxation with capacity cuts may take without a time limit (with
 #: one: a quarter of what is left)
 ROOT_CUTS_S = 120.0
+
+#: most seconds merging the plans may take without a time limit (with one: a quarter of what
+#: is left); on japan-roadmap it found its plan within 5 s
+MERGE_S = 60.0
 
 #: (year, facility, level) -> 1 if the level is open that year; (facility, level) -> 1 in a
 #: single-year model
@@ -100,13 +110,20 @@ class Pass:
     bound: float = -math.inf
 
 
-def year_by_year(name: str, periods: list[Period], options: SolveOptions, myopic: bool) -> Pass:
+def year_by_year(
+    name: str,
+    periods: list[Period],
+    options: SolveOptions,
+    myopic: bool,
+    prices: Prices | None = None,
+) -> Pass:
     """Each year solved as a single-year model with the full solve strategy.
 
     Myopic: each year sees only itself, with the levels reached before kept. Independent
     (not myopic): nothing is kept and build costs are shared out by discount steps, so the
     weighted sum of the years' bounds bounds the horizon (when build costs do not change by
-    year)."""
+    year). With `prices` (not myopic): each year's levels cost what the prices say instead,
+    and the weighted bounds plus the prices' constant bound the horizon (always)."""
     reached: dict[str, Reached] = {}
     plan: dict[tuple[int, str, str], float] = {}
     reports = []
@@ -115,11 +132,17 @@ def year_by_year(name: str, periods: list[Period], options: SolveOptions, myopic
     steps = [p.discount for p in periods[1:]] + [0.0]
     for p, next_discount in zip(periods, steps, strict=True):
         share = p.discount if myopic else p.discount - next_discount
-        data = year_data(p, reached if myopic else {}, share)
+        if prices is None:
+            data = year_data(p, reached if myopic else {}, share)
+        else:
+            data = prices.apply(p, year_data(p, {}, 0.0))
         model = build_from_data(f"{name}-{p.year}", data)
         # the year before's levels: under myopic foresight a plan of this year too
         report = solve_model(model, data, options, start=got)
         reports.append((p.year, report))
+        logger.info(
+            "%s %d: %s, gap %s", _pass_name(myopic, prices), p.year, report.status.value, report.gap
+        )
         if not report.status.has_solution:
             return Pass(None, tuple(reports))
         got = plan_of(model, data)
@@ -130,9 +153,15 @@ def year_by_year(name: str, periods: list[Period], options: SolveOptions, myopic
         plan.update({(p.year, f, lv): 1.0 for f, lv in got.items()})
         found = report.best_bound if report.best_bound is not None else -math.inf
         bound += p.weight * found
-    if myopic or not _constant_build_costs(periods):
+    if prices is not None:
+        bound += prices.constant
+    elif myopic or not _constant_build_costs(periods):
         bound = -math.inf
     return Pass(plan, tuple(reports), bound)
+
+
+def _pass_name(myopic: bool, prices: Prices | None) -> str:
+    return "myopic" if myopic else "independent" if prices is None else "priced"
 
 
 def _constant_build_costs(periods: list[Period]) -> bool:
@@ -167,15 +196,24 @@ def solve_roadmap(
     plans: list[YearLevels],
     bound: float = -math.inf,
     progress: Callable[[Progress], None] | None = None,
+    compiled: Compiled | None = None,
 ) -> tuple[SolveReport, list[float | None]]:
     """Solve the whole horizon: each plan's levels priced with their operations re-optimised
     (one LP each), the best of them handed to HiGHS as its start with `bound` (a lower bound
     proved elsewhere), and the branch and bound run only if they are not within the gap.
-    Returns the report and each plan's net present cost (None: infeasible)."""
+    `compiled`: the model already handed to HiGHS (`prepared`). Returns the report and each
+    plan's net present cost (None: infeasible)."""
     t0 = time.perf_counter()
-    compiled = prepared(model, options)
+    compiled = compiled or prepared(model, options)
     priced = [with_levels_fixed(compiled, plan) for plan in plans]
+    best = min((got for got in priced if got is not None), key=lambda g: g[1], default=None)
+    gap = relative_gap(best[1], bound) if best is not None else None
+    if len(plans) > 1 and best is not None and (gap is None or gap > options.mip_rel_gap):
+        better = merged(compiled, plans, best, bound, within(options, t0))
+        if better is not None and better[1] < best[1]:
+            priced.append(better)
     report = from_best_plan(compiled, model, within(options, t0), priced, bound, progress)
+    priced = priced[: len(plans)]
     return report, [got[1] if got is not None else None for got in priced]
 
 
@@ -210,7 +248,8 @@ def from_best_plan(
     gap = relative_gap(best[1], bound) if best is not None else None
     if lift and (gap is None or gap > options.mip_rel_gap):
         t0 = time.perf_counter()
-        bound = max(bound, root_cuts(compiled, options))
+        lifted = root_cuts(compiled, options)
+        bound = max(bound, lifted.bound) if lifted is not None else bound
         options = within(options, t0)
     if best is not None:
         set_start(compiled, best[0], best[1], bound, termination=PLAN_WITHIN_GAP)
@@ -224,16 +263,16 @@ def from_best_plan(
     return report
 
 
-def root_cuts(compiled: Compiled, options: SolveOptions) -> float:
+def root_cuts(compiled: Compiled, options: SolveOptions) -> Relaxed | None:
     """The LP relaxation lifted by capacity cuts by level (12), its binding cuts added to
     the model HiGHS holds, so that the branch and bound starts from a stronger root (its
-    own root bound over several blocks is far weaker). Returns the relaxation's bound (-inf
-    if it did not complete)."""
+    own root bound over several blocks is far weaker). None if it did not complete; its
+    `bound` is then no better than HiGHS's own."""
     t0 = time.perf_counter()
     limit = ROOT_CUTS_S if options.time_limit_s is None else options.time_limit_s / 4
     relaxed = relaxation(compiled, limit, cut_gain=STRATEGY.cut_gain * options.mip_rel_gap)
     if relaxed is None or not relaxed.complete:
-        return -math.inf
+        return None
     add_cuts(compiled.highs, binding(relaxed.cuts, relaxed.values))
     logger.info(
         "root: bound %.6g with %d capacity cuts, %.1f s",
@@ -241,21 +280,68 @@ def root_cuts(compiled: Compiled, options: SolveOptions) -> float:
         len(relaxed.cuts),
         time.perf_counter() - t0,
     )
-    return relaxed.bound
+    return relaxed
 
 
 def stop_within_gap(compiled: Compiled, bound: float, gap: float) -> None:
     """Interrupt HiGHS once its incumbent is within `gap` of `bound`, a lower bound HiGHS
-    does not know (its own root bound over the horizon is far weaker). The callback sees the
-    objective as HiGHS scaled it: it is unscaled before comparing."""
-    exp = callback_scale(compiled.highs)
+    does not know (its own root bound over the horizon is far weaker)."""
+    _stop_within_gap(compiled.highs, bound, gap)
+
+
+def _stop_within_gap(h: highspy.Highs, bound: float, gap: float) -> None:
+    """The callback sees the objective as HiGHS scaled it: it is unscaled before comparing."""
+    exp = callback_scale(h)
 
     def listen(event) -> None:  # noqa: ANN001 - highspy callback event
         best = math.ldexp(event.data_out.mip_primal_bound, -exp)
         if math.isfinite(best) and best - bound <= gap * max(abs(best), 1e-9):
             event.interrupt()
 
-    compiled.highs.cbMipInterrupt.subscribe(listen)
+    h.cbMipInterrupt.subscribe(listen)
+
+
+def merged(
+    compiled: Compiled,
+    plans: list[YearLevels],
+    start: tuple[np.ndarray, float],
+    bound: float,
+    options: SolveOptions,
+) -> tuple[np.ndarray, float] | None:
+    """The best plan that opens, each year, only levels some of `plans` opens that year (a
+    facility may still stay closed): HiGHS's branch and bound over those few levels, every
+    other level closed, from `start`, until within the gap of `bound` or out of time (a
+    quarter of the limit left, or `MERGE_S`). Combines what the myopic plan and the
+    independently priced years each got right. None if it found nothing."""
+    cols = level_columns(compiled)
+    used = {key for plan in plans for key, x in plan.items() if x > 0.5}
+    off = np.array([j for key, j in cols.items() if key not in used], dtype=np.int32)
+    limit = MERGE_S if options.time_limit_s is None else options.time_limit_s / 4
+    h = copy_of(compiled, relax=False, time_limit_s=limit)
+    for name in ("user_objective_scale", "user_bound_scale"):
+        h.setOptionValue(name, compiled.highs.getOptionValue(name)[1])
+    h.setOptionValue("mip_rel_gap", options.mip_rel_gap / 10)
+    h.changeColsBounds(len(off), off, np.zeros(len(off)), np.zeros(len(off)))
+    solution = highspy.HighsSolution()
+    solution.col_value = list(start[0])
+    h.setSolution(solution)
+    if math.isfinite(bound):
+        _stop_within_gap(h, bound, options.mip_rel_gap)
+    t0 = time.perf_counter()
+    h.run()
+    found = h.getInfo().primal_solution_status == 2  # feasible
+    logger.info(
+        "merged plans: %d of %d levels free, %s, %.1f s",
+        len(cols) - len(off),
+        len(cols),
+        h.getModelStatus(),
+        time.perf_counter() - t0,
+    )
+    if not found:
+        return None
+    values = np.asarray(h.getSolution().col_value)
+    values = np.where(compiled.integer, np.round(values), values)
+    return values, compiled.objective(values)
 
 
 MYOPIC = "the operations of levels fixed year by year (myopic foresight)"

@@ -24,7 +24,9 @@ from hubnet.solve.highs import Compiled, relative_gap
 from hubnet.solve.lagrangian import year_prices
 from hubnet.solve.roadmap import (
     Pass,
+    beside,
     never_shrinks,
+    passes_beside,
     prepared,
     root_cuts,
     solve_fixed,
@@ -116,14 +118,19 @@ def solve_horizon(
 ) -> Horizon:
     """The myopic pass; then (myopic) its plan's operations over the horizon, or (perfect)
     the priced pass for a lower bound and a second plan (`second_pass`), and the whole
-    horizon started from the better plan. A time limit is shared: a third of it per pass,
-    then the rest."""
+    horizon started from the better plan. On large years the myopic pass runs in a process
+    of its own beside the priced pass (`passes_beside`). A time limit is shared: a third of
+    it per pass, then the rest."""
     t0 = time.perf_counter()
     periods = [y.period for y in years]
     limit = options.time_limit_s
     share = dataclasses.replace(options, time_limit_s=limit / (3 * len(years)) if limit else None)
-    myopic = year_by_year(name, periods, share, myopic=True)
     model = build_roadmap_model(name, periods)
+    compiled = second = None
+    if foresight == "perfect" and passes_beside(options, model, len(periods)):
+        myopic, second, compiled = _both_passes(name, periods, model, share, options, t0)
+    else:
+        myopic = year_by_year(name, periods, share, myopic=True)
     if myopic.levels is None:
         year, failed = myopic.reports[-1]
         report = dataclasses.replace(failed, termination=f"{year}: {failed.termination}")
@@ -131,10 +138,11 @@ def solve_horizon(
     if foresight == "myopic":
         report = solve_fixed(model, options, myopic.levels)
         return Horizon(model, report, foresight, report.objective, myopic.reports)
-    compiled = prepared(model, options)
-    first = with_levels_fixed(compiled, myopic.levels)
-    cost = first[1] if first is not None else None
-    second = second_pass(name, periods, compiled, share, within(options, t0), cost)
+    if compiled is None or second is None:
+        compiled = prepared(model, options)
+        first = with_levels_fixed(compiled, myopic.levels)
+        cost = first[1] if first is not None else None
+        second = second_pass(name, periods, compiled, share, within(options, t0), cost)
     plans = [myopic.levels]
     if second.levels is not None:
         # the years' own plans, or where a later year would close a level, those kept open
@@ -144,6 +152,23 @@ def solve_horizon(
         model, within(options, t0), plans, second.bound, progress, compiled
     )
     return Horizon(model, report, foresight, costs[0], myopic.reports)
+
+
+def _both_passes(
+    name: str,
+    periods: list[Period],
+    model: pyo.ConcreteModel,
+    share: SolveOptions,
+    options: SolveOptions,
+    t0: float,
+) -> tuple[Pass, Pass, Compiled]:
+    """The myopic pass in a process of its own beside the relaxation and the priced pass
+    here, each on one HiGHS thread (a single-year solve keeps 1.3 cores busy at most)."""
+    one = dataclasses.replace(share, threads=1)
+    with beside(year_by_year, name, periods, one, True) as myopic:
+        compiled = prepared(model, options)
+        second = second_pass(name, periods, compiled, one, within(options, t0), None)
+        return myopic.result(), second, compiled
 
 
 def second_pass(

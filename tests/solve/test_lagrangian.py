@@ -120,3 +120,51 @@ def test_merging_plans_searches_only_their_levels(tmp_path):
     assert cost == pytest.approx(OPTIMUM)
     opened = {k for k, j in level_columns(compiled).items() if values[j] > 0.5}
     assert opened == {(2025, "H2", "b"), (2030, "H2", "b")}
+
+
+def test_no_year_is_priced_when_the_first_plan_is_within_the_gap_of_the_relaxation(tmp_path):
+    """`second_pass` solves the priced years only when the first plan is not already within
+    the gap of the lifted relaxation: with the optimum as the first plan at a 1 % gap it
+    returns the relaxation's bound and no year; 10 % above the optimum it prices both years."""
+    from hubnet.roadmap import second_pass
+
+    loose = SolveOptions(mip_rel_gap=0.01)
+    periods, compiled = horizon(tmp_path / "a", two_hubs(1000, 3000))
+    lp = full_lp(compiled)
+    within = second_pass("t", periods, compiled, loose, loose, OPTIMUM)
+    assert (within.levels, within.reports) == (None, ())
+    assert within.bound >= lp - 1e-6
+    assert OPTIMUM - within.bound <= 0.01 * abs(OPTIMUM)
+    periods, compiled = horizon(tmp_path / "b", two_hubs(1000, 3000))
+    above = second_pass("t", periods, compiled, loose, loose, 0.9 * OPTIMUM)
+    assert [year for year, _ in above.reports] == [2025, 2030]
+    assert above.bound <= OPTIMUM + 1e-6
+
+
+def test_the_myopic_pass_in_a_process_of_its_own_gives_the_same_roadmap(tmp_path, monkeypatch):
+    """Made to run beside the priced pass (as on models of 2,000 columns a year and more), the
+    myopic pass in a spawned process gives the hand-worked answers: perfect foresight
+    -1,952,000, cost of myopia 3,500 (tests/model/test_periods.py)."""
+    import dataclasses
+    import json
+
+    import hubnet.roadmap as rm
+    import hubnet.solve.roadmap as srm
+    from hubnet.run import RunOptions, run_one
+
+    monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_columns=0))
+    started = []
+    real = rm.beside
+
+    def spy(*args):  # noqa: ANN002, ANN202
+        started.append(args[0].__name__)
+        return real(*args)
+
+    monkeypatch.setattr(rm, "beside", spy)
+    folder = write_instance(tmp_path / "inst", two_hubs(1000, 3000), PERIODS)
+    rec = run_one(folder, options=RunOptions(out_dir=tmp_path / "out", maps=False))
+    assert rec.violations == []
+    assert started == ["year_by_year"]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["npv_cost_jpy"] == pytest.approx(OPTIMUM)
+    assert summary["myopia_cost_jpy"] == pytest.approx(3_500)

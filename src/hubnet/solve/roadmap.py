@@ -3,11 +3,15 @@ found by one LP with every level fixed, then HiGHS's branch and bound over the w
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import logging
 import math
+import multiprocessing
+import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +37,7 @@ from hubnet.solve.highs import (
     relative_gap,
     set_start,
 )
+from hubnet.solve.portfolio import in_daemon
 from hubnet.solve.relaxation import Relaxed, relaxation
 from hubnet.solve.strategy import STRATEGY
 
@@ -162,6 +167,27 @@ def year_by_year(
 
 def _pass_name(myopic: bool, prices: Prices | None) -> str:
     return "myopic" if myopic else "independent" if prices is None else "priced"
+
+
+def passes_beside(options: SolveOptions, model: pyo.ConcreteModel, years: int) -> bool:
+    """Whether the myopic pass may run in a process of its own beside the priced pass: a
+    second core, more than one thread allowed, a process that may start one (not a batch
+    worker), and years large enough to repay starting it (a few seconds)."""
+    return (
+        options.threads != 1
+        and (os.cpu_count() or 1) > 1
+        and not in_daemon()
+        and model.nvariables() >= years * STRATEGY.beside_min_columns
+    )
+
+
+@contextmanager
+def beside(fn: Callable, *args: object) -> Iterator[concurrent.futures.Future]:
+    """`fn(*args)` in a process of its own, spawned (HiGHS's threads do not survive a fork);
+    yields its future."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        yield pool.submit(fn, *args)
 
 
 def _constant_build_costs(periods: list[Period]) -> bool:

@@ -32,6 +32,9 @@ class Strategy:
     #: the level search runs at gaps from this one up, or on models with this many columns
     start_min_gap: float = 1e-3
     start_min_columns: int = 10_000
+    #: a roadmap's myopic pass runs in a process of its own beside the priced pass where its
+    #: model has this many columns a year (japan-roadmap: 8,000)
+    beside_min_columns: int = 2_000
     #: the level search re-optimises regions by branch and bound (`regions.RegionSolver`)
     #: where this many facilities have levels: with fewer, a region is much of the whole
     #: model (on `japan-municipal`, 25 hubs, the search took 6.0 s with regions against 1.3

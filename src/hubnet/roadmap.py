@@ -20,15 +20,11 @@ from hubnet.report import Progress, SolveOptions, SolveReport
 from hubnet.results.extract import extract
 from hubnet.results.roadmap import roadmap_table
 from hubnet.results.solution import TABLE_NAMES, Solution
-from hubnet.solve.highs import Compiled, relative_gap
-from hubnet.solve.lagrangian import year_prices
+from hubnet.solve.horizon import both_passes, second_pass
 from hubnet.solve.roadmap import (
-    Pass,
-    beside,
     never_shrinks,
     passes_beside,
     prepared,
-    root_cuts,
     solve_fixed,
     solve_roadmap,
     with_levels_fixed,
@@ -128,7 +124,7 @@ def solve_horizon(
     model = build_roadmap_model(name, periods)
     compiled = second = None
     if foresight == "perfect" and passes_beside(options, model, len(periods)):
-        myopic, second, compiled = _both_passes(name, periods, model, share, options, t0)
+        myopic, second, compiled = both_passes(name, periods, model, share, options, t0)
     else:
         myopic = year_by_year(name, periods, share, myopic=True)
     if myopic.levels is None:
@@ -152,50 +148,6 @@ def solve_horizon(
         model, within(options, t0), plans, second.bound, progress, compiled
     )
     return Horizon(model, report, foresight, costs[0], myopic.reports)
-
-
-def _both_passes(
-    name: str,
-    periods: list[Period],
-    model: pyo.ConcreteModel,
-    share: SolveOptions,
-    options: SolveOptions,
-    t0: float,
-) -> tuple[Pass, Pass, Compiled]:
-    """The myopic pass in a process of its own beside the relaxation and the priced pass
-    here, each on one HiGHS thread (a single-year solve keeps 1.3 cores busy at most)."""
-    one = dataclasses.replace(share, threads=1)
-    with beside(year_by_year, name, periods, one, True) as myopic:
-        compiled = prepared(model, options)
-        second = second_pass(name, periods, compiled, one, within(options, t0), None)
-        return myopic.result(), second, compiled
-
-
-def second_pass(
-    name: str,
-    periods: list[Period],
-    compiled: Compiled,
-    each: SolveOptions,
-    left: SolveOptions,
-    first: float | None,
-) -> Pass:
-    """Perfect foresight's lower bound and second plan: the horizon's relaxation lifted by
-    capacity cuts (within `left`'s time limit), and unless the first plan (net present cost
-    `first`) is within the gap of it, its duals pricing the rows that tie the years, each
-    year solved alone at those prices (with `each`'s limit) to half the gap asked (the
-    years' own gaps enter the bound); the independent pass where the relaxation does not
-    complete or cannot price the rows."""
-    lifted = root_cuts(compiled, left)
-    if lifted is not None and first is not None:
-        gap = relative_gap(first, lifted.bound)
-        if gap is not None and gap <= each.mip_rel_gap:
-            return Pass(None, (), lifted.bound)
-    prices = year_prices(compiled, lifted.row_dual, periods) if lifted is not None else None
-    if prices is None:
-        return year_by_year(name, periods, each, myopic=False)
-    half = dataclasses.replace(each, mip_rel_gap=each.mip_rel_gap / 2)
-    priced = year_by_year(name, periods, half, myopic=False, prices=prices)
-    return dataclasses.replace(priced, bound=max(priced.bound, lifted.bound))
 
 
 def extract_years(horizon: Horizon, years: list[Year], scenario: str) -> list[Solution]:

@@ -126,7 +126,7 @@ def test_no_year_is_priced_when_the_first_plan_is_within_the_gap_of_the_relaxati
     """`second_pass` solves the priced years only when the first plan is not already within
     the gap of the lifted relaxation: with the optimum as the first plan at a 1 % gap it
     returns the relaxation's bound and no year; 10 % above the optimum it prices both years."""
-    from hubnet.roadmap import second_pass
+    from hubnet.solve.horizon import second_pass
 
     loose = SolveOptions(mip_rel_gap=0.01)
     periods, compiled = horizon(tmp_path / "a", two_hubs(1000, 3000))
@@ -148,19 +148,19 @@ def test_the_myopic_pass_in_a_process_of_its_own_gives_the_same_roadmap(tmp_path
     import dataclasses
     import json
 
-    import hubnet.roadmap as rm
+    import hubnet.solve.horizon as horizon_module
     import hubnet.solve.roadmap as srm
     from hubnet.run import RunOptions, run_one
 
     monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_columns=0))
     started = []
-    real = rm.beside
+    real = horizon_module.beside
 
     def spy(*args):  # noqa: ANN002, ANN202
         started.append(args[0].__name__)
         return real(*args)
 
-    monkeypatch.setattr(rm, "beside", spy)
+    monkeypatch.setattr(horizon_module, "beside", spy)
     folder = write_instance(tmp_path / "inst", two_hubs(1000, 3000), PERIODS)
     rec = run_one(folder, options=RunOptions(out_dir=tmp_path / "out", maps=False))
     assert rec.violations == []
@@ -168,3 +168,20 @@ def test_the_myopic_pass_in_a_process_of_its_own_gives_the_same_roadmap(tmp_path
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["npv_cost_jpy"] == pytest.approx(OPTIMUM)
     assert summary["myopia_cost_jpy"] == pytest.approx(3_500)
+
+
+def test_the_myopic_pass_goes_beside_only_with_time_and_threads_to_spare(tmp_path, monkeypatch):
+    """With no size asked of the years, the pass goes beside without a time limit, not under
+    a limit of 10 s for two years (30 s a year asked), nor with one thread."""
+    import dataclasses
+
+    import hubnet.solve.roadmap as srm
+
+    monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_columns=0))
+    folder = write_instance(tmp_path / "inst", two_hubs(1000, 3000), PERIODS)
+    periods = [y.period for y in plan_years(load_instance(folder), lanes_of)]
+    model = build_roadmap_model("t", periods)
+    assert srm.passes_beside(SolveOptions(), model, 2)
+    assert srm.passes_beside(SolveOptions(time_limit_s=60.0), model, 2)
+    assert not srm.passes_beside(SolveOptions(time_limit_s=10.0), model, 2)
+    assert not srm.passes_beside(SolveOptions(threads=1), model, 2)

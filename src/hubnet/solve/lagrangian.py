@@ -45,7 +45,7 @@ def year_prices(compiled: Compiled, row_dual: np.ndarray, periods: list[Period])
     sign: d objective / d right-hand side). A dual of the wrong sign for its row's side is
     taken as 0, and one that would make a build-cost column pay to grow is cut back to its
     cost: any such prices give a valid bound. None if a priced row holds a column other
-    than a level or a build cost's."""
+    than a level or a build cost's (one row, at least 0, not paid to grow)."""
     lp = compiled.highs.getLp()
     a = row_matrix(lp).tocsr()
     families = compiled.families()
@@ -72,7 +72,7 @@ def year_prices(compiled: Compiled, row_dual: np.ndarray, periods: list[Period])
         coef = by_col.data[by_col.indptr[j] : by_col.indptr[j + 1]]
         if len(held) != 1 or elsewhere.indptr[j + 1] - elsewhere.indptr[j] != 1:
             return None
-        if col_lower[j] != 0.0:
+        if col_lower[j] != 0.0 or cost[j] < 0.0:
             return None
         r, c = held[0], coef[0]
         # the column is >= 0 and in no other row: its priced cost must stay >= 0

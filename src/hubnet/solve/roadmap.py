@@ -172,11 +172,14 @@ def _pass_name(myopic: bool, prices: Prices | None) -> str:
 def passes_beside(options: SolveOptions, model: pyo.ConcreteModel, years: int) -> bool:
     """Whether the myopic pass may run in a process of its own beside the priced pass: a
     second core, more than one thread allowed, a process that may start one (not a batch
-    worker), and years large enough to repay starting it (a few seconds)."""
+    worker), and years large enough, and time enough for each, to repay starting it (a few
+    seconds)."""
+    limit = options.time_limit_s
     return (
         options.threads != 1
         and (os.cpu_count() or 1) > 1
         and not in_daemon()
+        and (limit is None or limit >= years * STRATEGY.beside_min_s_per_year)
         and model.nvariables() >= years * STRATEGY.beside_min_columns
     )
 

@@ -35,6 +35,9 @@ class Strategy:
     #: a roadmap's myopic pass runs in a process of its own beside the priced pass where its
     #: model has this many columns a year (japan-roadmap: 8,000)
     beside_min_columns: int = 2_000
+    #: ... and, under a time limit, at least this many seconds a year: starting the process
+    #: takes a few (a two-stage roadmap's futures alone, 9 s a year, found poorer plans)
+    beside_min_s_per_year: float = 30.0
     #: the level search re-optimises regions by branch and bound (`regions.RegionSolver`)
     #: where this many facilities have levels: with fewer, a region is much of the whole
     #: model (on `japan-municipal`, 25 hubs, the search took 6.0 s with regions against 1.3

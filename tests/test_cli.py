@@ -32,6 +32,11 @@ def test_solve_prints_a_brief_and_writes_the_folder(tmp_path):
     assert p.returncode == 0, p.stderr
     assert "tiny / baseline" in p.stdout and "optimal" in p.stdout
     assert "Hub 1 (H1)" in p.stdout
+    # the 100 t generated go through H1's level L (200 t) to M1 (1,000 t existing)
+    assert "Hubs in use: 1 (1 opened)" in p.stdout
+    rows = [" ".join(line.replace("│", " ").split()) for line in p.stdout.splitlines()]
+    assert "Hub 1 (H1) L 100 t 50%" in rows
+    assert "Smelter 1 (M1) - 100 t 10%" in rows
     assert (out / "summary.json").exists()
     c = hubnet("check", str(out))
     assert c.returncode == 0, c.stderr

@@ -4,12 +4,16 @@ timeline and numbers per year, a two-stage run's values of information. No solve
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from hubnet.units import yen
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 
@@ -41,32 +45,12 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
     for term, value in zip(sol.kpis["term"], sol.kpis["value_jpy_per_yr"], strict=True):
         costs.add_row(term.replace("_", " "), yen_or_dash(float(value)))
     console.print(costs)
-    hubs = sol.facilities[sol.facilities["role"] == "hub"]
-    used = hubs[hubs["throughput_t_per_yr"] > 0].sort_values("throughput_t_per_yr", ascending=False)
-    t = Table(title=f"Hubs in use: {len(used)} ({b['hubs_opened']} opened)")
-    for c in ("hub", "level", "throughput", "utilisation"):
-        t.add_column(c, justify="right" if c != "hub" else "left")
-    for r in used.itertuples(index=False):
-        t.add_row(
-            escape(f"{r.name} ({r.facility})"),
-            escape(r.level or "existing"),
-            tonnes(r.throughput_t_per_yr),
-            f"{r.utilisation_share:.0%}",
-        )
-    console.print(t)
-    sm = sol.facilities[sol.facilities["role"] == "smelter"]
-    sm = sm[sm["throughput_t_per_yr"] > 0].sort_values("throughput_t_per_yr", ascending=False)
-    s = Table(title="Smelters fed")
-    for c in ("smelter", "expansion", "intake", "utilisation"):
-        s.add_column(c, justify="right" if c != "smelter" else "left")
-    for r in sm.itertuples(index=False):
-        s.add_row(
-            escape(f"{r.name} ({r.facility})"),
-            escape(r.level or "-"),
-            tonnes(r.throughput_t_per_yr),
-            f"{r.utilisation_share:.0%}",
-        )
-    console.print(s)
+    hubs = _in_use(sol.facilities, "hub")
+    title = f"Hubs in use: {len(hubs)} ({b['hubs_opened']} opened)"
+    console.print(_facility_table(hubs, title, ("hub", "level", "throughput"), "existing"))
+    smelters = _in_use(sol.facilities, "smelter")
+    heads = ("smelter", "expansion", "intake")
+    console.print(_facility_table(smelters, "Smelters fed", heads, "-"))
     gen, col = b["generation_t_per_yr"], b["collected_t_per_yr"]
     informal = b.get("informal_t_per_yr", 0.0)
     console.print(
@@ -111,6 +95,27 @@ def print_brief(record) -> None:  # noqa: ANN001 - RunRecord
         console.print(escape(f"  {line}."), highlight=False)
     times = " / ".join(f"{k} {v:.2f}s" for k, v in record.times.items())
     console.print(f"[dim]times: {times}[/dim]")
+
+
+def _in_use(facilities: pd.DataFrame, role: str) -> pd.DataFrame:
+    """Facilities of `role` with throughput, largest first."""
+    rows = facilities[(facilities["role"] == role) & (facilities["throughput_t_per_yr"] > 0)]
+    return rows.sort_values("throughput_t_per_yr", ascending=False)
+
+
+def _facility_table(rows: pd.DataFrame, title: str, heads: tuple, no_level: str) -> Table:
+    """Name, level (`no_level` where none), tonnes and utilisation of each facility."""
+    t = Table(title=title)
+    for i, c in enumerate((*heads, "utilisation")):
+        t.add_column(c, justify="left" if i == 0 else "right")
+    for r in rows.itertuples(index=False):
+        t.add_row(
+            escape(f"{r.name} ({r.facility})"),
+            escape(r.level or no_level),
+            tonnes(r.throughput_t_per_yr),
+            f"{r.utilisation_share:.0%}",
+        )
+    return t
 
 
 def print_roadmap(result_dir: Path) -> None:

@@ -134,10 +134,11 @@ def solve_horizon(
     if foresight == "myopic":
         report = solve_fixed(model, options, myopic.levels)
         return Horizon(model, report, foresight, report.objective, myopic.reports)
+    known = None
     if compiled is None or second is None:
         compiled = prepared(model, options)
-        first = with_levels_fixed(compiled, myopic.levels)
-        cost = first[1] if first is not None else None
+        known = [with_levels_fixed(compiled, myopic.levels)]
+        cost = known[0][1] if known[0] is not None else None
         second = second_pass(name, periods, compiled, share, within(options, t0), cost)
     plans = [myopic.levels]
     if second.levels is not None:
@@ -145,7 +146,7 @@ def solve_horizon(
         grown = second.levels
         plans.append(grown if never_shrinks(periods, grown) else kept_open(periods, grown))
     report, costs = solve_roadmap(
-        model, within(options, t0), plans, second.bound, progress, compiled
+        model, within(options, t0), plans, second.bound, progress, compiled, known
     )
     return Horizon(model, report, foresight, costs[0], myopic.reports)
 

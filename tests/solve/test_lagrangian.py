@@ -15,7 +15,7 @@ from hubnet.report import SolveOptions
 from hubnet.roadmap import plan_years
 from hubnet.run import lanes_of
 from hubnet.solve.highs import row_matrix
-from hubnet.solve.lagrangian import year_prices
+from hubnet.solve.lagrangian import Prices, year_prices
 from hubnet.solve.roadmap import (
     level_columns,
     merged,
@@ -96,6 +96,11 @@ def test_the_relaxations_prices_bound_the_roadmap(tmp_path):
     prices = year_prices(compiled, lifted.row_dual, periods)
     priced = year_by_year("t", periods, EXACT, myopic=False, prices=prices)
     assert lifted.bound - 1e-6 <= priced.bound <= OPTIMUM + 1e-6
+    # no prices at all leave the build costs out: H1 in 2025, H2 alone in 2030,
+    # 5 x -97,500 + 5 x -294,000 = -1,957,500, below the relaxation: the prices matter
+    unpriced = year_by_year("t", periods, EXACT, myopic=False, prices=Prices({}, 0.0))
+    assert unpriced.bound == pytest.approx(-1_957_500)
+    assert priced.bound > unpriced.bound + 1_000
 
 
 def test_merging_plans_searches_only_their_levels(tmp_path):

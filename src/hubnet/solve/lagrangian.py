@@ -66,11 +66,11 @@ def year_prices(compiled: Compiled, row_dual: np.ndarray, periods: list[Period])
     others = np.unique(sub.indices[~is_level[sub.indices]])
     col_lower = np.asarray(lp.col_lower_)
     by_col = sub.tocsc()
-    elsewhere = a.tocsc()
+    rows_of = np.bincount(a.indices, minlength=a.shape[1])  # rows each column stands in
     for j in others:
         held = by_col.indices[by_col.indptr[j] : by_col.indptr[j + 1]]
         coef = by_col.data[by_col.indptr[j] : by_col.indptr[j + 1]]
-        if len(held) != 1 or elsewhere.indptr[j + 1] - elsewhere.indptr[j] != 1:
+        if len(held) != 1 or rows_of[j] != 1:
             return None
         if col_lower[j] != 0.0 or cost[j] < 0.0:
             return None

@@ -53,7 +53,7 @@ PLAN_WITHIN_GAP = "A plan priced before the branch and bound, within the gap of 
 ROOT_CUTS_S = 120.0
 
 #: most seconds merging the plans may take without a time limit (with one: a quarter of what
-#: is left); on japan-roadmap it found its plan within 5 s
+#: is left); on japan-roadmap it found its plan within 5-20 s
 MERGE_S = 60.0
 
 #: (year, facility, level) -> 1 if the level is open that year; (facility, level) -> 1 in a
@@ -226,17 +226,19 @@ def solve_roadmap(
     bound: float = -math.inf,
     progress: Callable[[Progress], None] | None = None,
     compiled: Compiled | None = None,
+    known: list[Priced] | None = None,
 ) -> tuple[SolveReport, list[float | None]]:
     """Solve the whole horizon: each plan's levels priced with their operations re-optimised
     (one LP each), the best of them handed to HiGHS as its start with `bound` (a lower bound
     proved elsewhere), and the branch and bound run only if they are not within the gap.
-    `compiled`: the model already handed to HiGHS (`prepared`). Returns the report and each
-    plan's net present cost (None: infeasible)."""
+    `compiled`: the model already handed to HiGHS (`prepared`); `known`: what the first
+    plans were priced at already. Returns the report and each plan's net present cost (None:
+    infeasible)."""
     t0 = time.perf_counter()
     compiled = compiled or prepared(model, options)
-    priced = [with_levels_fixed(compiled, plan) for plan in plans]
-    best = min((got for got in priced if got is not None), key=lambda g: g[1], default=None)
-    gap = relative_gap(best[1], bound) if best is not None else None
+    priced = list(known or [])
+    priced += [with_levels_fixed(compiled, plan) for plan in plans[len(priced) :]]
+    best, gap = cheapest(priced, bound)
     if len(plans) > 1 and best is not None and (gap is None or gap > options.mip_rel_gap):
         better = merged(compiled, plans, best, bound, within(options, t0))
         if better is not None and better[1] < best[1]:
@@ -244,6 +246,16 @@ def solve_roadmap(
     report = from_best_plan(compiled, model, within(options, t0), priced, bound, progress)
     priced = priced[: len(plans)]
     return report, [got[1] if got is not None else None for got in priced]
+
+
+#: a plan's operations and net present cost (`with_levels_fixed`), None if it has none
+Priced = tuple[np.ndarray, float] | None
+
+
+def cheapest(priced: list[Priced], bound: float) -> tuple[Priced, float | None]:
+    """The cheapest of the priced plans, and its gap to `bound` (None: no plan or no bound)."""
+    best = min((got for got in priced if got is not None), key=lambda g: g[1], default=None)
+    return best, relative_gap(best[1], bound) if best is not None else None
 
 
 def within(options: SolveOptions, t0: float) -> SolveOptions:
@@ -273,8 +285,7 @@ def from_best_plan(
     """The branch and bound from the cheapest of the priced plans, stopped once within the
     gap of `bound` (a lower bound HiGHS does not know); with `lift`, from a root lifted by
     capacity cuts when the plan is not within the gap of `bound` already."""
-    best = min((got for got in priced if got is not None), key=lambda g: g[1], default=None)
-    gap = relative_gap(best[1], bound) if best is not None else None
+    best, gap = cheapest(priced, bound)
     if lift and (gap is None or gap > options.mip_rel_gap):
         t0 = time.perf_counter()
         lifted = root_cuts(compiled, options)

@@ -56,7 +56,7 @@ def main() -> None:
         total = time.perf_counter() - t0
         summary = json.loads((Path(tmp) / "out" / "summary.json").read_text(encoding="utf-8"))
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    # the myopic pass may run in a process of its own: its peak comes on top
+    # the passes may run on worker processes: their peak comes on top
     child_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
     myopia = summary.get("myopia_cost_jpy")
     print(f"{instance.name}: {rec.status} ({summary['termination']}), gap {rec.gap}")

@@ -114,8 +114,8 @@ def solve_horizon(
 ) -> Horizon:
     """The myopic pass; then (myopic) its plan's operations over the horizon, or (perfect)
     the priced pass for a lower bound and a second plan (`second_pass`), and the whole
-    horizon started from the better plan. On large years the myopic pass runs in a process
-    of its own beside the priced pass (`passes_beside`). A time limit is shared: a third of
+    horizon started from the better plan. On large years the passes run on worker processes,
+    the myopic pass beside the relaxation (`passes_beside`). A time limit is shared: a third of
     it per pass, then the rest."""
     t0 = time.perf_counter()
     periods = [y.period for y in years]

@@ -8,8 +8,14 @@ import json
 import pytest
 from builders import PERIODS, two_hubs, write_instance
 
+from hubnet.instance import load_instance
+from hubnet.model import build_from_data
+from hubnet.model.periods import year_data
 from hubnet.report import SolveOptions
-from hubnet.run import RunOptions, run_one
+from hubnet.roadmap import plan_years
+from hubnet.run import RunOptions, lanes_of, run_one
+from hubnet.solve import entry
+from hubnet.solve.roadmap import solve_year
 
 
 @pytest.mark.parametrize("threads", [None, 1, None])
@@ -39,3 +45,23 @@ def test_progress_reports_the_objective_in_yen(tmp_path):
     report = branch_and_bound(model, options, seen.append, handoff(model, options))
     last = [p.best_solution for p in seen if p.best_solution is not None][-1]
     assert last == pytest.approx(report.objective, rel=0.05)
+
+
+def test_a_roadmaps_years_run_without_sub_mips_or_restarts(tmp_path, monkeypatch):
+    """`solve_year` hands HiGHS a year with RINS, RENS and restarts off (each on by HiGHS's
+    default); a single-year solve keeps them on."""
+    names = ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip_allow_restart")
+    seen = []
+    real = entry.branch_and_bound
+
+    def spy(model, options, progress, compiled):  # noqa: ANN001, ANN202
+        seen.append([compiled.highs.getOptionValue(n)[1] for n in names])
+        return real(model, options, progress, compiled)
+
+    monkeypatch.setattr(entry, "branch_and_bound", spy)
+    folder = write_instance(tmp_path / "inst", two_hubs(1000, 3000), PERIODS)
+    data = year_data(plan_years(load_instance(folder), lanes_of)[0].period, {}, 0.0)
+    _, plan = solve_year("t", data, SolveOptions(), None, "priced", [])
+    entry.solve_model(build_from_data("t", data), data, SolveOptions())
+    assert plan == {"H1": "a"}  # 2025 alone: H1 (tests/solve/test_lagrangian.py)
+    assert seen == [[False, False, False], [True, True, True]]

@@ -5,6 +5,8 @@ foresight opens H2 alone in both years, NPV -1,952,000."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 from builders import PERIODS, full_lp, hub, lane, site, two_hubs, write_instance
@@ -146,9 +148,9 @@ def test_no_year_is_priced_when_the_first_plan_is_within_the_gap_of_the_relaxati
     assert above.bound <= OPTIMUM + 1e-6
 
 
-def test_the_myopic_pass_in_a_process_of_its_own_gives_the_same_roadmap(tmp_path, monkeypatch):
-    """Made to run beside the priced pass (as on models of 2,000 columns a year and more), the
-    myopic pass in a spawned process gives the hand-worked answers: perfect foresight
+def test_the_passes_on_worker_processes_give_the_same_roadmap(tmp_path, monkeypatch):
+    """Made to run on worker processes (as on models of 2,000 columns a year and more), the
+    myopic pass and the priced years give the hand-worked answers: perfect foresight
     -1,952,000, cost of myopia 3,500 (tests/model/test_periods.py)."""
     import dataclasses
     import json
@@ -158,18 +160,27 @@ def test_the_myopic_pass_in_a_process_of_its_own_gives_the_same_roadmap(tmp_path
     from hubnet.run import RunOptions, run_one
 
     monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_columns=0))
-    started = []
-    real = horizon_module.beside
+    submitted = []
+    real = horizon_module.workers
 
-    def spy(*args):  # noqa: ANN002, ANN202
-        started.append(args[0].__name__)
-        return real(*args)
+    class Spy:
+        def __init__(self, pool):  # noqa: ANN001
+            self.pool = pool
 
-    monkeypatch.setattr(horizon_module, "beside", spy)
+        def submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN202
+            submitted.append(fn.__name__)
+            return self.pool.submit(fn, *args)
+
+    @contextlib.contextmanager
+    def spy(count):  # noqa: ANN001, ANN202
+        with real(count) as pool:
+            yield Spy(pool)
+
+    monkeypatch.setattr(horizon_module, "workers", spy)
     folder = write_instance(tmp_path / "inst", two_hubs(1000, 3000), PERIODS)
     rec = run_one(folder, options=RunOptions(out_dir=tmp_path / "out", maps=False))
     assert rec.violations == []
-    assert started == ["year_by_year"]
+    assert submitted == ["year_by_year", "solve_year", "solve_year"]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["npv_cost_jpy"] == pytest.approx(OPTIMUM)
     assert summary["myopia_cost_jpy"] == pytest.approx(3_500)

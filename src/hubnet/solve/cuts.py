@@ -11,6 +11,7 @@ levels open never admit more than the sum of their terms. The relaxation's blend
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -43,6 +44,30 @@ class Cut:
     cols: np.ndarray
     coef: np.ndarray
     rhs: float
+
+
+@dataclass(frozen=True)
+class NamedCut:
+    """A cut by its columns' names (Pyomo's, local to their block), to carry it to another
+    model that holds the same capacity row: a roadmap's year solved alone."""
+
+    names: tuple[str, ...]
+    coef: np.ndarray
+    rhs: float
+
+
+def placed(cuts: Sequence[NamedCut], columns: list) -> list[Cut]:
+    """`cuts` on the model whose columns (Pyomo variables) are `columns`; a cut naming a
+    column the model lacks is left out (leaving out a valid row is always safe)."""
+    if not cuts:
+        return []
+    index = {v.local_name: j for j, v in enumerate(columns)}
+    out = []
+    for c in cuts:
+        cols = [index.get(n) for n in c.names]
+        if None not in cols:
+            out.append(Cut(np.array(cols, dtype=np.int32), c.coef, c.rhs))
+    return out
 
 
 def capacity_rows(

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pyomo.environ as pyo
 
 from hubnet.model.data import ModelData
 from hubnet.report import Plan, Progress, SolveOptions, SolveReport
-from hubnet.solve.highs import branch_and_bound, handoff
+from hubnet.solve.cuts import NamedCut, add_cuts, placed
+from hubnet.solve.highs import branch_and_bound, handoff, without_sub_mips_or_restarts
 from hubnet.solve.start import mip_start
 from hubnet.solve.strategy import STRATEGY, Strategy, remaining, wants_search, wants_start
 
@@ -24,13 +25,19 @@ def solve_model(
     spent_s: float = 0.0,
     progress: Callable[[Progress], None] | None = None,
     strategy: Strategy = STRATEGY,
+    cuts: Sequence[NamedCut] = (),
 ) -> SolveReport:
     """Solve `model` (built from `data`) and load the values into its variables.
 
     `start` is a plan solved before (a warm start); `spent_s`, seconds of the time limit
-    already spent. The report's `start_s` is the start stage's seconds (None if none ran).
+    already spent; `cuts`, capacity cuts found on another model with the same rows (a
+    roadmap's year), held from the start. The report's `start_s` is the start stage's
+    seconds (None if none ran).
     """
     compiled = handoff(model, options)
+    if not strategy.sub_mips_and_restarts:
+        without_sub_mips_or_restarts(compiled)
+    add_cuts(compiled.highs, placed(cuts, compiled.columns))
     start_s = None
     if wants_start(options, compiled, start is not None, strategy):
         t0 = time.perf_counter()

@@ -198,6 +198,20 @@ def handoff(model: pyo.ConcreteModel, options: SolveOptions) -> Compiled:
     return compiled
 
 
+def scaling(compiled: Compiled, options: SolveOptions) -> dict[str, int]:
+    """HiGHS's options for the scaling `handoff` chose (none without `auto_scale`): every LP
+    and branch and bound on a copy of the model needs them as much as the model does."""
+    obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
+    return {"user_objective_scale": obj_exp, "user_bound_scale": bound_exp}
+
+
+def without_sub_mips_or_restarts(compiled: Compiled) -> None:
+    """Turn HiGHS's sub-MIP heuristics (RINS, RENS) and its restarts after the root off for
+    the model's branch and bound."""
+    for name in ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip_allow_restart"):
+        compiled.highs.setOptionValue(name, False)
+
+
 def apply_options(compiled: Compiled, options: SolveOptions) -> None:
     """Set the planner's options on the HiGHS instance (each solve may bring its own)."""
     h = compiled.highs
@@ -206,9 +220,8 @@ def apply_options(compiled: Compiled, options: SolveOptions) -> None:
     h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
     h.setOptionValue("time_limit", float(options.time_limit_s or np.inf))
     h.setOptionValue("threads", _THREADS["count"])
-    obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
-    h.setOptionValue("user_objective_scale", obj_exp)
-    h.setOptionValue("user_bound_scale", bound_exp)
+    for name, value in scaling(compiled, options).items():
+        h.setOptionValue(name, value)
 
 
 def _status(h: highspy.Highs, has_integers: bool) -> tuple[Status, str]:

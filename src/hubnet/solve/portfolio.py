@@ -24,7 +24,7 @@ import highspy
 import numpy as np
 
 from hubnet.report import SolveOptions
-from hubnet.solve.highs import Compiled
+from hubnet.solve.highs import Compiled, scaling
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +63,12 @@ class _Model:
 def _arrays(compiled: Compiled, options: SolveOptions) -> _Model:
     lp = compiled.highs.getLp()
     a = lp.a_matrix_
-    obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
     settings = {
         "output_flag": False,
         "random_seed": int(options.seed),
         "mip_rel_gap": float(options.mip_rel_gap),
         "threads": 1,
-        "user_objective_scale": obj_exp,
-        "user_bound_scale": bound_exp,
+        **scaling(compiled, options),
     }
     return _Model(
         np.asarray(lp.col_cost_),

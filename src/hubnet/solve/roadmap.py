@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,10 +21,11 @@ import numpy as np
 import pyomo.environ as pyo
 
 from hubnet.model import build_from_data
+from hubnet.model.data import ModelData
 from hubnet.model.periods import Period, Reached, year_data
 from hubnet.model.start import plan_of
-from hubnet.report import Progress, SolveOptions, SolveReport, Status
-from hubnet.solve.cuts import add_cuts, binding
+from hubnet.report import Plan, Progress, SolveOptions, SolveReport, Status
+from hubnet.solve.cuts import NamedCut, add_cuts, binding
 from hubnet.solve.entry import solve_model
 from hubnet.solve.fixed import FixedLP, fixed_lp, load_duals, price_network
 from hubnet.solve.highs import (
@@ -35,6 +37,7 @@ from hubnet.solve.highs import (
     handoff,
     load_values,
     relative_gap,
+    scaling,
     set_start,
 )
 from hubnet.solve.portfolio import in_daemon
@@ -121,8 +124,10 @@ def year_by_year(
     options: SolveOptions,
     myopic: bool,
     prices: Prices | None = None,
+    cuts: Mapping[int, list[NamedCut]] | None = None,
 ) -> Pass:
-    """Each year solved as a single-year model with the full solve strategy.
+    """Each year solved as a single-year model with the full solve strategy (with `cuts`,
+    its year's capacity cuts held from the start).
 
     Myopic: each year sees only itself, with the levels reached before kept. Independent
     (not myopic): nothing is kept and build costs are shared out by discount steps, so the
@@ -130,10 +135,8 @@ def year_by_year(
     year). With `prices` (not myopic): each year's levels cost what the prices say instead,
     and the weighted bounds plus the prices' constant bound the horizon (always)."""
     reached: dict[str, Reached] = {}
-    plan: dict[tuple[int, str, str], float] = {}
-    reports = []
-    bound = 0.0
-    got: dict[str, str] | None = None
+    solved: list[tuple[Period, SolveReport, Plan | None]] = []
+    got: Plan | None = None
     steps = [p.discount for p in periods[1:]] + [0.0]
     for p, next_discount in zip(periods, steps, strict=True):
         share = p.discount if myopic else p.discount - next_discount
@@ -141,20 +144,76 @@ def year_by_year(
             data = year_data(p, reached if myopic else {}, share)
         else:
             data = prices.apply(p, year_data(p, {}, 0.0))
-        model = build_from_data(f"{name}-{p.year}", data)
         # the year before's levels: under myopic foresight a plan of this year too
-        report = solve_model(model, data, options, start=got)
-        reports.append((p.year, report))
-        logger.info(
-            "%s %d: %s, gap %s", _pass_name(myopic, prices), p.year, report.status.value, report.gap
-        )
-        if not report.status.has_solution:
-            return Pass(None, tuple(reports))
-        got = plan_of(model, data)
+        kind, held = _pass_name(myopic, prices), (cuts or {}).get(p.year, [])
+        report, got = solve_year(f"{name}-{p.year}", data, options, got, kind, held)
+        solved.append((p, report, got))
+        if got is None:
+            break
         reached = {
             f: Reached(p.data.level_capacity[f, lv], p.build_cost.get((f, lv), 0.0))
             for f, lv in got.items()
         }
+    return _assembled(solved, periods, myopic, prices)
+
+
+def priced_pass(
+    name: str,
+    periods: list[Period],
+    prices: Prices,
+    options: SolveOptions,
+    pool: Executor,
+    cuts: Mapping[int, list[NamedCut]],
+) -> Pass:
+    """`year_by_year` at `prices` with `cuts`, its years solved at once by the workers of
+    `pool` (they share nothing but the prices)."""
+    jobs = [
+        pool.submit(
+            solve_year,
+            f"{name}-{p.year}",
+            prices.apply(p, year_data(p, {}, 0.0)),
+            options,
+            None,
+            _pass_name(False, prices),
+            cuts.get(p.year, []),
+        )
+        for p in periods
+    ]
+    solved = [(p, *job.result()) for p, job in zip(periods, jobs, strict=True)]
+    return _assembled(solved, periods, False, prices)
+
+
+def solve_year(
+    name: str,
+    data: ModelData,
+    options: SolveOptions,
+    start: Plan | None,
+    kind: str,
+    cuts: list[NamedCut],
+) -> tuple[SolveReport, Plan | None]:
+    """One year of a pass (`kind`: its name in the log), from `start` if given, holding
+    `cuts`; its report and the levels it opens (None if it found no plan). HiGHS's sub-MIPs
+    and restarts are off (`Strategy.sub_mips_and_restarts`)."""
+    model = build_from_data(name, data)
+    strategy = dataclasses.replace(STRATEGY, sub_mips_and_restarts=False)
+    report = solve_model(model, data, options, start=start, strategy=strategy, cuts=cuts)
+    logger.info("%s %s: %s, gap %s", kind, name, report.status.value, report.gap)
+    return report, plan_of(model, data) if report.status.has_solution else None
+
+
+def _assembled(
+    solved: list[tuple[Period, SolveReport, Plan | None]],
+    periods: list[Period],
+    myopic: bool,
+    prices: Prices | None,
+) -> Pass:
+    """The pass from its years' reports and plans (in order; the last may have none)."""
+    reports = tuple((p.year, report) for p, report, _ in solved)
+    plan: dict[tuple[int, str, str], float] = {}
+    bound = 0.0
+    for p, report, got in solved:
+        if got is None:
+            return Pass(None, reports)
         plan.update({(p.year, f, lv): 1.0 for f, lv in got.items()})
         found = report.best_bound if report.best_bound is not None else -math.inf
         bound += p.weight * found
@@ -162,7 +221,7 @@ def year_by_year(
         bound += prices.constant
     elif myopic or not _constant_build_costs(periods):
         bound = -math.inf
-    return Pass(plan, tuple(reports), bound)
+    return Pass(plan, reports, bound)
 
 
 def _pass_name(myopic: bool, prices: Prices | None) -> str:
@@ -170,10 +229,10 @@ def _pass_name(myopic: bool, prices: Prices | None) -> str:
 
 
 def passes_beside(options: SolveOptions, model: pyo.ConcreteModel, years: int) -> bool:
-    """Whether the myopic pass may run in a process of its own beside the priced pass: a
-    second core, more than one thread allowed, a process that may start one (not a batch
-    worker), and years large enough, and time enough for each, to repay starting it (a few
-    seconds)."""
+    """Whether the passes may run on worker processes (`workers`), the myopic pass beside the
+    relaxation: a second core, more than one thread allowed, a process that may start them
+    (not a batch worker), and years large enough, and time enough for each, to repay
+    starting them (a few seconds)."""
     limit = options.time_limit_s
     return (
         options.threads != 1
@@ -185,12 +244,18 @@ def passes_beside(options: SolveOptions, model: pyo.ConcreteModel, years: int) -
 
 
 @contextmanager
-def beside(fn: Callable, *args: object) -> Iterator[concurrent.futures.Future]:
-    """`fn(*args)` in a process of its own, spawned (HiGHS's threads do not survive a fork);
-    yields its future."""
+def workers(count: int) -> Iterator[Executor]:
+    """A pool of `count` spawned processes (HiGHS's threads do not survive a fork), each
+    started at once so that its imports overlap the work here."""
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        yield pool.submit(fn, *args)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        for _ in range(count):
+            pool.submit(_ready)
+        yield pool
+
+
+def _ready() -> None:
+    """Nothing: a worker that ran it has imported this module."""
 
 
 def _constant_build_costs(periods: list[Period]) -> bool:
@@ -310,7 +375,8 @@ def root_cuts(compiled: Compiled, options: SolveOptions) -> Relaxed | None:
     `bound` is then no better than HiGHS's own."""
     t0 = time.perf_counter()
     limit = ROOT_CUTS_S if options.time_limit_s is None else options.time_limit_s / 4
-    relaxed = relaxation(compiled, limit, cut_gain=STRATEGY.cut_gain * options.mip_rel_gap)
+    gain = STRATEGY.cut_gain * options.mip_rel_gap
+    relaxed = relaxation(compiled, limit, scaling(compiled, options), cut_gain=gain)
     if relaxed is None or not relaxed.complete:
         return None
     add_cuts(compiled.highs, binding(relaxed.cuts, relaxed.values))
@@ -358,8 +424,13 @@ def merged(
     off = np.array([j for key, j in cols.items() if key not in used], dtype=np.int32)
     limit = MERGE_S if options.time_limit_s is None else options.time_limit_s / 4
     h = copy_of(compiled, relax=False, time_limit_s=limit)
-    for name in ("user_objective_scale", "user_bound_scale"):
-        h.setOptionValue(name, compiled.highs.getOptionValue(name)[1])
+    cuts = np.arange(len(compiled.rows), h.getNumRow(), dtype=np.int32)
+    if len(cuts):
+        # the root's capacity cuts slow its LPs more than they prune: 20.3 s with them
+        # against 5.6 s without, to the same plan, on japan-roadmap at 0.1 %
+        h.deleteRows(len(cuts), cuts)
+    for name, value in scaling(compiled, options).items():
+        h.setOptionValue(name, value)
     h.setOptionValue("mip_rel_gap", options.mip_rel_gap / 10)
     h.changeColsBounds(len(off), off, np.zeros(len(off)), np.zeros(len(off)))
     solution = highspy.HighsSolution()

@@ -17,7 +17,7 @@ from hubnet.model.start import level_facilities
 from hubnet.report import Facility, Plan, Progress, SolveOptions
 from hubnet.solve import search
 from hubnet.solve.cuts import add_cuts, binding
-from hubnet.solve.highs import Compiled, relative_gap, set_start
+from hubnet.solve.highs import Compiled, relative_gap, scaling, set_start
 from hubnet.solve.moves import roundings
 from hubnet.solve.portfolio import BranchAndBound, Outcome
 from hubnet.solve.regions import Regions, local_columns
@@ -80,7 +80,6 @@ def mip_start(
     its share cut short goes on beside the search (`relaxation.Background`), and the search
     aims at its rising bound."""
     t0 = time.perf_counter()
-    obj_exp, bound_exp = compiled.scale if options.auto_scale else (0, 0)
     links = linking(compiled)
     stage = _Stage(
         compiled,
@@ -89,7 +88,7 @@ def mip_start(
         links,
         with_linked(level_facilities(model, data, compiled.columns), links),
         without_linking(compiled, links).getModel(),
-        {"user_objective_scale": obj_exp, "user_bound_scale": bound_exp},
+        scaling(compiled, options),
         t0,
     )
     if not search:

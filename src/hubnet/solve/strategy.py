@@ -32,10 +32,10 @@ class Strategy:
     #: the level search runs at gaps from this one up, or on models with this many columns
     start_min_gap: float = 1e-3
     start_min_columns: int = 10_000
-    #: a roadmap's myopic pass runs in a process of its own beside the priced pass where its
-    #: model has this many columns a year (japan-roadmap: 8,000)
+    #: a roadmap's passes run on worker processes, the myopic pass beside the relaxation,
+    #: where its model has this many columns a year (japan-roadmap: 8,000)
     beside_min_columns: int = 2_000
-    #: ... and, under a time limit, at least this many seconds a year: starting the process
+    #: ... and, under a time limit, at least this many seconds a year: starting the processes
     #: takes a few (a two-stage roadmap's futures alone, 9 s a year, found poorer plans)
     beside_min_s_per_year: float = 30.0
     #: the level search re-optimises regions by branch and bound (`regions.RegionSolver`)
@@ -45,6 +45,12 @@ class Strategy:
     region_min_facilities: int = 100
     #: seconds for the relaxation when there is no time limit
     relaxation_s: float = 600.0
+    #: HiGHS's sub-MIP heuristics (RINS, RENS) and its restarts after the root. A roadmap's
+    #: passes turn them off: their years are small models (japan-roadmap: 68 binaries) whose
+    #: time these took much of. Its five priced years at 0.05 % took 49.2 s with both and
+    #: 36.3 s without the sub-MIPs (one set of prices), 50.8 s without the sub-MIPs and
+    #: 42.2 s without either (another); its myopic pass 36.7, 30.4 and 21.9 s: same plans
+    sub_mips_and_restarts: bool = True
 
 
 #: the strategy every run uses

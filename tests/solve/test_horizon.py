@@ -4,18 +4,24 @@ tests/solve/test_cuts.py (one year's LP relaxation -91,875; with the cut -80,000
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import json
 import math
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import pytest
-from builders import PERIODS, base_tables, full_lp, write_instance
+from builders import PERIODS, base_tables, full_lp, two_hubs, write_instance
 
+import hubnet.solve.horizon as horizon_module
+import hubnet.solve.roadmap as srm
 from hubnet.instance import load_instance
 from hubnet.model import build_from_data
 from hubnet.model.periods import build_roadmap_model, year_data
 from hubnet.report import SolveOptions
 from hubnet.roadmap import plan_years
-from hubnet.run import lanes_of
+from hubnet.run import RunOptions, lanes_of, run_one
 from hubnet.solve.cuts import NamedCut, add_cuts, placed
 from hubnet.solve.highs import handoff
 from hubnet.solve.horizon import year_cuts
@@ -73,7 +79,6 @@ def test_a_cut_naming_a_column_the_model_lacks_is_left_out(tmp_path):
 def test_the_horizons_relaxation_is_scaled_as_its_model_is(tmp_path, monkeypatch):
     """The relaxation under the root's cuts gets the scaling `handoff` chose (without it,
     japan-roadmap's yen-sized build costs left HiGHS's LP in numerical trouble)."""
-    import hubnet.solve.roadmap as srm
 
     periods = two_levels_over_two_years(tmp_path / "inst")
     compiled = prepared(build_roadmap_model("t", periods), SolveOptions())
@@ -95,7 +100,6 @@ def test_plans_are_merged_on_the_model_without_the_roots_cuts(tmp_path, monkeypa
     """The merge's branch and bound holds the model's own rows only (the root's cuts slowed
     it fourfold on japan-roadmap), and still finds the optimum: the large level both years,
     2 x 5 x -80,000 = -800,000."""
-    import hubnet.solve.roadmap as srm
 
     periods = two_levels_over_two_years(tmp_path / "inst")
     compiled = prepared(build_roadmap_model("t", periods), SolveOptions())
@@ -115,3 +119,26 @@ def test_plans_are_merged_on_the_model_without_the_roots_cuts(tmp_path, monkeypa
     got = merged(compiled, [small, large], start, -math.inf, SolveOptions(mip_rel_gap=1e-9))
     assert [h.getNumRow() for h in copies] == [len(compiled.rows)]
     assert got[1] == pytest.approx(-800_000.0, abs=1e-6)
+
+
+def test_a_worker_that_dies_leaves_the_passes_to_this_process(tmp_path, monkeypatch):
+    """If the worker processes break, the passes run here and the roadmap is still the
+    hand-worked one: perfect foresight -1,952,000, cost of myopia 3,500
+    (tests/model/test_periods.py)."""
+
+    class Broken:
+        def submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN202
+            raise BrokenProcessPool("a worker died")
+
+    @contextlib.contextmanager
+    def broken(count):  # noqa: ANN001, ANN202
+        yield Broken()
+
+    monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_columns=0))
+    monkeypatch.setattr(horizon_module, "workers", broken)
+    folder = write_instance(tmp_path / "inst", two_hubs(1000, 3000), PERIODS)
+    rec = run_one(folder, options=RunOptions(out_dir=tmp_path / "out", maps=False))
+    assert rec.violations == []
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["npv_cost_jpy"] == pytest.approx(-1_952_000.0)
+    assert summary["myopia_cost_jpy"] == pytest.approx(3_500)

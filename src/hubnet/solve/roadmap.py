@@ -416,9 +416,10 @@ def merged(
 ) -> tuple[np.ndarray, float] | None:
     """The best plan that opens, each year, only levels some of `plans` opens that year (a
     facility may still stay closed): HiGHS's branch and bound over those few levels, every
-    other level closed, from `start`, until within the gap of `bound` or out of time (a
-    quarter of the limit left, or `MERGE_S`). Combines what the myopic plan and the
-    independently priced years each got right. None if it found nothing."""
+    other level closed, on the model without the root's cuts, from `start`, until within
+    the gap of `bound` or out of time (a quarter of the limit left, or `MERGE_S`). Combines
+    what the myopic plan and the independently priced years each got right. None if it
+    found nothing."""
     cols = level_columns(compiled)
     used = {key for plan in plans for key, x in plan.items() if x > 0.5}
     off = np.array([j for key, j in cols.items() if key not in used], dtype=np.int32)

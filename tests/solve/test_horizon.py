@@ -49,6 +49,8 @@ def test_each_year_solved_alone_holds_the_horizons_cut_and_its_bound(tmp_path):
     periods = two_levels_over_two_years(tmp_path / "inst")
     compiled = prepared(build_roadmap_model("t", periods), SolveOptions())
     lifted = root_cuts(compiled, SolveOptions())
+    # only the binding cuts come back, and they are the rows HiGHS now holds beyond the model's
+    assert len(lifted.cuts) == compiled.highs.getNumRow() - len(compiled.rows) >= 2
     cuts = year_cuts(compiled, lifted)
     assert sorted(cuts) == [2025, 2030]
     for p in periods:
@@ -142,3 +144,35 @@ def test_a_worker_that_dies_leaves_the_passes_to_this_process(tmp_path, monkeypa
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["npv_cost_jpy"] == pytest.approx(-1_952_000.0)
     assert summary["myopia_cost_jpy"] == pytest.approx(3_500)
+
+
+def test_the_priced_years_on_a_pool_hold_their_cuts_and_give_the_bound(tmp_path):
+    """On workers (threads here), each priced year gets its own year's cuts, and the pass's
+    bound is the hand-worked optimum: the cuts make each year's relaxation exact (-80,000),
+    so the lifted relaxation is 2 x 5 x -80,000 = -800,000, and the Lagrangian bound lies
+    between it and the optimum. The plan opens the large level both years."""
+    import concurrent.futures
+
+    from hubnet.solve.lagrangian import year_prices
+    from hubnet.solve.roadmap import priced_pass, solve_year
+
+    periods = two_levels_over_two_years(tmp_path / "inst")
+    compiled = prepared(build_roadmap_model("t", periods), SolveOptions())
+    lifted = root_cuts(compiled, SolveOptions())
+    assert lifted.bound == pytest.approx(-800_000.0, abs=1e-6)
+    prices = year_prices(compiled, lifted.row_dual, periods)
+    cuts = year_cuts(compiled, lifted)
+    held = {}
+
+    class Spy(concurrent.futures.ThreadPoolExecutor):
+        def submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN202
+            assert fn is solve_year
+            held[args[0]] = args[5]
+            return super().submit(fn, *args)
+
+    exact = SolveOptions(mip_rel_gap=1e-9)
+    with Spy(max_workers=2) as pool:
+        got = priced_pass("t", periods, prices, exact, pool, cuts)
+    assert held == {"t-2025": cuts[2025], "t-2030": cuts[2030]}
+    assert got.bound == pytest.approx(-800_000.0, abs=1e-6)
+    assert got.levels == {(2025, "H1", "L"): 1.0, (2030, "H1", "L"): 1.0}

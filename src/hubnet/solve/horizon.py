@@ -13,7 +13,7 @@ import pyomo.environ as pyo
 
 from hubnet.model.periods import Period
 from hubnet.report import SolveOptions
-from hubnet.solve.cuts import NamedCut, binding
+from hubnet.solve.cuts import NamedCut
 from hubnet.solve.highs import Compiled, relative_gap
 from hubnet.solve.lagrangian import year_prices
 from hubnet.solve.relaxation import Relaxed
@@ -88,12 +88,12 @@ def second_pass(
 
 
 def year_cuts(compiled: Compiled, lifted: Relaxed) -> dict[int, list[NamedCut]]:
-    """The lifted relaxation's binding cuts, each by the year whose capacity row it
-    strengthens, named as that year's model names its columns: held by a priced year from
-    its start, they took its five years from 42.2 s to 32.2 s on japan-roadmap (31.4 s
-    against 39.0 s with another seed)."""
+    """The lifted relaxation's binding cuts (`root_cuts` keeps only those), each by the
+    year whose capacity row it strengthens, named as that year's model names its columns:
+    held by a priced year from its start, they took its five years from 42.2 s to 32.2 s on
+    japan-roadmap (31.4 s against 39.0 s with another seed)."""
     out: dict[int, list[NamedCut]] = {}
-    for cut in binding(lifted.cuts, lifted.values):
+    for cut in lifted.cuts:
         columns = [compiled.columns[j] for j in cut.cols]
         year = columns[0].parent_block().index()
         names = tuple(v.local_name for v in columns)

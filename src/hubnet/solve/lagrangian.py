@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hubnet.model.data import ModelData
-from hubnet.model.periods import Period
+from hubnet.model.periods import Period, year_data
 from hubnet.solve.highs import Compiled, row_matrix
 from hubnet.solve.roadmap import level_columns
 
@@ -31,8 +31,10 @@ class Prices:
     level_cost: Mapping[tuple[int, str, str], float]
     constant: float
 
-    def apply(self, period: Period, data: ModelData) -> ModelData:
-        """`data` of `period` with its levels' fixed costs changed by the prices."""
+    def year(self, period: Period) -> ModelData:
+        """`period` alone (nothing reached, no build cost), its levels' fixed costs changed
+        by the prices."""
+        data = year_data(period, {}, 0.0)
         fixed = {
             key: cost + self.level_cost.get((period.year, *key), 0.0)
             for key, cost in data.level_fixed_cost.items()

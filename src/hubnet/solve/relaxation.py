@@ -195,10 +195,6 @@ def relaxation(
         h.setOptionValue("time_limit", h.getRunTime() + left)
         t1 = time.perf_counter()
         h.run()
-        if h.getModelStatus() == highspy.HighsModelStatus.kUnknown:
-            # numerical trouble from the last basis: once more from scratch
-            h.clearSolver()
-            h.run()
         lp_s += time.perf_counter() - t1
         if stop is not None and stop.is_set():
             # from here on the run may no longer wait for this thread: touch nothing shared

@@ -143,7 +143,7 @@ def year_by_year(
         if prices is None:
             data = year_data(p, reached if myopic else {}, share)
         else:
-            data = prices.apply(p, year_data(p, {}, 0.0))
+            data = prices.year(p)
         # the year before's levels: under myopic foresight a plan of this year too
         kind, held = _pass_name(myopic, prices), (cuts or {}).get(p.year, [])
         report, got = solve_year(f"{name}-{p.year}", data, options, got, kind, held)
@@ -171,7 +171,7 @@ def priced_pass(
         pool.submit(
             solve_year,
             f"{name}-{p.year}",
-            prices.apply(p, year_data(p, {}, 0.0)),
+            prices.year(p),
             options,
             None,
             _pass_name(False, prices),
@@ -371,22 +371,25 @@ def from_best_plan(
 def root_cuts(compiled: Compiled, options: SolveOptions) -> Relaxed | None:
     """The LP relaxation lifted by capacity cuts by level (12), its binding cuts added to
     the model HiGHS holds, so that the branch and bound starts from a stronger root (its
-    own root bound over several blocks is far weaker). None if it did not complete; its
-    `bound` is then no better than HiGHS's own."""
+    own root bound over several blocks is far weaker); the result's `cuts` are those
+    binding ones. None if it did not complete; its `bound` is then no better than HiGHS's
+    own."""
     t0 = time.perf_counter()
     limit = ROOT_CUTS_S if options.time_limit_s is None else options.time_limit_s / 4
     gain = STRATEGY.cut_gain * options.mip_rel_gap
     relaxed = relaxation(compiled, limit, scaling(compiled, options), cut_gain=gain)
     if relaxed is None or not relaxed.complete:
         return None
-    add_cuts(compiled.highs, binding(relaxed.cuts, relaxed.values))
+    held = tuple(binding(relaxed.cuts, relaxed.values))
+    add_cuts(compiled.highs, list(held))
     logger.info(
-        "root: bound %.6g with %d capacity cuts, %.1f s",
+        "root: bound %.6g with %d capacity cuts (%d binding), %.1f s",
         relaxed.bound,
         len(relaxed.cuts),
+        len(held),
         time.perf_counter() - t0,
     )
-    return relaxed
+    return dataclasses.replace(relaxed, cuts=held)
 
 
 def stop_within_gap(compiled: Compiled, bound: float, gap: float) -> None:

@@ -135,3 +135,18 @@ def test_municipal_roadmap_keeps_each_prefectures_total(tmp_path, roadmap):
     assert tokyo.generation_t_per_yr.sum() == pytest.approx(
         per_head_share(roadmap, 2050, "src_13_tokyo") * 21232, abs=1
     )
+
+
+def test_its_png_is_drawn_beside_a_tiny_roadmaps_is_not(roadmap, tmp_path):
+    """japan-roadmap (164 sites x 5 years) draws map.png in a process of its own when maps
+    are written on more than one thread; a two-year instance of a few sites does not."""
+    from builders import PERIODS, two_hubs, write_instance
+
+    from hubnet.report import SolveOptions
+    from hubnet.run import RunOptions, draws_beside
+
+    assert draws_beside(roadmap, RunOptions())
+    assert not draws_beside(roadmap, RunOptions(maps=False))
+    assert not draws_beside(roadmap, RunOptions(solve=SolveOptions(threads=1)))
+    tiny = load_instance(write_instance(tmp_path / "tiny", two_hubs(1000, 3000), PERIODS))
+    assert not draws_beside(tiny, RunOptions())

@@ -121,11 +121,11 @@ def solve_horizon(
     periods = [y.period for y in years]
     limit = options.time_limit_s
     share = dataclasses.replace(options, time_limit_s=limit / (3 * len(years)) if limit else None)
-    model = build_roadmap_model(name, periods)
     compiled = second = None
-    if foresight == "perfect" and passes_beside(options, model, len(periods)):
-        myopic, second, compiled = both_passes(name, periods, model, share, options, t0)
+    if foresight == "perfect" and passes_beside(options, periods):
+        myopic, second, model, compiled = both_passes(name, periods, share, options, t0)
     else:
+        model = build_roadmap_model(name, periods)
         myopic = year_by_year(name, periods, share, myopic=True)
     if myopic.levels is None:
         year, failed = myopic.reports[-1]

@@ -9,6 +9,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,6 +84,8 @@ class RunContext:
     extra: dict = field(default_factory=dict)
     #: a check on the tables besides the checker's (an evaluated run: the plan was kept)
     also_check: Callable[[dict[str, pd.DataFrame]], list[Violation]] | None = None
+    #: the process drawing map.png beside the other maps (`export.png_drawer`), if any
+    drawer: Executor | None = None
 
     @property
     def out(self) -> Path:
@@ -315,7 +318,7 @@ def write_folder(ctx: RunContext, tables: dict[str, pd.DataFrame], summary: dict
             from hubnet.export import write_maps
 
             with ctx.timer.stage("maps"):
-                write_maps(tmp)
+                write_maps(tmp, drawer=ctx.drawer)
 
 
 def run_roadmap(
@@ -329,6 +332,7 @@ def run_roadmap(
     """`run_one` for an instance with planning years: one results folder, every table with a
     year column, roadmap.csv, and the horizon's figures in summary.json."""
     from hubnet import roadmap as rm
+    from hubnet.export import png_drawer
 
     foresight = options.foresight or instance.periods.foresight
     with timer.stage("network"):
@@ -342,7 +346,26 @@ def run_roadmap(
         why = diagnose(failed.instance, failed.lanes, options.solve)
         text = f"{failed.year}, with the levels of the years before kept: {why}"
         return infeasible(ctx, record, text)
-    return finish_roadmap(ctx, horizon, years)
+    with png_drawer(draws_beside(instance, options)) as drawer:
+        return finish_roadmap(dataclasses.replace(ctx, drawer=drawer), horizon, years)
+
+
+#: a roadmap draws map.png in a process of its own from this many sites x planning years
+#: (japan-roadmap: 820): it imports its libraries while the results are checked and written
+DRAW_BESIDE_MIN_SITE_YEARS = 200
+
+
+def draws_beside(instance: Instance, options: RunOptions) -> bool:
+    """Whether a roadmap's map.png is drawn in a process of its own (`export.png_drawer`):
+    maps written, more than one thread allowed, and enough sites and years to repay
+    starting it (its imports take a few seconds of a core)."""
+    site_years = len(instance.sites) * len(instance.periods.years)
+    return (
+        options.write
+        and options.maps
+        and options.solve.threads != 1
+        and site_years >= DRAW_BESIDE_MIN_SITE_YEARS
+    )
 
 
 def finish_roadmap(ctx: RunContext, horizon, years: list) -> RunRecord:  # noqa: ANN001

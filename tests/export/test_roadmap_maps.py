@@ -5,12 +5,14 @@ per year, GIS features carrying their year, and routes drawn once for all years.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
@@ -198,3 +200,62 @@ def test_a_year_outside_the_summarys_years_is_a_clear_error(roadmap, tmp_path: P
     issue = err.value.issues[0]
     assert (issue.row, issue.column, issue.value) == (2, "year", "soon")
     assert not (copy / "map.html").exists()
+
+
+def _pixels(path: Path) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(path) as img:
+        return np.asarray(img.convert("RGBA"))
+
+
+def test_a_drawer_process_draws_the_same_png_and_the_rest_is_drawn_here(roadmap, tmp_path):
+    """With `png_drawer`, map.png comes from the spawned process (its pid is not this one's)
+    with the pixels of the one drawn here; the other formats are drawn here as before."""
+    from hubnet.export import png_drawer
+
+    folder, _, maps = roadmap
+    with png_drawer(True) as drawer:
+        assert drawer is not None
+        times = write_maps(folder, out_dir=tmp_path, drawer=drawer)
+        assert drawer.submit(os.getpid).result() != os.getpid()
+    assert set(times) == {"prepare", "gpkg", "geojson", "html", "png"}
+    assert np.array_equal(_pixels(tmp_path / "map.png"), _pixels(maps / "map.png"))
+    assert (tmp_path / "map.html").stat().st_size == (maps / "map.html").stat().st_size
+
+
+def test_a_drawer_that_died_leaves_the_png_to_this_process(roadmap, tmp_path):
+    """If the drawing process breaks, map.png is still drawn, here, with the same pixels."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Broken:
+        def submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN202
+            died = Future()
+            died.set_exception(BrokenProcessPool("the drawer died"))
+            return died
+
+    folder, _, maps = roadmap
+    times = write_maps(folder, ["png"], out_dir=tmp_path, drawer=Broken())
+    assert set(times) == {"prepare", "png"}
+    assert np.array_equal(_pixels(tmp_path / "map.png"), _pixels(maps / "map.png"))
+
+
+def test_no_drawer_without_a_wish_or_from_a_batch_worker() -> None:
+    """`png_drawer` starts nothing unless asked, nor in a daemon process (a batch worker),
+    which may start none."""
+    import multiprocessing
+
+    from hubnet.export import png_drawer
+
+    with png_drawer(False) as drawer:
+        assert drawer is None
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert pool.apply(_drawer_in_this_process) is None
+
+
+def _drawer_in_this_process() -> object:
+    from hubnet.export import png_drawer
+
+    with png_drawer(True) as drawer:
+        return drawer

@@ -48,9 +48,14 @@ def test_progress_reports_the_objective_in_yen(tmp_path):
 
 
 def test_a_roadmaps_years_run_without_sub_mips_or_restarts(tmp_path, monkeypatch):
-    """`solve_year` hands HiGHS a year with RINS, RENS and restarts off (each on by HiGHS's
-    default); a single-year solve keeps them on."""
-    names = ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip_allow_restart")
+    """`solve_year` hands HiGHS a year with RINS, RENS, the root reduced-cost sub-MIP and
+    restarts off (each on by HiGHS's default); a single-year solve keeps them on."""
+    names = (
+        "mip_heuristic_run_rins",
+        "mip_heuristic_run_rens",
+        "mip_heuristic_run_root_reduced_cost",
+        "mip_allow_restart",
+    )
     seen = []
     real = entry.branch_and_bound
 
@@ -64,4 +69,4 @@ def test_a_roadmaps_years_run_without_sub_mips_or_restarts(tmp_path, monkeypatch
     _, plan = solve_year("t", data, SolveOptions(), None, "priced", [])
     entry.solve_model(build_from_data("t", data), data, SolveOptions())
     assert plan == {"H1": "a"}  # 2025 alone: H1 (tests/solve/test_lagrangian.py)
-    assert seen == [[False, False, False], [True, True, True]]
+    assert seen == [[False] * 4, [True] * 4]

@@ -136,7 +136,7 @@ def test_a_worker_that_dies_leaves_the_passes_to_this_process(tmp_path, monkeypa
     def broken(count):  # noqa: ANN001, ANN202
         yield Broken()
 
-    monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_columns=0))
+    monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_flows=0))
     monkeypatch.setattr(horizon_module, "workers", broken)
     folder = write_instance(tmp_path / "inst", two_hubs(1000, 3000), PERIODS)
     rec = run_one(folder, options=RunOptions(out_dir=tmp_path / "out", maps=False))

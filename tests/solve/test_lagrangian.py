@@ -149,7 +149,7 @@ def test_no_year_is_priced_when_the_first_plan_is_within_the_gap_of_the_relaxati
 
 
 def test_the_passes_on_worker_processes_give_the_same_roadmap(tmp_path, monkeypatch):
-    """Made to run on worker processes (as on models of 2,000 columns a year and more), the
+    """Made to run on worker processes (as on years of 2,000 flow columns and more), the
     myopic pass and the priced years give the hand-worked answers: perfect foresight
     -1,952,000, cost of myopia 3,500 (tests/model/test_periods.py)."""
     import dataclasses
@@ -159,7 +159,7 @@ def test_the_passes_on_worker_processes_give_the_same_roadmap(tmp_path, monkeypa
     import hubnet.solve.roadmap as srm
     from hubnet.run import RunOptions, run_one
 
-    monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_columns=0))
+    monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_flows=0))
     submitted = []
     real = horizon_module.workers
 
@@ -187,17 +187,19 @@ def test_the_passes_on_worker_processes_give_the_same_roadmap(tmp_path, monkeypa
 
 
 def test_the_myopic_pass_goes_beside_only_with_time_and_threads_to_spare(tmp_path, monkeypatch):
-    """With no size asked of the years, the pass goes beside without a time limit, not under
-    a limit of 10 s for two years (30 s a year asked), nor with one thread."""
+    """Not on years of a few flows; with no size asked of them, the pass goes beside without
+    a time limit, not under a limit of 10 s for two years (30 s a year asked), nor with one
+    thread."""
     import dataclasses
 
     import hubnet.solve.roadmap as srm
 
-    monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_columns=0))
     folder = write_instance(tmp_path / "inst", two_hubs(1000, 3000), PERIODS)
     periods = [y.period for y in plan_years(load_instance(folder), lanes_of)]
-    model = build_roadmap_model("t", periods)
-    assert srm.passes_beside(SolveOptions(), model, 2)
-    assert srm.passes_beside(SolveOptions(time_limit_s=60.0), model, 2)
-    assert not srm.passes_beside(SolveOptions(time_limit_s=10.0), model, 2)
-    assert not srm.passes_beside(SolveOptions(threads=1), model, 2)
+    # a few flows a year: too small to repay starting processes
+    assert not srm.passes_beside(SolveOptions(), periods)
+    monkeypatch.setattr(srm, "STRATEGY", dataclasses.replace(srm.STRATEGY, beside_min_flows=0))
+    assert srm.passes_beside(SolveOptions(), periods)
+    assert srm.passes_beside(SolveOptions(time_limit_s=60.0), periods)
+    assert not srm.passes_beside(SolveOptions(time_limit_s=10.0), periods)
+    assert not srm.passes_beside(SolveOptions(threads=1), periods)

@@ -16,9 +16,14 @@ is drawn once for all years.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
+import multiprocessing
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +35,7 @@ logger = logging.getLogger(__name__)
 FORMATS: tuple[str, ...] = ("gpkg", "geojson", "html", "png")
 DEFAULT_FORMATS: frozenset[str] = frozenset(FORMATS)
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "load_results", "write_maps"]
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "load_results", "png_drawer", "write_maps"]
 
 
 def __getattr__(name: str) -> Any:
@@ -68,13 +73,15 @@ def write_maps(
     result_dir: Path,
     formats: Iterable[str] = DEFAULT_FORMATS,
     out_dir: Path | None = None,
+    drawer: Executor | None = None,
 ) -> dict[str, float]:
     """Write the map files of a results folder and return the seconds each step took.
 
     The returned dict has one key per format written plus ``prepare``: reading the tables
     and drawing the route geometry, which every format shares and which is done once.
-    Raises ValueError for an unknown format, ResultsError for a results folder missing a
-    file or column.
+    With `drawer` (`png_drawer`), map.png is drawn there from the folder while the other
+    formats are drawn here. Raises ValueError for an unknown format, ResultsError for a
+    results folder missing a file or column.
     """
     wanted = set(formats)
     unknown = sorted(wanted - set(FORMATS))
@@ -83,18 +90,21 @@ def write_maps(
     result_dir = Path(result_dir)
     out = Path(out_dir) if out_dir is not None else result_dir
     times: dict[str, float] = {}
+    beside = None
+    if drawer is not None and "png" in wanted:
+        out.mkdir(parents=True, exist_ok=True)
+        beside = drawer.submit(draw_png, result_dir, out)
+        wanted.discard("png")
 
     from hubnet.export.routes import load_results
 
     start = time.perf_counter()
     tables = load_results(result_dir)
-    if wanted:
+    if wanted or beside is not None:
         tables.routes()
     times["prepare"] = time.perf_counter() - start
-    if not wanted:
-        return times
-    out.mkdir(parents=True, exist_ok=True)
-
+    if wanted:
+        out.mkdir(parents=True, exist_ok=True)
     for fmt in FORMATS:  # fixed order, whatever order was asked
         if fmt not in wanted:
             continue
@@ -102,4 +112,53 @@ def write_maps(
         path = _writer(fmt)(tables, out)
         times[fmt] = time.perf_counter() - start
         logger.info("map format %s: %s in %.2f s", fmt, path, times[fmt])
+    if beside is not None:
+        times["png"] = _drawn(beside, tables, out)
     return times
+
+
+def _drawn(beside: concurrent.futures.Future, tables: ResultTables, out: Path) -> float:
+    """The seconds map.png took where `png_drawer` drew it; drawn here if that process died."""
+    try:
+        seconds = beside.result()
+    except BrokenProcessPool:
+        logger.warning("the process drawing map.png ended early: drawing it here")
+        start = time.perf_counter()
+        _writer("png")(tables, out)
+        seconds = time.perf_counter() - start
+    logger.info("map format png: %s in %.2f s (beside)", out, seconds)
+    return seconds
+
+
+def draw_png(result_dir: Path, out: Path) -> float:
+    """map.png of a results folder into `out`, in `png_drawer`'s process; its seconds."""
+    from hubnet.export.png_map import write_png
+    from hubnet.export.routes import load_results
+
+    start = time.perf_counter()
+    write_png(load_results(result_dir), out)
+    return time.perf_counter() - start
+
+
+@contextmanager
+def png_drawer(wanted: bool) -> Iterator[Executor | None]:
+    """If `wanted`, a second core is there and this process may start one (not a batch
+    worker), a spawned process that imports the drawing libraries and the outlines at
+    once, so that map.png is drawn there, beside the other formats, when the results are
+    written (`write_maps`); else None."""
+    import os
+
+    if not wanted or (os.cpu_count() or 1) < 2 or multiprocessing.current_process().daemon:
+        yield None
+        return
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        pool.submit(_ready_to_draw)
+        yield pool
+
+
+def _ready_to_draw() -> None:
+    """Import what map.png is drawn with and turn the outlines into paths, once."""
+    from hubnet.export.png_years import outline_paths
+
+    outline_paths()

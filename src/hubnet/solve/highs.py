@@ -205,10 +205,19 @@ def scaling(compiled: Compiled, options: SolveOptions) -> dict[str, int]:
     return {"user_objective_scale": obj_exp, "user_bound_scale": bound_exp}
 
 
+#: HiGHS's options for its sub-MIP heuristics and its restarts after the root
+SUB_MIPS_AND_RESTARTS = (
+    "mip_heuristic_run_rins",
+    "mip_heuristic_run_rens",
+    "mip_heuristic_run_root_reduced_cost",
+    "mip_allow_restart",
+)
+
+
 def without_sub_mips_or_restarts(compiled: Compiled) -> None:
-    """Turn HiGHS's sub-MIP heuristics (RINS, RENS) and its restarts after the root off for
-    the model's branch and bound."""
-    for name in ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip_allow_restart"):
+    """Turn HiGHS's sub-MIP heuristics (RINS, RENS, root reduced cost) and its restarts after
+    the root off for the model's branch and bound."""
+    for name in SUB_MIPS_AND_RESTARTS:
         compiled.highs.setOptionValue(name, False)
 
 

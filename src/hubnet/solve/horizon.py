@@ -11,7 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pyomo.environ as pyo
 
-from hubnet.model.periods import Period
+from hubnet.model.periods import Period, build_roadmap_model
 from hubnet.report import SolveOptions
 from hubnet.solve.cuts import NamedCut
 from hubnet.solve.highs import Compiled, relative_gap
@@ -33,26 +33,30 @@ logger = logging.getLogger(__name__)
 def both_passes(
     name: str,
     periods: list[Period],
-    model: pyo.ConcreteModel,
     share: SolveOptions,
     options: SolveOptions,
     t0: float,
-) -> tuple[Pass, Pass | None, Compiled | None]:
-    """The myopic pass in a worker process beside the relaxation here, then the priced
-    years on the workers, two at a time once the myopic pass is done; each on one HiGHS
-    thread (a single-year solve keeps 1.3 cores busy at most). If a worker dies, the myopic
-    pass is solved here and no second pass or compiled model is returned."""
+) -> tuple[Pass, Pass | None, pyo.ConcreteModel, Compiled | None]:
+    """The myopic pass in a worker process, started before the horizon's model is built
+    here, beside the relaxation; then the priced years on the workers, two at a time once
+    the myopic pass is done; each on one HiGHS thread (a single-year solve keeps 1.3 cores
+    busy at most). Returns the passes, the horizon's model and its compiled form. If a
+    worker dies, the myopic pass is solved here and no second pass or compiled model is
+    returned."""
     one = dataclasses.replace(share, threads=1)
+    model = None
     try:
         with workers(2) as pool:
             job = pool.submit(year_by_year, name, periods, one, True)
+            model = build_roadmap_model(name, periods)
             compiled = prepared(model, options)
             second = second_pass(name, periods, compiled, one, within(options, t0), None, pool)
-            return job.result(), second, compiled
+            return job.result(), second, model, compiled
     except BrokenProcessPool:
         # a worker died (out of memory, killed): the passes here instead
         logger.warning("a worker process ended early: solving the passes here")
-        return year_by_year(name, periods, share, myopic=True), None, None
+        model = model if model is not None else build_roadmap_model(name, periods)
+        return year_by_year(name, periods, share, myopic=True), None, model, None
 
 
 def second_pass(

@@ -228,18 +228,20 @@ def _pass_name(myopic: bool, prices: Prices | None) -> str:
     return "myopic" if myopic else "independent" if prices is None else "priced"
 
 
-def passes_beside(options: SolveOptions, model: pyo.ConcreteModel, years: int) -> bool:
+def passes_beside(options: SolveOptions, periods: list[Period]) -> bool:
     """Whether the passes may run on worker processes (`workers`), the myopic pass beside the
     relaxation: a second core, more than one thread allowed, a process that may start them
     (not a batch worker), and years large enough, and time enough for each, to repay
-    starting them (a few seconds)."""
-    limit = options.time_limit_s
+    starting them (a few seconds). Judged on the years' data, before the horizon's model is
+    built, so that the workers start while it is."""
+    limit, years = options.time_limit_s, len(periods)
+    flows = sum(len(p.data.flow_index) for p in periods)
     return (
         options.threads != 1
         and (os.cpu_count() or 1) > 1
         and not in_daemon()
         and (limit is None or limit >= years * STRATEGY.beside_min_s_per_year)
-        and model.nvariables() >= years * STRATEGY.beside_min_columns
+        and flows >= years * STRATEGY.beside_min_flows
     )
 
 
@@ -304,6 +306,12 @@ def solve_roadmap(
     priced = list(known or [])
     priced += [with_levels_fixed(compiled, plan) for plan in plans[len(priced) :]]
     best, gap = cheapest(priced, bound)
+    logger.info(
+        "plans priced: %s, bound %.6g, gap %s",
+        ", ".join(f"{got[1]:.6g}" if got is not None else "none" for got in priced),
+        bound,
+        f"{gap:.4%}" if gap is not None else "none",
+    )
     if len(plans) > 1 and best is not None and (gap is None or gap > options.mip_rel_gap):
         better = merged(compiled, plans, best, bound, within(options, t0))
         if better is not None and better[1] < best[1]:

@@ -33,8 +33,9 @@ class Strategy:
     start_min_gap: float = 1e-3
     start_min_columns: int = 10_000
     #: a roadmap's passes run on worker processes, the myopic pass beside the relaxation,
-    #: where its model has this many columns a year (japan-roadmap: 8,000)
-    beside_min_columns: int = 2_000
+    #: where its years have this many flow columns each (japan-roadmap: 6,700-7,200
+    #: of 7,500-8,100 columns)
+    beside_min_flows: int = 2_000
     #: ... and, under a time limit, at least this many seconds a year: starting the processes
     #: takes a few (a two-stage roadmap's futures alone, 9 s a year, found poorer plans)
     beside_min_s_per_year: float = 30.0

@@ -46,11 +46,13 @@ class Strategy:
     region_min_facilities: int = 100
     #: seconds for the relaxation when there is no time limit
     relaxation_s: float = 600.0
-    #: HiGHS's sub-MIP heuristics (RINS, RENS) and its restarts after the root. A roadmap's
-    #: passes turn them off: their years are small models (japan-roadmap: 68 binaries) whose
-    #: time these took much of. Its five priced years at 0.05 % took 49.2 s with both and
-    #: 36.3 s without the sub-MIPs (one set of prices), 50.8 s without the sub-MIPs and
-    #: 42.2 s without either (another); its myopic pass 36.7, 30.4 and 21.9 s: same plans
+    #: HiGHS's sub-MIP heuristics (RINS, RENS, root reduced cost) and its restarts after the
+    #: root. A roadmap's passes turn them off: their years are small models (japan-roadmap:
+    #: 68 binaries) whose time these took much of. Its five priced years at 0.05 % took
+    #: 49.2 s with both and 36.3 s without RINS and RENS (one set of prices), 50.8 s without
+    #: them and 42.2 s without restarts too (another); its myopic pass 36.7, 30.4 and 21.9 s:
+    #: same plans. The root reduced-cost sub-MIP off as well: 26.1-31.2 s against 34.9-37.1 s
+    #: for the priced years holding their cuts
     sub_mips_and_restarts: bool = True
 
 

@@ -137,16 +137,33 @@ def test_municipal_roadmap_keeps_each_prefectures_total(tmp_path, roadmap):
     )
 
 
-def test_its_png_is_drawn_beside_a_tiny_roadmaps_is_not(roadmap, tmp_path):
+def test_its_png_is_drawn_beside_a_tiny_roadmaps_is_not(roadmap, tmp_path, monkeypatch):
     """japan-roadmap (164 sites x 5 years) draws map.png in a process of its own when maps
-    are written on more than one thread; a two-year instance of a few sites does not."""
+    are written on more than one thread; a two-year instance of a few sites does not, unless
+    the threshold is lowered: then its run's map.png comes from that process (this one
+    refuses to draw it)."""
     from builders import PERIODS, two_hubs, write_instance
 
+    import hubnet.export as export
+    import hubnet.run as run
     from hubnet.report import SolveOptions
     from hubnet.run import RunOptions, draws_beside
 
     assert draws_beside(roadmap, RunOptions())
     assert not draws_beside(roadmap, RunOptions(maps=False))
     assert not draws_beside(roadmap, RunOptions(solve=SolveOptions(threads=1)))
-    tiny = load_instance(write_instance(tmp_path / "tiny", two_hubs(1000, 3000), PERIODS))
-    assert not draws_beside(tiny, RunOptions())
+    folder = write_instance(tmp_path / "tiny", two_hubs(1000, 3000), PERIODS)
+    assert not draws_beside(load_instance(folder), RunOptions())
+
+    real = export._writer
+
+    def not_png_here(fmt):  # noqa: ANN001, ANN202
+        assert fmt != "png", "map.png drawn in this process"
+        return real(fmt)
+
+    monkeypatch.setattr(run, "DRAW_BESIDE_MIN_SITE_YEARS", 0)
+    monkeypatch.setattr(export, "_writer", not_png_here)
+    rec = run.run_one(folder, options=RunOptions(out_dir=tmp_path / "out"))
+    assert rec.violations == []
+    assert (tmp_path / "out" / "map.png").stat().st_size > 0
+    assert (tmp_path / "out" / "map.html").exists()

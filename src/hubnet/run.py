@@ -346,7 +346,8 @@ def run_roadmap(
         why = diagnose(failed.instance, failed.lanes, options.solve)
         text = f"{failed.year}, with the levels of the years before kept: {why}"
         return infeasible(ctx, record, text)
-    with png_drawer(draws_beside(instance, options)) as drawer:
+    solved = horizon.report.status.has_solution
+    with png_drawer(solved and draws_beside(instance, options)) as drawer:
         return finish_roadmap(dataclasses.replace(ctx, drawer=drawer), horizon, years)
 
 

@@ -209,11 +209,22 @@ def _pixels(path: Path) -> np.ndarray:
         return np.asarray(img.convert("RGBA"))
 
 
-def test_a_drawer_process_draws_the_same_png_and_the_rest_is_drawn_here(roadmap, tmp_path):
-    """With `png_drawer`, map.png comes from the spawned process (its pid is not this one's)
-    with the pixels of the one drawn here; the other formats are drawn here as before."""
+def test_a_drawer_process_draws_the_same_png_and_the_rest_is_drawn_here(
+    roadmap, tmp_path, monkeypatch
+):
+    """With `png_drawer`, map.png comes from the spawned process (this one may not draw it,
+    and the drawer's pid is not this one's) with the pixels of the one drawn here; the other
+    formats are drawn here as before."""
+    import hubnet.export as export
     from hubnet.export import png_drawer
 
+    real = export._writer
+
+    def not_png_here(fmt):  # noqa: ANN001, ANN202
+        assert fmt != "png", "map.png drawn in this process"
+        return real(fmt)
+
+    monkeypatch.setattr(export, "_writer", not_png_here)
     folder, _, maps = roadmap
     with png_drawer(True) as drawer:
         assert drawer is not None

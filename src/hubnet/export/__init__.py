@@ -19,6 +19,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
@@ -100,7 +101,7 @@ def write_maps(
 
     start = time.perf_counter()
     tables = load_results(result_dir)
-    if wanted or beside is not None:
+    if wanted:
         tables.routes()
     times["prepare"] = time.perf_counter() - start
     if wanted:
@@ -125,8 +126,8 @@ def _drawn(beside: concurrent.futures.Future, tables: ResultTables, out: Path) -
         logger.warning("the process drawing map.png ended early: drawing it here")
         start = time.perf_counter()
         _writer("png")(tables, out)
-        seconds = time.perf_counter() - start
-    logger.info("map format png: %s in %.2f s (beside)", out, seconds)
+        return time.perf_counter() - start
+    logger.info("map format png: %s in %.2f s, in a process of its own", out, seconds)
     return seconds
 
 
@@ -142,12 +143,10 @@ def draw_png(result_dir: Path, out: Path) -> float:
 
 @contextmanager
 def png_drawer(wanted: bool) -> Iterator[Executor | None]:
-    """If `wanted`, a second core is there and this process may start one (not a batch
-    worker), a spawned process that imports the drawing libraries and the outlines at
-    once, so that map.png is drawn there, beside the other formats, when the results are
-    written (`write_maps`); else None."""
-    import os
-
+    """A spawned process that imports the drawing libraries and the outlines at once, so
+    that map.png is drawn there, beside the other formats, when the results are written
+    (`write_maps`). None unless `wanted`, a second core is there, and this process may start
+    one (not a batch worker)."""
     if not wanted or (os.cpu_count() or 1) < 2 or multiprocessing.current_process().daemon:
         yield None
         return

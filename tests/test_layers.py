@@ -57,3 +57,10 @@ def test_only_solve_imports_the_solver():
         if f.parent.name == "solve":
             continue
         assert "highspy" not in imports_of(f), f
+
+
+def test_the_shared_modules_import_nothing_of_hubnet():
+    """units.py, errors.py and processes.py serve every layer, so they lean on none."""
+    for name in ("units.py", "errors.py", "processes.py"):
+        bad = {m for m in imports_of(SRC / name) if m.startswith("hubnet")}
+        assert not bad, f"{name} imports {bad}"

@@ -123,14 +123,20 @@ def test_plans_are_merged_on_the_model_without_the_roots_cuts(tmp_path, monkeypa
     assert got[1] == pytest.approx(-800_000.0, abs=1e-6)
 
 
-def test_a_worker_that_dies_leaves_the_passes_to_this_process(tmp_path, monkeypatch):
-    """If the worker processes break, the passes run here and the roadmap is still the
-    hand-worked one: perfect foresight -1,952,000, cost of myopia 3,500
-    (tests/model/test_periods.py)."""
+@pytest.mark.parametrize("when", ["at the first job", "after the horizon's model is built"])
+def test_a_worker_that_dies_leaves_the_passes_to_this_process(tmp_path, monkeypatch, when):
+    """If the worker processes break, before any job or once the horizon's model is built
+    and handed over here, the passes run here and the roadmap is still the hand-worked one:
+    perfect foresight -1,952,000, cost of myopia 3,500 (tests/model/test_periods.py)."""
+    from concurrent.futures import Future
 
     class Broken:
         def submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN202
-            raise BrokenProcessPool("a worker died")
+            if when == "at the first job":
+                raise BrokenProcessPool("a worker died")
+            died = Future()
+            died.set_exception(BrokenProcessPool("a worker died"))
+            return died
 
     @contextlib.contextmanager
     def broken(count):  # noqa: ANN001, ANN202

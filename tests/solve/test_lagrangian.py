@@ -150,7 +150,8 @@ def test_no_year_is_priced_when_the_first_plan_is_within_the_gap_of_the_relaxati
 
 def test_the_passes_on_worker_processes_give_the_same_roadmap(tmp_path, monkeypatch):
     """Made to run on worker processes (as on years of 2,000 flow columns and more), the
-    myopic pass and the priced years give the hand-worked answers: perfect foresight
+    myopic pass, submitted before the horizon's model is built, and the priced years give
+    the hand-worked answers: perfect foresight
     -1,952,000, cost of myopia 3,500 (tests/model/test_periods.py)."""
     import dataclasses
     import json
@@ -176,11 +177,19 @@ def test_the_passes_on_worker_processes_give_the_same_roadmap(tmp_path, monkeypa
         with real(count) as pool:
             yield Spy(pool)
 
+    built = horizon_module.build_roadmap_model
+
+    def build(*args):  # noqa: ANN002, ANN202
+        submitted.append("the horizon's model")
+        return built(*args)
+
     monkeypatch.setattr(horizon_module, "workers", spy)
+    monkeypatch.setattr(horizon_module, "build_roadmap_model", build)
     folder = write_instance(tmp_path / "inst", two_hubs(1000, 3000), PERIODS)
     rec = run_one(folder, options=RunOptions(out_dir=tmp_path / "out", maps=False))
     assert rec.violations == []
-    assert submitted == ["year_by_year", "solve_year", "solve_year"]
+    # the myopic pass is on its way before the horizon's model is built here
+    assert submitted == ["year_by_year", "the horizon's model", "solve_year", "solve_year"]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["npv_cost_jpy"] == pytest.approx(OPTIMUM)
     assert summary["myopia_cost_jpy"] == pytest.approx(3_500)

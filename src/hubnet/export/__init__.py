@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import multiprocessing
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
@@ -27,6 +25,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from hubnet.processes import may_start_processes, spawned
 
 if TYPE_CHECKING:
     from hubnet.export.routes import ResultTables
@@ -147,12 +147,10 @@ def png_drawer(wanted: bool) -> Iterator[Executor | None]:
     that map.png is drawn there, beside the other formats, when the results are written
     (`write_maps`). None unless `wanted`, a second core is there, and this process may start
     one (not a batch worker)."""
-    if not wanted or (os.cpu_count() or 1) < 2 or multiprocessing.current_process().daemon:
+    if not (wanted and may_start_processes()):
         yield None
         return
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        pool.submit(_ready_to_draw)
+    with spawned(1, _ready_to_draw) as pool:
         yield pool
 
 

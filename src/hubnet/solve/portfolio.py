@@ -141,11 +141,6 @@ def _solve_beside(model: _Model, deadline_s: float, plans, stop, out) -> None:  
     out.put((h.modelStatusToString(status), objective, float(info.mip_dual_bound), values, proved))
 
 
-def in_daemon() -> bool:
-    """Whether this process may start no process of its own (a daemon, e.g. a batch worker)."""
-    return bool(multiprocessing.current_process().daemon)
-
-
 class BranchAndBound:
     """HiGHS's branch and bound over a copy of the compiled model, in a process of its own,
     until `deadline` (a `time.perf_counter`)."""

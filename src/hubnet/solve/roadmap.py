@@ -3,16 +3,13 @@ found by one LP with every level fixed, then HiGHS's branch and bound over the w
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import logging
 import math
-import multiprocessing
-import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +21,7 @@ from hubnet.model import build_from_data
 from hubnet.model.data import ModelData
 from hubnet.model.periods import Period, Reached, year_data
 from hubnet.model.start import plan_of
+from hubnet.processes import may_start_processes, spawned
 from hubnet.report import Plan, Progress, SolveOptions, SolveReport, Status
 from hubnet.solve.cuts import NamedCut, add_cuts, binding
 from hubnet.solve.entry import solve_model
@@ -40,7 +38,6 @@ from hubnet.solve.highs import (
     scaling,
     set_start,
 )
-from hubnet.solve.portfolio import in_daemon
 from hubnet.solve.relaxation import Relaxed, relaxation
 from hubnet.solve.strategy import STRATEGY
 
@@ -238,22 +235,15 @@ def passes_beside(options: SolveOptions, periods: list[Period]) -> bool:
     flows = sum(len(p.data.flow_index) for p in periods)
     return (
         options.threads != 1
-        and (os.cpu_count() or 1) > 1
-        and not in_daemon()
+        and may_start_processes()
         and (limit is None or limit >= years * STRATEGY.beside_min_s_per_year)
         and flows >= years * STRATEGY.beside_min_flows
     )
 
 
-@contextmanager
-def workers(count: int) -> Iterator[Executor]:
-    """A pool of `count` spawned processes (HiGHS's threads do not survive a fork), each
-    started at once so that its imports overlap the work here."""
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        for _ in range(count):
-            pool.submit(_ready)
-        yield pool
+def workers(count: int) -> AbstractContextManager[Executor]:
+    """The passes' pool of `count` spawned processes, each importing this module at once."""
+    return spawned(count, _ready)
 
 
 def _ready() -> None:

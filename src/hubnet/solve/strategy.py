@@ -96,7 +96,7 @@ def races(options: SolveOptions, facilities: list[Facility], by_region: bool) ->
     a time limit and every facility is open or closed (one level). There HiGHS's cuts on the
     capacity rows prove what the search only finds (OR-Library's capa 14000: optimal in 71 s
     alone); where levels are chosen the search leads and keeps both cores."""
-    from hubnet.solve.portfolio import in_daemon
+    from hubnet.processes import in_daemon
 
     return (
         bool(options.time_limit_s)
